@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Sets up everything Conveyor needs on a fresh Debian machine, skipping what is already there:
+# Debian packages (Docker engine, Chromium, debootstrap, PostgreSQL), dockerd, a Python venv with
+# JupyterLab, npm dependencies, the builds (companion server, labextension), the Python package
+# in development mode, and the notebook-step base image.
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+# --- Debian packages -------------------------------------------------------------------------
+need=()
+command -v dockerd >/dev/null || need+=(docker.io)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+command -v debootstrap >/dev/null || need+=(debootstrap)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v git >/dev/null || need+=(git)
+command -v tar >/dev/null || need+=(tar)
+if [ ${#need[@]} -gt 0 ]; then
+  log "apt: installing ${need[*]}"
+  as_root apt-get update -qq >/dev/null || log "apt-get update reported errors; trying the install anyway"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+# Debian's postgresql package starts a cluster on 5432; the tests use their own on another port.
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+[ "$node_major" -ge 20 ] || die "Node.js >= 20 is required (found: $(node --version 2>/dev/null || echo none))"
+
+# --- Docker engine -----------------------------------------------------------------------------
+"$ROOT/scripts/dockerd.sh"
+
+# --- Python venv ----------------------------------------------------------------------------
+if [ ! -x "$VENV/bin/python" ]; then
+  log "python: creating $VENV"
+  python3 -m venv "$VENV"
+fi
+stamp() { sha256sum "$@" 2>/dev/null | sha256sum | cut -c1-16; }
+pystamp=$(stamp pyproject.toml)
+if [ "$(cat "$STATE/pip.stamp" 2>/dev/null)" != "$pystamp" ]; then
+  log "python: installing JupyterLab and the test tools"
+  "$VENV/bin/pip" install -q --upgrade pip >/dev/null
+  # The npm builds run below; the editable install must not run them a second time.
+  HATCH_BUILD_HOOKS_ENABLE= CONVEYOR_SKIP_NPM_BUILD=1 "$VENV/bin/pip" install -q -e ".[test]"
+  echo "$pystamp" >"$STATE/pip.stamp"
+fi
+
+# --- npm dependencies ---------------------------------------------------------------------------
+npm_ci() { # dir
+  local dir=$1 s; s=$(stamp "$dir/package-lock.json")
+  if [ ! -d "$dir/node_modules" ] || [ "$(cat "$dir/node_modules/.conveyor.stamp" 2>/dev/null)" != "$s" ]; then
+    log "npm: installing in ${dir#"$ROOT"/}"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$s" >"$dir/node_modules/.conveyor.stamp"
+  fi
+}
+npm_ci "$ROOT/server"
+npm_ci "$ROOT"
+npm_ci "$ROOT/ui-tests"
+
+# --- builds ---------------------------------------------------------------------------------------
+log "build: companion server"
+npm --prefix server run --silent build
+log "build: labextension"
+npm run --silent build
+"$VENV/bin/jupyter" labextension develop --overwrite . >/dev/null
+"$VENV/bin/jupyter" server extension enable --sys-prefix jupyterlab_conveyor >/dev/null
+
+# --- base image -----------------------------------------------------------------------------
+CONVEYOR_BASE_IMAGE=$("$ROOT/images/base/build.sh")
+echo "$CONVEYOR_BASE_IMAGE" >"$STATE/base-image"
+log "setup done in $(elapsed) s (base image $CONVEYOR_BASE_IMAGE)"
