@@ -1,0 +1,26 @@
+// Bundles the server into one file, dist/conveyor-server.js. Native modules stay external:
+// better-sqlite3 is shipped next to the bundle in node_modules; pg-native and cpu-features are
+// optional and never loaded.
+import { build } from 'esbuild';
+import { chmodSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outfile = join(root, 'dist', 'conveyor-server.js');
+await build({
+  entryPoints: [join(root, 'src', 'main.ts')],
+  outfile,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: false,
+  legalComments: 'linked',
+  // ssh2 (via dockerode) tries an optional native crypto addon in a try/catch and falls back to JS.
+  external: ['better-sqlite3', 'pg-native', 'cpu-features', '*.node'],
+  banner: { js: '#!/usr/bin/env node' },
+  logLevel: 'warning'
+});
+chmodSync(outfile, 0o755);
+process.stdout.write(`wrote ${outfile}\n`);

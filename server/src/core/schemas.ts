@@ -1,0 +1,71 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import errorSchema from '../../../schema/api/error.json';
+import eventSchema from '../../../schema/api/event.json';
+import statusSchema from '../../../schema/api/status.json';
+import tokenSchema from '../../../schema/api/token.json';
+import tokenCreateSchema from '../../../schema/api/token-create.json';
+import tokenCreatedSchema from '../../../schema/api/token-created.json';
+
+/**
+ * Every JSON Schema of schema/api, imported as JSON so esbuild inlines them into the bundle.
+ * A new payload is a new file in schema/api and one line here.
+ */
+export const API_SCHEMAS: Record<string, JsonSchema> = {
+  'error.json': errorSchema,
+  'event.json': eventSchema,
+  'status.json': statusSchema,
+  'token.json': tokenSchema,
+  'token-create.json': tokenCreateSchema,
+  'token-created.json': tokenCreatedSchema
+};
+
+export type SchemaName = keyof typeof API_SCHEMAS & string;
+
+export interface JsonSchema {
+  $id?: string;
+  title?: string;
+  [key: string]: unknown;
+}
+
+let ajv: Ajv | undefined;
+
+function getAjv(): Ajv {
+  if (!ajv) {
+    ajv = new Ajv({ allErrors: true, strict: false });
+    addFormats(ajv);
+    for (const schema of Object.values(API_SCHEMAS)) {
+      ajv.addSchema(schema);
+    }
+  }
+  return ajv;
+}
+
+/** The compiled validator of one schema file, e.g. `validatorFor('status.json')`. */
+export function validatorFor(name: string): ValidateFunction {
+  const schema = API_SCHEMAS[name];
+  if (!schema?.$id) {
+    throw new Error(`unknown schema ${name}`);
+  }
+  const validate = getAjv().getSchema(schema.$id);
+  if (!validate) {
+    throw new Error(`schema ${name} did not compile`);
+  }
+  return validate;
+}
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** Turns ajv errors into short `{ path, message }` pairs a client can show. */
+export function describeErrors(errors: ErrorObject[] | null | undefined): FieldError[] {
+  return (errors ?? []).map(e => {
+    if (e.keyword === 'additionalProperties') {
+      const extra = (e.params as { additionalProperty: string }).additionalProperty;
+      return { path: `${e.instancePath}/${extra}`, message: 'is not allowed' };
+    }
+    return { path: e.instancePath || '/', message: e.message ?? 'is invalid' };
+  });
+}

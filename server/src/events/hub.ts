@@ -1,0 +1,133 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { ServerEvent } from '../../../schema/generated/api';
+import type { Authenticator } from '../auth/authenticator';
+import type { Identity } from '../auth/identity';
+import { AppError, isAppError } from '../core/errors';
+import type { Logger } from '../core/logger';
+import { API_PREFIX, SERVER_VERSION } from '../core/version';
+import type { RuntimeInfo } from '../runtime/runtime';
+import type { StatusService } from '../status/service';
+
+export const WS_PATH = `${API_PREFIX}/ws`;
+
+interface Client {
+  socket: WebSocket;
+  identity: Identity;
+}
+
+/** The key of the engine state a `status` event is sent for when it changes. */
+function engineKey(info: RuntimeInfo): string {
+  return info.state === 'running' ? `running ${info.version}` : `unavailable ${info.error}`;
+}
+
+function refuse(socket: Duplex, error: AppError): void {
+  const body = JSON.stringify({ error: { code: error.code, message: error.message } });
+  const reason = error.status === 401 ? 'Unauthorized' : error.status === 404 ? 'Not Found' : 'Bad Request';
+  socket.end(
+    `HTTP/1.1 ${error.status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+  );
+}
+
+/**
+ * The websocket at /conveyor/api/v1/ws. Authenticates the upgrade like any request, greets with
+ * `hello` and the current `status`, then polls the engine only while someone is listening and
+ * sends `status` again when the engine state changes.
+ */
+export class EventHub {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  private readonly clients = new Set<Client>();
+  private timer: NodeJS.Timeout | undefined;
+  private lastKey: string | undefined;
+
+  constructor(
+    private readonly deps: { auth: Authenticator; status: StatusService; logger: Logger; pollMs: number }
+  ) {}
+
+  attach(server: Server): void {
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      void this.upgrade(req, socket, head);
+    });
+  }
+
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => undefined);
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== WS_PATH) {
+      refuse(socket, AppError.notFound(`No websocket at ${path}`));
+      return;
+    }
+    let identity: Identity;
+    try {
+      identity = await this.deps.auth.authenticate(req.headers);
+    } catch (err) {
+      refuse(socket, isAppError(err) ? err : AppError.unauthenticated());
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, ws => this.connected(ws, identity));
+  }
+
+  private connected(socket: WebSocket, identity: Identity): void {
+    const client: Client = { socket, identity };
+    this.clients.add(client);
+    this.deps.logger.debug({ user: identity.user.name }, 'websocket connected');
+    socket.on('close', () => {
+      this.clients.delete(client);
+      if (this.clients.size === 0) {
+        this.stopPolling();
+      }
+    });
+    socket.on('error', () => socket.terminate());
+    this.send(client, { type: 'hello', version: SERVER_VERSION, user: identity.user.name });
+    void this.deps.status.engineInfo().then(async info => {
+      this.lastKey ??= engineKey(info);
+      await this.sendStatus(client, info);
+      this.startPolling();
+    });
+  }
+
+  private send(client: Client, event: ServerEvent): void {
+    if (client.socket.readyState === client.socket.OPEN) {
+      client.socket.send(JSON.stringify(event));
+    }
+  }
+
+  private async sendStatus(client: Client, info: RuntimeInfo): Promise<void> {
+    this.send(client, { type: 'status', status: await this.deps.status.status(client.identity, info) });
+  }
+
+  private startPolling(): void {
+    if (this.timer || this.clients.size === 0) {
+      return;
+    }
+    this.timer = setInterval(() => void this.poll(), this.deps.pollMs);
+    this.timer.unref();
+  }
+
+  private stopPolling(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.lastKey = undefined;
+  }
+
+  private async poll(): Promise<void> {
+    const info = await this.deps.status.engineInfo();
+    const key = engineKey(info);
+    if (key === this.lastKey) {
+      return;
+    }
+    this.lastKey = key;
+    this.deps.logger.info({ docker: info.state }, 'docker engine state changed');
+    await Promise.all([...this.clients].map(c => this.sendStatus(c, info)));
+  }
+
+  /** Closes every connection (server shutdown). */
+  close(): void {
+    this.stopPolling();
+    for (const client of this.clients) {
+      client.socket.close(1001, 'server shutting down');
+    }
+    this.wss.close();
+  }
+}

@@ -1,0 +1,68 @@
+import type Docker from 'dockerode';
+import { LABEL_KIND, LABEL_MANAGED, LABEL_OWNER, type RunSpec } from './runtime';
+
+const DEFAULT_USER = '1000:1000';
+const DEFAULT_PIDS_LIMIT = 1024;
+
+function checkUser(user: string): string {
+  const match = /^(\d+)(?::(\d+))?$/.exec(user);
+  if (!match) {
+    throw new Error(`run user must be numeric uid[:gid], got "${user}"`);
+  }
+  if (match[1] === '0' || match[2] === '0') {
+    throw new Error('runs never start as root');
+  }
+  return user;
+}
+
+function checkLabels(labels: Record<string, string>): Record<string, string> {
+  for (const key of Object.keys(labels)) {
+    if (key.startsWith('io.conveyor.')) {
+      throw new Error(`label ${key} is reserved`);
+    }
+  }
+  return labels;
+}
+
+/**
+ * The container create options for a run, with the secure defaults every Conveyor container gets:
+ * non-root user, no network, all capabilities dropped, no-new-privileges, no host mounts but the
+ * workspace, memory/CPU/pid limits, and the io.conveyor.* labels that let the server recover.
+ */
+export function createOptions(spec: RunSpec): Docker.ContainerCreateOptions {
+  const binds = spec.workspace
+    ? [`${spec.workspace.hostPath}:${spec.workspace.containerPath}:${spec.workspace.readOnly ? 'ro' : 'rw'}`]
+    : [];
+  return {
+    name: spec.name,
+    Image: spec.image,
+    Cmd: spec.cmd,
+    Env: Object.entries(spec.env ?? {}).map(([k, v]) => `${k}=${v}`),
+    User: checkUser(spec.user ?? DEFAULT_USER),
+    WorkingDir: spec.workingDir ?? spec.workspace?.containerPath,
+    Tty: false,
+    AttachStdin: false,
+    OpenStdin: false,
+    Labels: {
+      ...checkLabels(spec.labels ?? {}),
+      [LABEL_MANAGED]: 'true',
+      [LABEL_OWNER]: spec.owner,
+      [LABEL_KIND]: spec.kind
+    },
+    HostConfig: {
+      NetworkMode: spec.network ? 'bridge' : 'none',
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges'],
+      Binds: binds,
+      Privileged: false,
+      ReadonlyRootfs: false,
+      PidsLimit: DEFAULT_PIDS_LIMIT,
+      Memory: spec.memoryBytes,
+      // No swap beyond the memory limit, so OOM is an OOM and not a crawl.
+      MemorySwap: spec.memoryBytes,
+      NanoCpus: spec.cpus ? Math.round(spec.cpus * 1e9) : undefined,
+      AutoRemove: false,
+      RestartPolicy: { Name: 'no' }
+    }
+  };
+}

@@ -1,0 +1,140 @@
+import Docker from 'dockerode';
+import { createOptions } from './containerSpec';
+import { LogFrameParser } from './logFrames';
+import {
+  LABEL_MANAGED,
+  type Gpu,
+  type LogLine,
+  type ManagedContainer,
+  type RunHandle,
+  type RunResult,
+  type RunSpec,
+  type Runtime,
+  type RuntimeInfo
+} from './runtime';
+
+const INFO_TIMEOUT_MS = 3000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function errorText(err: unknown): string {
+  const e = err as { code?: string; message?: string; address?: string };
+  if (e?.code === 'ENOENT' || e?.code === 'ECONNREFUSED' || e?.code === 'EACCES') {
+    return `cannot reach the Docker engine (${e.code}${e.address ? ` ${e.address}` : ''})`;
+  }
+  return e?.message ?? String(err);
+}
+
+/** GPUs the engine can hand out: the NVIDIA runtime registered with Docker, else none. */
+function detectGpus(runtimes: Record<string, unknown> | undefined): Gpu[] {
+  return Object.keys(runtimes ?? {})
+    .filter(name => name.toLowerCase().includes('nvidia'))
+    .map(name => ({ id: name, name: `NVIDIA (Docker runtime "${name}")` }));
+}
+
+class DockerRunHandle implements RunHandle {
+  constructor(
+    private readonly container: Docker.Container,
+    private readonly exited: Promise<{ StatusCode: number }>
+  ) {}
+
+  get id(): string {
+    return this.container.id;
+  }
+
+  async *logs(): AsyncIterable<LogLine> {
+    const stream = (await this.container.logs({
+      follow: true,
+      stdout: true,
+      stderr: true
+    })) as unknown as NodeJS.ReadableStream;
+    const parser = new LogFrameParser();
+    for await (const chunk of stream) {
+      yield* parser.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+    }
+    yield* parser.end();
+  }
+
+  async wait(): Promise<RunResult> {
+    const { StatusCode } = await this.exited;
+    const state = (await this.container.inspect()).State;
+    return { exitCode: StatusCode, oomKilled: Boolean(state.OOMKilled) };
+  }
+
+  async stop(timeoutSeconds = 10): Promise<void> {
+    try {
+      await this.container.stop({ t: timeoutSeconds });
+    } catch (err) {
+      // 304: already stopped.
+      if ((err as { statusCode?: number }).statusCode !== 304) {
+        throw err;
+      }
+    }
+  }
+
+  async remove(): Promise<void> {
+    await this.container.remove({ force: true, v: true });
+  }
+}
+
+/** The Runtime on a Docker engine, reached via DOCKER_HOST or /var/run/docker.sock. */
+export class DockerRuntime implements Runtime {
+  constructor(private readonly docker: Docker = new Docker()) {}
+
+  async info(): Promise<RuntimeInfo> {
+    try {
+      const [info, version] = await withTimeout(
+        Promise.all([this.docker.info(), this.docker.version()]),
+        INFO_TIMEOUT_MS,
+        'Docker engine'
+      );
+      return {
+        state: 'running',
+        version: String(version.Version),
+        apiVersion: String(version.ApiVersion),
+        os: `${info.OperatingSystem} (${info.OSType}/${info.Architecture})`,
+        containersRunning: Number(info.ContainersRunning ?? 0),
+        images: Number(info.Images ?? 0),
+        capacity: {
+          cpus: Number(info.NCPU),
+          memoryBytes: Number(info.MemTotal),
+          gpus: detectGpus(info.Runtimes)
+        }
+      };
+    } catch (err) {
+      return { state: 'unavailable', error: errorText(err) };
+    }
+  }
+
+  async run(spec: RunSpec): Promise<RunHandle> {
+    const container = await this.docker.createContainer(createOptions(spec));
+    // Registered before start: a wait on a created container would return at once.
+    const exited = container.wait({ condition: 'next-exit' }) as Promise<{ StatusCode: number }>;
+    exited.catch(() => undefined);
+    try {
+      await container.start();
+    } catch (err) {
+      await container.remove({ force: true }).catch(() => undefined);
+      throw err;
+    }
+    return new DockerRunHandle(container, exited);
+  }
+
+  async listManaged(labels: Record<string, string> = {}): Promise<ManagedContainer[]> {
+    const filters = [`${LABEL_MANAGED}=true`, ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)];
+    const containers = await this.docker.listContainers({ all: true, filters: { label: filters } });
+    return containers.map(c => ({
+      id: c.Id,
+      name: (c.Names[0] ?? '').replace(/^\//, ''),
+      image: c.Image,
+      state: c.State,
+      labels: c.Labels
+    }));
+  }
+}
