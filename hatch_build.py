@@ -1,0 +1,100 @@
+"""Hatch build hook: ship the Node companion server inside the wheel.
+
+For a wheel it runs ``npm --prefix server ci`` (when ``server/node_modules`` is missing) and
+``npm --prefix server run build``, then copies into ``jupyterlab_conveyor/companion/``:
+
+- ``server/dist/*`` (the esbuild bundle ``conveyor-server.js``);
+- the runtime files of ``better-sqlite3`` (a native addon, so it is not bundled) and of its
+  dependencies ``bindings`` and ``file-uri-to-path``, into ``companion/node_modules/``.
+
+The native addon makes the wheel platform-specific, so the wheel is tagged ``py3-none-<platform>``.
+An editable install only builds the bundle: the package then runs ``server/dist/conveyor-server.js``
+from the checkout. ``HATCH_JUPYTER_BUILDER_SKIP_NPM=1`` (or ``SKIP_JUPYTER_BUILDER=1``) skips every
+npm command, as it does for the labextension; the copy still happens when a bundle exists.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sysconfig
+from pathlib import Path
+from typing import Any
+
+from hatchling.builders.hooks.plugin.interface import BuildHookInterface
+
+COMPANION_DIR = Path("jupyterlab_conveyor") / "companion"
+BUNDLE = "conveyor-server.js"
+# Runtime files only: the C sources of SQLite (deps/, src/) are not needed once compiled.
+NATIVE_MODULES: dict[str, tuple[str, ...]] = {
+    "better-sqlite3": ("package.json", "lib", "build/Release/better_sqlite3.node"),
+    "bindings": ("package.json", "bindings.js"),
+    "file-uri-to-path": ("package.json", "index.js"),
+}
+
+
+def _skip_npm() -> bool:
+    return os.environ.get("HATCH_JUPYTER_BUILDER_SKIP_NPM") == "1" or bool(
+        os.environ.get("SKIP_JUPYTER_BUILDER")
+    )
+
+
+def _npm(root: Path, *args: str) -> None:
+    npm = shutil.which("npm")
+    if npm is None:
+        raise RuntimeError("npm is needed to build the Conveyor companion server (install Node.js >= 20)")
+    subprocess.run([npm, "--prefix", str(root / "server"), *args], cwd=root, check=True)  # noqa: S603
+
+
+def build_companion(root: Path) -> None:
+    """``npm --prefix server [ci &&] run build``."""
+    if not (root / "server" / "node_modules").is_dir():
+        _npm(root, "ci")
+    _npm(root, "run", "build")
+
+
+def copy_companion(root: Path) -> Path:
+    """Copy the bundle and the native modules into ``jupyterlab_conveyor/companion/``."""
+    dist = root / "server" / "dist"
+    if not (dist / BUNDLE).is_file():
+        raise RuntimeError(f"{dist / BUNDLE} is missing: run `npm --prefix server run build`")
+    target = root / COMPANION_DIR
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(dist, target)
+    for module, entries in NATIVE_MODULES.items():
+        source = root / "server" / "node_modules" / module
+        if not source.is_dir():
+            raise RuntimeError(f"{source} is missing: run `npm --prefix server ci`")
+        licenses = tuple(p.name for p in source.glob("LICENSE*"))
+        for entry in entries + licenses:
+            src, dst = source / entry, target / "node_modules" / module / entry
+            if src.is_dir():
+                shutil.copytree(src, dst)
+            elif src.is_file():
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(src, dst)
+            else:
+                raise RuntimeError(f"{src} is missing from {module}: reinstall server dependencies")
+    return target
+
+
+def platform_tag() -> str:
+    return sysconfig.get_platform().replace("-", "_").replace(".", "_")
+
+
+class CustomBuildHook(BuildHookInterface):
+    PLUGIN_NAME = "custom"
+
+    def initialize(self, version: str, build_data: dict[str, Any]) -> None:
+        if self.target_name != "wheel":
+            return
+        root = Path(self.root)
+        if not _skip_npm():
+            build_companion(root)
+        if version == "editable":
+            return
+        target = copy_companion(root)
+        self.app.display_info(f"Conveyor companion server copied to {target}")
+        build_data["pure_python"] = False
+        build_data["tag"] = f"py3-none-{platform_tag()}"

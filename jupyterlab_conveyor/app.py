@@ -1,0 +1,125 @@
+"""``ConveyorApp``: the Jupyter server extension.
+
+Embedded mode (default): spawns the Node companion on 127.0.0.1 with a per-run secret and proxies
+``<base_url>/conveyor/`` to it. Team mode (``server_url`` set): proxies to a Conveyor server run
+by an admin, with the user's API token. Either way Jupyter does the authentication.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from jupyter_core.paths import jupyter_data_dir
+from jupyter_server.extension.application import ExtensionApp
+from traitlets import Float, Integer, Unicode, default
+
+from .companion import CompanionConfig, EmbeddedCompanion
+from .handlers import ConveyorProxyHandler, ConveyorWebSocketHandler
+from .handlers.ws import WS_PATH
+from .upstream import TeamServer, UpstreamSource
+
+HERE = Path(__file__).parent
+BUNDLE_NAME = "conveyor-server.js"
+
+
+def find_bundle() -> str:
+    """The companion bundle shipped in the wheel, or the one built in a source checkout."""
+    for candidate in (HERE / "companion" / BUNDLE_NAME, HERE.parent / "server" / "dist" / BUNDLE_NAME):
+        if candidate.is_file():
+            return str(candidate)
+    return ""
+
+
+class ConveyorApp(ExtensionApp):
+    """Runs the Conveyor companion server and proxies ``/conveyor/`` to it."""
+
+    name = "jupyterlab_conveyor"
+    load_other_extensions = True
+
+    server_url = Unicode(
+        config=True,
+        help="""URL of a Conveyor server in team mode (e.g. https://conveyor.example.com).
+        Empty (default): start the embedded companion server. Default: $CONVEYOR_SERVER_URL.""",
+    )
+    token = Unicode(
+        config=True,
+        help="""Team mode: the API token sent as 'Authorization: Bearer'. Default: $CONVEYOR_TOKEN.""",
+    )
+    node = Unicode(config=True, help="Path to the Node.js (>= 20) executable. Default: node on PATH.")
+    companion_path = Unicode(
+        config=True, help="Path to the companion bundle conveyor-server.js. Default: the shipped one."
+    )
+    data_dir = Unicode(
+        config=True,
+        help="Where the embedded companion keeps its store. Default: <jupyter data dir>/conveyor.",
+    )
+    database_url = Unicode(
+        "",
+        config=True,
+        help="CONVEYOR_DATABASE_URL for the embedded companion: sqlite:<path> or postgres://…",
+    )
+    port = Integer(0, config=True, help="Port of the embedded companion on 127.0.0.1 (0: any free port).")
+    startup_timeout = Float(
+        30.0, config=True, help="Seconds a request waits for the companion to become ready."
+    )
+    request_timeout = Float(300.0, config=True, help="Seconds before a proxied request times out.")
+
+    @default("server_url")
+    def _default_server_url(self) -> str:
+        return os.environ.get("CONVEYOR_SERVER_URL", "")
+
+    @default("token")
+    def _default_token(self) -> str:
+        return os.environ.get("CONVEYOR_TOKEN", "")
+
+    @default("node")
+    def _default_node(self) -> str:
+        return shutil.which("node") or ""
+
+    @default("companion_path")
+    def _default_companion_path(self) -> str:
+        return find_bundle()
+
+    @default("data_dir")
+    def _default_data_dir(self) -> str:
+        return os.path.join(jupyter_data_dir(), "conveyor")
+
+    conveyor: UpstreamSource | None = None
+
+    def initialize_settings(self) -> None:
+        if self.server_url:
+            self.conveyor = TeamServer(self.server_url, self.token)
+            self.log.info("Conveyor: team mode, proxying to %s", self.server_url)
+        else:
+            companion = EmbeddedCompanion(
+                CompanionConfig(
+                    node=self.node,
+                    bundle=self.companion_path,
+                    data_dir=self.data_dir,
+                    database_url=self.database_url,
+                    runtime_dir=self.serverapp.runtime_dir,
+                    startup_timeout=self.startup_timeout,
+                    port=self.port,
+                ),
+                self.log,
+            )
+            companion.start()
+            self.conveyor = companion
+        self.settings.update(
+            conveyor_upstream=self.conveyor, conveyor_request_timeout=self.request_timeout
+        )
+
+    def initialize_handlers(self) -> None:
+        # The websocket route first: the catch-all would match it too.
+        self.handlers.extend(
+            [
+                (WS_PATH, ConveyorWebSocketHandler),
+                (r"/conveyor/(.*)", ConveyorProxyHandler),
+            ]
+        )
+
+    async def stop_extension(self) -> None:
+        if self.conveyor is not None:
+            await self.conveyor.stop()

@@ -1,0 +1,147 @@
+"""HTTP proxy: ``<base_url>/conveyor/<path>`` → ``<companion>/conveyor/<path>``.
+
+Jupyter authenticates the caller (token or login cookie) and, for cookie-authenticated requests
+that change state, checks the XSRF token (``APIHandler`` and tornado do it before the verb method
+runs). The proxy then sends the request on with the headers that vouch for the Jupyter user, and
+streams the companion's answer back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jupyter_server.auth.decorator import authorized
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.utils import url_path_join
+from tornado import httputil, web
+from tornado.httpclient import HTTPClientError, HTTPRequest
+
+from ..errors import CompanionUnavailable
+from .base import ConveyorHandlerMixin, error_body
+from .headers import client_response_headers, upstream_query, upstream_request_headers
+
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def _ignore_closed(future: Any) -> None:
+    """Consume the error of a flush to a client that went away (reported by on_connection_close)."""
+    if not future.cancelled():
+        future.exception()
+
+
+class _ResponseRelay:
+    """Copies the companion's status, headers and body chunks to the Jupyter response."""
+
+    def __init__(self, handler: ConveyorProxyHandler) -> None:
+        self.handler = handler
+        self.status: httputil.ResponseStartLine | None = None
+        self.headers = httputil.HTTPHeaders()
+        self.started = False
+        self.content_type = "application/json"
+
+    def on_header(self, line: str) -> None:
+        if line.startswith("HTTP/"):  # a new response (e.g. after 100 Continue) resets everything
+            self.status = httputil.parse_response_start_line(line.strip())
+            self.headers = httputil.HTTPHeaders()
+        elif line.strip():
+            self.headers.parse_line(line)
+
+    def on_chunk(self, chunk: bytes) -> None:
+        self.start()
+        if self.handler.client_gone:
+            return
+        self.handler.write(chunk)
+        self.handler.flush().add_done_callback(_ignore_closed)
+
+    def start(self) -> None:
+        """Set status and headers once, before the first body byte."""
+        if self.started or self.status is None:
+            return
+        self.started = True
+        handler = self.handler
+        handler.set_status(self.status.code, self.status.reason or None)
+        for name, value in client_response_headers(self.headers):
+            if name.lower() == "location" and value.startswith("/"):
+                value = url_path_join(handler.base_url, value)
+            if name.lower() == "content-type":
+                self.content_type = value
+            handler.add_header(name, value)
+        handler.set_header("Content-Type", self.content_type)
+
+
+class ConveyorProxyHandler(ConveyorHandlerMixin, APIHandler):
+    """``/conveyor/(.*)``: the REST API of the companion, behind Jupyter's login and XSRF check."""
+
+    client_gone = False
+
+    def on_connection_close(self) -> None:
+        self.client_gone = True
+        super().on_connection_close()
+
+    @web.authenticated
+    @authorized
+    async def get(self, path: str) -> None:
+        await self._proxy(path)
+
+    @web.authenticated
+    @authorized
+    async def post(self, path: str) -> None:
+        await self._proxy(path)
+
+    @web.authenticated
+    @authorized
+    async def put(self, path: str) -> None:
+        await self._proxy(path)
+
+    @web.authenticated
+    @authorized
+    async def patch(self, path: str) -> None:
+        await self._proxy(path)
+
+    @web.authenticated
+    @authorized
+    async def delete(self, path: str) -> None:
+        await self._proxy(path)
+
+    def _error(self, status: int, code: str, message: str) -> None:
+        self.set_status(status)
+        self.finish(error_body(code, message))
+
+    async def _proxy(self, path: str) -> None:
+        try:
+            upstream = await self.conveyor.upstream()
+        except CompanionUnavailable as e:
+            self._error(503, e.code, e.message)
+            return
+        method = self.request.method or "GET"
+        headers = upstream_request_headers(self.request.headers)
+        headers.update(upstream.auth_headers(self.conveyor_username()))
+        body: bytes | None = self.request.body
+        if method not in _BODY_METHODS and not body:
+            body = None
+        relay = _ResponseRelay(self)
+        request = HTTPRequest(
+            upstream.url("/conveyor/" + path, upstream_query(self.request.query)),
+            method=method,
+            headers=headers,
+            body=body,
+            follow_redirects=False,
+            decompress_response=False,
+            allow_nonstandard_methods=True,
+            connect_timeout=10.0,
+            request_timeout=self.conveyor_request_timeout,
+            header_callback=relay.on_header,
+            streaming_callback=relay.on_chunk,
+        )
+        try:
+            await self.conveyor.http_client.fetch(request, raise_error=False)
+        except (OSError, HTTPClientError) as e:
+            self.log.warning("Conveyor proxy: %s %s failed: %s", method, path, e)
+            if not relay.started:
+                self._error(502, "companion_unreachable", f"The companion server did not answer: {e}.")
+            elif not self.client_gone:  # headers went out already: cut the response short
+                self.finish(set_content_type=relay.content_type)
+            return
+        relay.start()
+        if not self.client_gone:
+            self.finish(set_content_type=relay.content_type)

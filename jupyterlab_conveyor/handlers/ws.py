@@ -1,0 +1,131 @@
+"""Websocket proxy: ``<base_url>/conveyor/api/v1/ws`` ↔ ``<companion>/conveyor/api/v1/ws``.
+
+Jupyter authenticates the upgrade request (``ws_authenticated``) and checks its Origin the way it
+does for kernels (``WebSocketMixin.check_origin``); only then does the proxy open the upstream
+connection, with the headers that vouch for the user, and relay messages both ways. When one side
+closes, the other is closed with the same code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from jupyter_server.base.handlers import JupyterHandler
+from jupyter_server.base.websocket import WebSocketMixin
+from tornado import web
+from tornado.httpclient import HTTPClientError, HTTPRequest
+from tornado.websocket import (
+    WebSocketClientConnection,
+    WebSocketClosedError,
+    WebSocketHandler,
+    websocket_connect,
+)
+
+from ..errors import CompanionUnavailable
+from .base import ConveyorHandlerMixin, error_body
+from .headers import upstream_query
+
+try:  # jupyter_server >= 2.13
+    from jupyter_server.auth.decorator import ws_authenticated
+except ImportError:  # pragma: no cover - older jupyter_server
+
+    def ws_authenticated(method: Any) -> Any:  # type: ignore[no-redef]
+        def wrapper(self: JupyterHandler, *args: Any, **kwargs: Any) -> Any:
+            if self.current_user is None:
+                self.log.warning("Couldn't authenticate WebSocket connection")
+                raise web.HTTPError(403)
+            return method(self, *args, **kwargs)
+
+        return wrapper
+
+
+WS_PATH = "/conveyor/api/v1/ws"
+# Close codes that may be sent on the wire (1005, 1006 and 1015 are reserved for "no code").
+_SENDABLE_CLOSE = frozenset({1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014})
+_LOST = (1011, "Conveyor companion connection lost")
+
+
+def _close_args(code: int | None, reason: str | None) -> tuple[int, str | None]:
+    if code is not None and (code in _SENDABLE_CLOSE or 3000 <= code <= 4999):
+        return code, reason
+    return _LOST
+
+
+class ConveyorWebSocketHandler(ConveyorHandlerMixin, WebSocketMixin, WebSocketHandler, JupyterHandler):
+    """The companion's event stream, behind Jupyter's login and origin check."""
+
+    upstream: WebSocketClientConnection | None = None
+    _pump: asyncio.Task[None] | None = None
+
+    @ws_authenticated
+    async def get(self, *args: Any, **kwargs: Any) -> None:
+        user = self.current_user
+        if not self.authorizer.is_authorized(self, user, "read", self.auth_resource):
+            raise web.HTTPError(403, f"{self.conveyor_username()} may not use Conveyor")
+        # Check Origin before opening anything upstream (tornado checks it again on upgrade).
+        origin = self.request.headers.get("Origin") or self.request.headers.get("Sec-Websocket-Origin")
+        if origin is not None and not self.check_origin(origin):
+            raise web.HTTPError(403, "Cross origin websockets not allowed")
+        try:
+            upstream = await self.conveyor.upstream()
+            request = HTTPRequest(
+                upstream.url(WS_PATH, upstream_query(self.request.query), websocket=True),
+                headers=upstream.auth_headers(self.conveyor_username()),
+                connect_timeout=10.0,
+                request_timeout=10.0,
+            )
+            self.upstream = await websocket_connect(request)
+        except CompanionUnavailable as e:
+            self._refuse(503, e.code, e.message)
+            return
+        except (OSError, HTTPClientError) as e:
+            code = getattr(e, "code", 502)
+            status = code if isinstance(code, int) and 400 <= code < 600 and code != 599 else 502
+            self._refuse(status, "companion_unreachable", f"The companion refused the websocket: {e}.")
+            return
+        try:
+            await super().get(*args, **kwargs)
+        finally:
+            if self.ws_connection is None:  # the upgrade failed (not a websocket request, …)
+                self._close_upstream(*_LOST)
+
+    def _refuse(self, status: int, code: str, message: str) -> None:
+        self.log.warning("Conveyor websocket refused: %s", message)
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json")
+        self.finish(error_body(code, message))
+
+    def open(self, *args: Any, **kwargs: Any) -> None:
+        super().open(*args, **kwargs)
+        self._pump = asyncio.ensure_future(self._relay_upstream())
+
+    async def _relay_upstream(self) -> None:
+        upstream = self.upstream
+        assert upstream is not None
+        while True:
+            message = await upstream.read_message()
+            if message is None:
+                break
+            try:
+                await self.write_message(message, binary=isinstance(message, bytes))
+            except WebSocketClosedError:
+                return
+        if self.ws_connection is not None:
+            self.close(*_close_args(upstream.close_code, upstream.close_reason))
+
+    async def on_message(self, message: str | bytes) -> None:
+        if self.upstream is None:
+            return
+        try:
+            await self.upstream.write_message(message, binary=isinstance(message, bytes))
+        except WebSocketClosedError:
+            self.close(*_LOST)
+
+    def on_close(self) -> None:
+        self._close_upstream(*_close_args(self.close_code, self.close_reason))
+
+    def _close_upstream(self, code: int, reason: str | None) -> None:
+        upstream, self.upstream = self.upstream, None
+        if upstream is not None:
+            upstream.close(code, reason)
