@@ -17,6 +17,7 @@ from traitlets import Float, Integer, Unicode, default
 
 from .companion import CompanionConfig, EmbeddedCompanion
 from .handlers import ConveyorProxyHandler, ConveyorWebSocketHandler
+from .handlers.base import owner_name
 from .handlers.ws import WS_PATH
 from .upstream import TeamServer, UpstreamSource
 
@@ -59,6 +60,13 @@ class ConveyorApp(ExtensionApp):
         "",
         config=True,
         help="CONVEYOR_DATABASE_URL for the embedded companion: sqlite:<path> or postgres://…",
+    )
+    user_name = Unicode(
+        "",
+        config=True,
+        help="""Embedded mode: the user name vouched for to the companion. Default: the Jupyter
+        username, or the OS account running Jupyter when Jupyter authenticates a shared token or
+        password (its users are then random anonymous ids of that one person).""",
     )
     port = Integer(0, config=True, help="Port of the embedded companion on 127.0.0.1 (0: any free port).")
     startup_timeout = Float(
@@ -108,7 +116,10 @@ class ConveyorApp(ExtensionApp):
             companion.start()
             self.conveyor = companion
         self.settings.update(
-            conveyor_upstream=self.conveyor, conveyor_request_timeout=self.request_timeout
+            conveyor_upstream=self.conveyor,
+            conveyor_request_timeout=self.request_timeout,
+            conveyor_user_name=self.user_name,
+            conveyor_owner_name=owner_name(),
         )
 
     def initialize_handlers(self) -> None:
