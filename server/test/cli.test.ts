@@ -60,8 +60,8 @@ describe('the conveyor-server bundle', () => {
     try {
       const res = await fetch(`http://127.0.0.1:${port}/conveyor/api/v1/status`, { headers: { Authorization: `Bearer ${secret}` } });
       expect(res.status).toBe(200);
-      expect((await res.json()).user).toEqual({ name: 'bob', admin: false });
-      const tokens = await (await fetch(`http://127.0.0.1:${port}/conveyor/api/v1/tokens`, { headers: { Authorization: `Bearer ${secret}` } })).json();
+      expect(((await res.json()) as any).user).toEqual({ name: 'bob', admin: false });
+      const tokens = (await (await fetch(`http://127.0.0.1:${port}/conveyor/api/v1/tokens`, { headers: { Authorization: `Bearer ${secret}` } })).json()) as any[];
       expect(tokens).toEqual([expect.objectContaining({ name: 'laptop', expiresAt: expect.any(String) })]);
 
       expect(cli(['tokens', 'revoke', tokens[0].id]).status).toBe(0);
