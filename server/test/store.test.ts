@@ -62,6 +62,15 @@ describe.each(backends)('Store on $name', backend => {
     expect(await currentVersion(store.db)).toBe(LATEST_SCHEMA_VERSION);
   });
 
+  if (backend.name === 'sqlite') {
+    run('SQLite runs in WAL mode with foreign keys and a busy timeout', async () => {
+      const pragma = async (name: string) => Object.values((await sql.raw(`pragma ${name}`).execute(store.db)).rows[0] as object)[0];
+      expect(await pragma('journal_mode')).toBe('wal');
+      expect(await pragma('foreign_keys')).toBe(1);
+      expect(await pragma('busy_timeout')).toBe(5000);
+    });
+  }
+
   run('the location never contains credentials', () => {
     expect(store.location).not.toMatch(/:[^/]*@/);
     expect(store.location).not.toContain('conveyor:conveyor');
