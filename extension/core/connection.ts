@@ -219,7 +219,7 @@ export class ConnectionModel implements IDisposable {
     }
     if (event.type === 'status') {
       this._applyStatus(event.status);
-    } else if (event.type === 'hello' && this._state !== 'connected') {
+    } else if (event.type === 'hello' && this._state === 'disconnected') {
       // The server is back: fetch the full status instead of waiting for the next poll.
       void this._poll.refresh();
     }

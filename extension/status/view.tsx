@@ -147,59 +147,91 @@ function StatusDetails({
   trans
 }: IStatusDetailsProps): JSX.Element {
   const { server, user, docker, capacity, store } = status;
-  const dockerDetails = formatDockerDetails(docker, trans);
   const capacitySource =
     capacity.source === 'docker'
       ? trans.__('as seen by the Docker engine')
       : trans.__('as seen by the host (engine unavailable)');
   return (
-    <dl
+    <div
       className={`jp-Conveyor-details${stale ? ' jp-mod-stale' : ''}`}
-      aria-label={stale ? trans.__('Last known status') : trans.__('Status')}
+      aria-label={stale ? trans.__('Last known status') : undefined}
     >
-      <Row id="extension-version" label={trans.__('Extension')}>
-        {frontendVersion}
-      </Row>
-      <Row
-        id="server-version"
-        label={trans.__('Server')}
-        title={trans.__('Node.js %1, started %2', server.node, server.startedAt)}
-      >
-        {server.version}
-      </Row>
-      <Row id="mode" label={trans.__('Mode')}>
-        {formatMode(server.mode, trans)}
-      </Row>
-      <Row id="user" label={trans.__('User')}>
-        {user.admin ? trans.__('%1 (admin)', user.name) : user.name}
-      </Row>
-      <Row
-        id="docker"
-        label={trans.__('Docker')}
-        title={dockerDetails}
-        className={docker.state === 'running' ? 'jp-mod-ok' : 'jp-mod-error'}
-      >
-        {formatDocker(docker, trans)}
-      </Row>
-      <Row id="cpus" label={trans.__('CPUs')} title={capacitySource}>
-        {String(capacity.cpus)}
-      </Row>
-      <Row id="memory" label={trans.__('Memory')} title={capacitySource}>
-        {formatGiB(capacity.memoryBytes, trans)}
-      </Row>
-      <Row id="gpus" label={trans.__('GPUs')}>
-        {formatGpus(capacity.gpus, trans)}
-      </Row>
-      <Row id="store" label={trans.__('Store')} title={store.location}>
-        {formatStoreKind(store.kind, trans)}
-      </Row>
-      <Row id="store-location" label={trans.__('Location')} title={store.location}>
-        {store.location}
-      </Row>
-      <Row id="schema-version" label={trans.__('Schema')}>
-        {trans.__('v%1', store.schemaVersion)}
-      </Row>
-    </dl>
+      <Group title={trans.__('Server')}>
+        <Row id="extension-version" label={trans.__('Extension')}>
+          {frontendVersion}
+        </Row>
+        <Row
+          id="server-version"
+          label={trans.__('Server')}
+          title={trans.__('Node.js %1, started %2', server.node, server.startedAt)}
+        >
+          {server.version}
+        </Row>
+        <Row id="mode" label={trans.__('Mode')}>
+          {formatMode(server.mode, trans)}
+        </Row>
+        <Row id="user" label={trans.__('User')}>
+          {user.admin ? trans.__('%1 (admin)', user.name) : user.name}
+        </Row>
+      </Group>
+      <Group title={trans.__('Docker engine')}>
+        <Row
+          id="docker"
+          label={trans.__('Engine')}
+          title={formatDockerDetails(docker, trans)}
+          className={docker.state === 'running' ? 'jp-mod-ok' : 'jp-mod-error'}
+        >
+          {formatDocker(docker, trans)}
+        </Row>
+        {docker.containersRunning !== undefined && (
+          <Row id="containers" label={trans.__('Containers')}>
+            {trans.__('%1 running', docker.containersRunning)}
+          </Row>
+        )}
+        {docker.images !== undefined && (
+          <Row id="images" label={trans.__('Images')}>
+            {String(docker.images)}
+          </Row>
+        )}
+      </Group>
+      <Group title={trans.__('Capacity')}>
+        <Row id="cpus" label={trans.__('CPUs')} title={capacitySource}>
+          {String(capacity.cpus)}
+        </Row>
+        <Row id="memory" label={trans.__('Memory')} title={capacitySource}>
+          {formatGiB(capacity.memoryBytes, trans)}
+        </Row>
+        <Row id="gpus" label={trans.__('GPUs')}>
+          {formatGpus(capacity.gpus, trans)}
+        </Row>
+      </Group>
+      <Group title={trans.__('Store')}>
+        <Row id="store" label={trans.__('Database')}>
+          {formatStoreKind(store.kind, trans)}
+        </Row>
+        <Row id="store-location" label={trans.__('Location')} title={store.location}>
+          {store.location}
+        </Row>
+        <Row id="schema-version" label={trans.__('Schema')}>
+          {trans.__('v%1', store.schemaVersion)}
+        </Row>
+      </Group>
+    </div>
+  );
+}
+
+function Group({
+  title,
+  children
+}: {
+  title: string;
+  children: React.ReactNode;
+}): JSX.Element {
+  return (
+    <section className="jp-Conveyor-group" aria-label={title}>
+      <h3 className="jp-Conveyor-groupTitle">{title}</h3>
+      <dl className="jp-Conveyor-list">{children}</dl>
+    </section>
   );
 }
 

@@ -16,7 +16,7 @@ function makeStatus(overrides: Partial<ServerStatus> = {}): ServerStatus {
     server: { version: '0.1.0', apiVersion: 'v1', mode: 'embedded', startedAt: '2025-01-01T00:00:00Z', node: 'v20.20.0' },
     user: { name: 'ada', admin: false },
     store: { kind: 'sqlite', location: '/data/conveyor.db', schemaVersion: 3 },
-    docker: { state: 'running', version: '20.10.24' },
+    docker: { state: 'running', version: '20.10.24', containersRunning: 1, images: 5 },
     capacity: { cpus: 4, memoryBytes: 16 * 1024 ** 3, gpus: [], source: 'docker' },
     ...overrides
   };
@@ -69,6 +69,8 @@ describe('StatusView', () => {
     expect(text('state')).toBe('Connected');
     expect(text('server-version')).toBe('0.1.0');
     expect(text('docker')).toBe('running v20.10.24');
+    expect(text('containers')).toBe('1 running');
+    expect(text('images')).toBe('5');
     expect(text('cpus')).toBe('4');
     expect(text('memory')).toBe('16.0 GiB');
     expect(text('gpus')).toBe('none');
