@@ -1,7 +1,8 @@
 """Hatch build hook: ship the Node companion server inside the wheel.
 
 For a wheel it runs ``npm --prefix server ci`` (when ``server/node_modules`` is missing) and
-``npm --prefix server run build``, then copies into ``jupyterlab_conveyor/companion/``:
+``npm --prefix server run build``, then adds to the wheel (``force_include``, nothing is copied
+into the source tree) under ``jupyterlab_conveyor/companion/``:
 
 - ``server/dist/*`` (the esbuild bundle ``conveyor-server.js``);
 - the runtime files of ``better-sqlite3`` (a native addon, so it is not bundled) and of its
@@ -10,7 +11,7 @@ For a wheel it runs ``npm --prefix server ci`` (when ``server/node_modules`` is 
 The native addon makes the wheel platform-specific, so the wheel is tagged ``py3-none-<platform>``.
 An editable install only builds the bundle: the package then runs ``server/dist/conveyor-server.js``
 from the checkout. ``HATCH_JUPYTER_BUILDER_SKIP_NPM=1`` (or ``SKIP_JUPYTER_BUILDER=1``) skips every
-npm command, as it does for the labextension; the copy still happens when a bundle exists.
+npm command, as it does for the labextension; the files are still packed when they exist.
 """
 
 from __future__ import annotations
@@ -54,29 +55,23 @@ def build_companion(root: Path) -> None:
     _npm(root, "run", "build")
 
 
-def copy_companion(root: Path) -> Path:
-    """Copy the bundle and the native modules into ``jupyterlab_conveyor/companion/``."""
+def companion_files(root: Path) -> dict[str, str]:
+    """``{source path: path in the wheel}`` for the bundle and the native modules."""
     dist = root / "server" / "dist"
     if not (dist / BUNDLE).is_file():
         raise RuntimeError(f"{dist / BUNDLE} is missing: run `npm --prefix server run build`")
-    target = root / COMPANION_DIR
-    shutil.rmtree(target, ignore_errors=True)
-    shutil.copytree(dist, target)
+    files = {str(p): (COMPANION_DIR / p.name).as_posix() for p in sorted(dist.iterdir())}
     for module, entries in NATIVE_MODULES.items():
         source = root / "server" / "node_modules" / module
         if not source.is_dir():
             raise RuntimeError(f"{source} is missing: run `npm --prefix server ci`")
         licenses = tuple(p.name for p in source.glob("LICENSE*"))
         for entry in entries + licenses:
-            src, dst = source / entry, target / "node_modules" / module / entry
-            if src.is_dir():
-                shutil.copytree(src, dst)
-            elif src.is_file():
-                dst.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(src, dst)
-            else:
+            src = source / entry
+            if not src.exists():
                 raise RuntimeError(f"{src} is missing from {module}: reinstall server dependencies")
-    return target
+            files[str(src)] = (COMPANION_DIR / "node_modules" / module / entry).as_posix()
+    return files
 
 
 def platform_tag() -> str:
@@ -94,7 +89,7 @@ class CustomBuildHook(BuildHookInterface):
             build_companion(root)
         if version == "editable":
             return
-        target = copy_companion(root)
-        self.app.display_info(f"Conveyor companion server copied to {target}")
+        build_data["force_include"].update(companion_files(root))
+        self.app.display_info(f"Conveyor companion server packed into {COMPANION_DIR}")
         build_data["pure_python"] = False
         build_data["tag"] = f"py3-none-{platform_tag()}"

@@ -8,6 +8,8 @@ streams the companion's answer back.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Any
 
 from jupyter_server.auth.decorator import authorized
@@ -15,12 +17,17 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 from tornado import httputil, web
 from tornado.httpclient import HTTPClientError, HTTPRequest
+from tornado.simple_httpclient import HTTPStreamClosedError
 
 from ..errors import CompanionUnavailable
+from ..upstream import Upstream
 from .base import ConveyorHandlerMixin, error_body
 from .headers import client_response_headers, upstream_query, upstream_request_headers
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+_IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+# How long a request keeps retrying a companion that is exiting (see _proxy).
+_RETRY_GRACE = 3.0
 
 
 def _ignore_closed(future: Any) -> None:
@@ -107,20 +114,14 @@ class ConveyorProxyHandler(ConveyorHandlerMixin, APIHandler):
         self.set_status(status)
         self.finish(error_body(code, message))
 
-    async def _proxy(self, path: str) -> None:
-        try:
-            upstream = await self.conveyor.upstream()
-        except CompanionUnavailable as e:
-            self._error(503, e.code, e.message)
-            return
+    def _upstream_request(self, upstream: Upstream, path: str, relay: _ResponseRelay) -> HTTPRequest:
         method = self.request.method or "GET"
         headers = upstream_request_headers(self.request.headers)
         headers.update(upstream.auth_headers(self.conveyor_username()))
         body: bytes | None = self.request.body
         if method not in _BODY_METHODS and not body:
             body = None
-        relay = _ResponseRelay(self)
-        request = HTTPRequest(
+        return HTTPRequest(
             upstream.url("/conveyor/" + path, upstream_query(self.request.query)),
             method=method,
             headers=headers,
@@ -133,15 +134,41 @@ class ConveyorProxyHandler(ConveyorHandlerMixin, APIHandler):
             header_callback=relay.on_header,
             streaming_callback=relay.on_chunk,
         )
-        try:
-            await self.conveyor.http_client.fetch(request, raise_error=False)
-        except (OSError, HTTPClientError) as e:
-            self.log.warning("Conveyor proxy: %s %s failed: %s", method, path, e)
-            if not relay.started:
-                self._error(502, "companion_unreachable", f"The companion server did not answer: {e}.")
-            elif not self.client_gone:  # headers went out already: cut the response short
-                self.finish(set_content_type=relay.content_type)
-            return
+
+    async def _proxy(self, path: str) -> None:
+        retry_until = time.monotonic() + _RETRY_GRACE
+        while True:
+            try:
+                upstream = await self.conveyor.upstream()
+            except CompanionUnavailable as e:
+                self._error(503, e.code, e.message)
+                return
+            relay = _ResponseRelay(self)
+            try:
+                await self.conveyor.http_client.fetch(self._upstream_request(upstream, path, relay), raise_error=False)
+                break
+            except (OSError, HTTPClientError) as e:
+                # A companion that is exiting refuses or resets connections. Retry while nothing
+                # came back, if the request cannot have been half-done: refused (nothing reached
+                # it), or reset on an idempotent method. The next upstream() notices the exit and
+                # starts a new companion.
+                method = self.request.method or "GET"
+                retriable = not relay.started and (
+                    isinstance(e, ConnectionRefusedError)
+                    or (method in _IDEMPOTENT and isinstance(e, (ConnectionResetError, HTTPStreamClosedError)))
+                )
+                if retriable and time.monotonic() < retry_until:
+                    await asyncio.sleep(0.1)
+                    continue
+                self._unreachable(path, relay, e)
+                return
         relay.start()
         if not self.client_gone:
+            self.finish(set_content_type=relay.content_type)
+
+    def _unreachable(self, path: str, relay: _ResponseRelay, error: Exception) -> None:
+        self.log.warning("Conveyor proxy: %s %s failed: %s", self.request.method, path, error)
+        if not relay.started:
+            self._error(502, "companion_unreachable", f"The companion server did not answer: {error}.")
+        elif not self.client_gone:  # headers went out already: cut the response short
             self.finish(set_content_type=relay.content_type)
