@@ -101,6 +101,7 @@ class ConveyorApp(ExtensionApp):
             self.conveyor = TeamServer(self.server_url, self.token)
             self.log.info("Conveyor: team mode, proxying to %s", self.server_url)
         else:
+            assert self.serverapp is not None
             companion = EmbeddedCompanion(
                 CompanionConfig(
                     node=self.node,

@@ -98,9 +98,7 @@ class EmbeddedCompanion(HttpClientMixin):
         if self.process is None:
             wait = self._next_start - time.monotonic()
             if wait > 0:
-                raise CompanionUnavailable(
-                    f"{self._last_error} Retrying in {math.ceil(wait)} s."
-                )
+                raise CompanionUnavailable(f"{self._last_error} Retrying in {math.ceil(wait)} s.")
             self._spawn()
         if self._ready is not None:
             return self._ready

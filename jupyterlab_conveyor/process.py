@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 # pino levels: 10 trace, 20 debug, 30 info, 40 warn, 50 error, 60 fatal
@@ -146,7 +147,7 @@ class CompanionProcess:
         self.close_stdin()
 
 
-def write_private_json(path: Path, data: dict[str, object]) -> None:
+def write_private_json(path: Path, data: Mapping[str, object]) -> None:
     """Write ``data`` to ``path`` readable by the owner only (0600), atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")

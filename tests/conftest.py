@@ -67,7 +67,9 @@ def jupyter(bundle: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[J
 
 
 @pytest.fixture(scope="module")
-def team_companion(node: str, bundle: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TeamCompanion]:
+def team_companion(
+    node: str, bundle: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TeamCompanion]:
     companion = TeamCompanion(node, bundle, tmp_path_factory.mktemp("team"))
     yield companion
     companion.stop()

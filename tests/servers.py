@@ -53,7 +53,9 @@ def jupyter_env(home: Path) -> dict[str, str]:
         JUPYTER_DATA_DIR=str(home / "data"),
         JUPYTER_RUNTIME_DIR=str(home / "runtime"),
         JUPYTER_PLATFORM_DIRS="1",
-        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), str(REPO / "tests"), os.environ.get("PYTHONPATH", "")])),
+        PYTHONPATH=os.pathsep.join(
+            filter(None, [str(REPO), str(REPO / "tests"), os.environ.get("PYTHONPATH", "")])
+        ),
     )
     return env
 
@@ -61,7 +63,9 @@ def jupyter_env(home: Path) -> dict[str, str]:
 class JupyterServer:
     """``python -m jupyter_server`` on a free port with a token, temp dirs and the extension."""
 
-    def __init__(self, home: Path, conveyor: dict[str, Any] | None = None, extra: dict[str, Any] | None = None):
+    def __init__(
+        self, home: Path, conveyor: dict[str, Any] | None = None, extra: dict[str, Any] | None = None
+    ):
         self.home = home
         self.port = free_port()
         self.token = secrets.token_hex(16)
@@ -122,7 +126,7 @@ class JupyterServer:
         return self.base + path
 
     def ws_url(self, path: str) -> str:
-        return "ws://127.0.0.1:%d%s" % (self.port, path)
+        return f"ws://127.0.0.1:{self.port}{path}"
 
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -199,7 +203,9 @@ class TeamCompanion:
         while time.monotonic() < deadline:
             line = self.proc.stdout.readline()
             if not line:
-                raise AssertionError(f"team companion exited: {self.proc.stderr.read().decode() if self.proc.stderr else ''}")
+                raise AssertionError(
+                    f"team companion exited: {self.proc.stderr.read().decode() if self.proc.stderr else ''}"
+                )
             try:
                 record = json.loads(line)
             except ValueError:

@@ -80,7 +80,9 @@ def test_missing_node_answers_503_with_a_clear_message(start_jupyter) -> None:  
 
 
 def test_companion_that_crashes_at_start_answers_503_with_its_error(
-    node: str, start_jupyter, tmp_path  # type: ignore[no-untyped-def]
+    node: str,
+    start_jupyter,
+    tmp_path,  # type: ignore[no-untyped-def]
 ) -> None:
     crashing = tmp_path / "crash.js"
     crashing.write_text("console.error('boom: cannot open the store'); process.exit(3);\n")

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from tornado.httputil import HTTPHeaders
 
-from jupyterlab_conveyor.handlers.headers import client_response_headers, upstream_query, upstream_request_headers
+from jupyterlab_conveyor.handlers.headers import (
+    client_response_headers,
+    upstream_query,
+    upstream_request_headers,
+)
 
 
 def test_browser_credentials_never_reach_the_companion() -> None:

@@ -8,7 +8,9 @@ STATUS = "/conveyor/api/v1/status"
 
 
 def test_a_named_jupyter_user_is_the_companion_user(bundle: str, start_jupyter) -> None:  # type: ignore[no-untyped-def]
-    jupyter = start_jupyter(extra={"ServerApp": {"identity_provider_class": "named_identity.NamedIdentityProvider"}})
+    jupyter = start_jupyter(
+        extra={"ServerApp": {"identity_provider_class": "named_identity.NamedIdentityProvider"}}
+    )
     me = requests.get(jupyter.url("/api/me"), headers=jupyter.auth, timeout=30).json()
     assert me["identity"]["username"] == "ada"
     status = requests.get(jupyter.url(STATUS), headers=jupyter.auth, timeout=60)

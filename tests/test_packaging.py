@@ -34,7 +34,9 @@ def _installed() -> None:
     try:
         metadata.version("jupyterlab-conveyor")
     except metadata.PackageNotFoundError:
-        require(False, "jupyterlab-conveyor is not installed: HATCH_JUPYTER_BUILDER_SKIP_NPM=1 pip install -e .")
+        require(
+            False, "jupyterlab-conveyor is not installed: HATCH_JUPYTER_BUILDER_SKIP_NPM=1 pip install -e ."
+        )
 
 
 # ---- Binder
@@ -93,8 +95,12 @@ def test_labextension_is_installed_and_enabled() -> None:
 
 @pytest.fixture(scope="module")
 def wheel(bundle: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    require((LABEXTENSION / "static" / "style.js").is_file(), "labextension not built: run `npm run build:prod`")
-    require((REPO / "server" / "dist" / "conveyor-server.js").is_file(), "run `npm --prefix server run build`")
+    require(
+        (LABEXTENSION / "static" / "style.js").is_file(), "labextension not built: run `npm run build:prod`"
+    )
+    require(
+        (REPO / "server" / "dist" / "conveyor-server.js").is_file(), "run `npm --prefix server run build`"
+    )
     out = tmp_path_factory.mktemp("wheel")
     env = {**os.environ, "HATCH_JUPYTER_BUILDER_SKIP_NPM": "1"}
     done = subprocess.run(
@@ -147,7 +153,11 @@ def test_companion_runs_from_the_wheel_layout(wheel: Path, node: str, tmp_path: 
     try:
         assert proc.stdout is not None
         port = wait_until(lambda: _port(proc.stdout.readline()), 30, "the listening line")
-        r = requests.get(f"http://127.0.0.1:{port}/conveyor/api/v1/status", headers={"X-Conveyor-Secret": secret}, timeout=10)
+        r = requests.get(
+            f"http://127.0.0.1:{port}/conveyor/api/v1/status",
+            headers={"X-Conveyor-Secret": secret},
+            timeout=10,
+        )
         assert r.status_code == 200, r.text
         assert r.json()["store"]["kind"] == "sqlite"
     finally:

@@ -35,7 +35,9 @@ def test_unauthenticated_request_is_refused_by_jupyter_and_never_reaches_the_com
     ok = requests.get(jupyter.url(f"{STATUS}?probe={control}"), headers=jupyter.auth, timeout=60)
     assert ok.status_code == 200
     # The companion logs every request it serves: the control shows up, the refused one never.
-    wait_until(lambda: any(control in line for line in jupyter.companion_lines()), 10, "the companion's request log")
+    wait_until(
+        lambda: any(control in line for line in jupyter.companion_lines()), 10, "the companion's request log"
+    )
     assert not any(refused in line for line in jupyter.companion_lines())
 
 
@@ -56,7 +58,10 @@ def _cookie_session(jupyter: JupyterServer) -> requests.Session:
     xsrf = session.cookies.get("_xsrf")
     assert xsrf, "Jupyter did not set an _xsrf cookie on /login"
     r = session.post(
-        jupyter.url("/login"), data={"password": jupyter.token, "_xsrf": xsrf}, allow_redirects=False, timeout=30
+        jupyter.url("/login"),
+        data={"password": jupyter.token, "_xsrf": xsrf},
+        allow_redirects=False,
+        timeout=30,
     )
     assert r.status_code in (302, 303), r.text
     assert requests.get(jupyter.url("/api/me"), cookies=session.cookies, timeout=30).status_code == 200
@@ -85,7 +90,9 @@ def test_cookie_post_with_xsrf_token_reaches_the_companion(jupyter: JupyterServe
 
 
 def test_delete_and_not_found_are_relayed(jupyter: JupyterServer) -> None:
-    created = requests.post(jupyter.url(TOKENS), json={"name": "short-lived"}, headers=jupyter.auth, timeout=30)
+    created = requests.post(
+        jupyter.url(TOKENS), json={"name": "short-lived"}, headers=jupyter.auth, timeout=30
+    )
     assert created.status_code == 201
     token_id = created.json()["token"]["id"]
     gone = requests.delete(jupyter.url(f"{TOKENS}/{token_id}"), headers=jupyter.auth, timeout=30)

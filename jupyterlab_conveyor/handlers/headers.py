@@ -1,9 +1,9 @@
 """What crosses the proxy, in each direction: headers and query parameters.
 
 Headers use allowlists both ways: the companion never sees the browser's cookies, its
-``Authorization`` header, Jupyter's XSRF token or a ``?token=`` query parameter, and the browser never gets cookies, CORS or
-hop-by-hop headers from the companion. The identity the companion trusts comes only from the
-proxy (``X-Conveyor-User`` with the secret, or the team API token).
+``Authorization`` header, Jupyter's XSRF token or a ``?token=`` query parameter, and the browser
+never gets cookies, CORS or hop-by-hop headers from the companion. The identity the companion
+trusts comes only from the proxy (``X-Conveyor-User`` with the secret, or the team API token).
 """
 
 from __future__ import annotations

@@ -145,7 +145,9 @@ class ConveyorProxyHandler(ConveyorHandlerMixin, APIHandler):
                 return
             relay = _ResponseRelay(self)
             try:
-                await self.conveyor.http_client.fetch(self._upstream_request(upstream, path, relay), raise_error=False)
+                await self.conveyor.http_client.fetch(
+                    self._upstream_request(upstream, path, relay), raise_error=False
+                )
                 break
             except (OSError, HTTPClientError) as e:
                 # A companion that is exiting refuses or resets connections. Retry while nothing
@@ -155,7 +157,9 @@ class ConveyorProxyHandler(ConveyorHandlerMixin, APIHandler):
                 method = self.request.method or "GET"
                 retriable = not relay.started and (
                     isinstance(e, ConnectionRefusedError)
-                    or (method in _IDEMPOTENT and isinstance(e, (ConnectionResetError, HTTPStreamClosedError)))
+                    or (
+                        method in _IDEMPOTENT and isinstance(e, (ConnectionResetError, HTTPStreamClosedError))
+                    )
                 )
                 if retriable and time.monotonic() < retry_until:
                     await asyncio.sleep(0.1)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from jupyter_server.auth.decorator import ws_authenticated
 from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.base.websocket import WebSocketMixin
 from tornado import web
@@ -25,20 +26,6 @@ from tornado.websocket import (
 from ..errors import CompanionUnavailable
 from .base import ConveyorHandlerMixin, error_body
 from .headers import upstream_query
-
-try:  # jupyter_server >= 2.13
-    from jupyter_server.auth.decorator import ws_authenticated
-except ImportError:  # pragma: no cover - older jupyter_server
-
-    def ws_authenticated(method: Any) -> Any:  # type: ignore[no-redef]
-        def wrapper(self: JupyterHandler, *args: Any, **kwargs: Any) -> Any:
-            if self.current_user is None:
-                self.log.warning("Couldn't authenticate WebSocket connection")
-                raise web.HTTPError(403)
-            return method(self, *args, **kwargs)
-
-        return wrapper
-
 
 WS_PATH = "/conveyor/api/v1/ws"
 # Close codes that may be sent on the wire (1005, 1006 and 1015 are reserved for "no code").
