@@ -8,6 +8,10 @@ into the source tree) under ``jupyterlab_conveyor/companion/``:
 - the runtime files of ``better-sqlite3`` (a native addon, so it is not bundled) and of its
   dependencies ``bindings`` and ``file-uri-to-path``, into ``companion/node_modules/``.
 
+It also ships ``install.json`` as ``share/jupyter/labextensions/jupyterlab-conveyor/install.json``,
+unless the labextension build already put a copy in ``jupyterlab_conveyor/labextension/`` (shipped
+by the shared-data entry of the labextension): the two must then be identical.
+
 The native addon makes the wheel platform-specific, so the wheel is tagged ``py3-none-<platform>``.
 An editable install only builds the bundle: the package then runs ``server/dist/conveyor-server.js``
 from the checkout. ``HATCH_JUPYTER_BUILDER_SKIP_NPM=1`` (or ``SKIP_JUPYTER_BUILDER=1``) skips every
@@ -16,6 +20,7 @@ npm command, as it does for the labextension; the files are still packed when th
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -26,6 +31,7 @@ from typing import Any
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 COMPANION_DIR = Path("jupyterlab_conveyor") / "companion"
+LABEXTENSION_DEST = "share/jupyter/labextensions/jupyterlab-conveyor"
 BUNDLE = "conveyor-server.js"
 # Runtime files only: the C sources of SQLite (deps/, src/) are not needed once compiled.
 NATIVE_MODULES: dict[str, tuple[str, ...]] = {
@@ -74,6 +80,17 @@ def companion_files(root: Path) -> dict[str, str]:
     return files
 
 
+def install_json_data(root: Path) -> dict[str, str]:
+    """The shared-data entry of ``install.json``, unless the labextension output carries it."""
+    source = root / "install.json"
+    built = root / "jupyterlab_conveyor" / "labextension" / "install.json"
+    if built.is_file():
+        if json.loads(built.read_text()) != json.loads(source.read_text()):
+            raise RuntimeError(f"{built} differs from {source}: rebuild the labextension")
+        return {}
+    return {str(source): f"{LABEXTENSION_DEST}/install.json"}
+
+
 def platform_tag() -> str:
     return sysconfig.get_platform().replace("-", "_").replace(".", "_")
 
@@ -89,6 +106,7 @@ class CustomBuildHook(BuildHookInterface):
             build_companion(root)
         if version == "editable":
             return
+        build_data["shared_data"].update(install_json_data(root))
         build_data["force_include"].update(companion_files(root))
         self.app.display_info(f"Conveyor companion server packed into {COMPANION_DIR}")
         build_data["pure_python"] = False
