@@ -69,7 +69,8 @@ class JupyterServer:
         self.home = home
         self.port = free_port()
         self.token = secrets.token_hex(16)
-        self.base = f"http://127.0.0.1:{self.port}"
+        self.prefix = str((extra or {}).get("ServerApp", {}).get("base_url", "/")).rstrip("/")
+        self.base = f"http://127.0.0.1:{self.port}{self.prefix}"
         for sub in ("config", "data", "runtime", "root"):
             (home / sub).mkdir(parents=True, exist_ok=True)
         config: dict[str, Any] = {
@@ -126,7 +127,7 @@ class JupyterServer:
         return self.base + path
 
     def ws_url(self, path: str) -> str:
-        return f"ws://127.0.0.1:{self.port}{path}"
+        return f"ws://127.0.0.1:{self.port}{self.prefix}{path}"
 
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace")

@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import signal
 import stat
+from pathlib import Path
 
 import psutil
 import requests
+from conftest import require
 from servers import JupyterServer, assert_conveyor_error, pid_gone, wait_until
 
 STATUS = "/conveyor/api/v1/status"
@@ -98,3 +100,18 @@ def test_companion_that_crashes_at_start_answers_503_with_its_error(
         assert again.status_code == 503
     assert "Retrying in" in again.json()["error"]["message"]
     assert jupyter.log_text().count("Starting the Conveyor companion server") == 2
+
+
+def test_the_secret_appears_in_no_log_and_no_file(jupyter: JupyterServer) -> None:
+    info = _ready(jupyter)
+    environ = Path(f"/proc/{info['pid']}/environ")
+    require(environ.exists(), "no /proc filesystem to read the companion's environment from")
+    variables = dict(v.split("=", 1) for v in environ.read_text().split("\0") if "=" in v)
+    secret = variables["CONVEYOR_SECRET"]
+    assert len(secret) >= 40  # 32 random bytes, urlsafe base64
+    requests.post(jupyter.url("/conveyor/api/v1/tokens"), json={}, headers=jupyter.auth, timeout=30)
+    requests.get(jupyter.url(STATUS), headers=jupyter.auth, timeout=30)
+    assert secret not in jupyter.log_text()
+    assert secret not in jupyter.info_path.read_text()
+    # Jupyter's own credentials are not handed to the companion.
+    assert not {"JUPYTER_TOKEN", "JPY_API_TOKEN", "JUPYTERHUB_API_TOKEN"} & set(variables)
