@@ -17,7 +17,12 @@ from typing import Any
 import psutil
 import requests
 
+import jupyterlab_conveyor
+
 REPO = Path(__file__).resolve().parent.parent
+# The Jupyter subprocesses import the same jupyterlab_conveyor as the tests: the checkout in a dev
+# install, the installed wheel when the tests run against one.
+PACKAGE_PARENT = Path(jupyterlab_conveyor.__file__).resolve().parent.parent
 STARTUP_TIMEOUT = 60.0
 
 
@@ -54,7 +59,7 @@ def jupyter_env(home: Path) -> dict[str, str]:
         JUPYTER_RUNTIME_DIR=str(home / "runtime"),
         JUPYTER_PLATFORM_DIRS="1",
         PYTHONPATH=os.pathsep.join(
-            filter(None, [str(REPO), str(REPO / "tests"), os.environ.get("PYTHONPATH", "")])
+            filter(None, [str(PACKAGE_PARENT), str(REPO / "tests"), os.environ.get("PYTHONPATH", "")])
         ),
     )
     return env
