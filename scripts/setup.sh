@@ -26,41 +26,42 @@ node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0
 # --- Docker engine -----------------------------------------------------------------------------
 "$ROOT/scripts/dockerd.sh"
 
-# --- Python venv ----------------------------------------------------------------------------
-if [ ! -x "$VENV/bin/python" ]; then
-  log "python: creating $VENV"
-  python3 -m venv "$VENV"
-fi
+# --- npm dependencies and builds -------------------------------------------------------------
 stamp() { sha256sum "$@" 2>/dev/null | sha256sum | cut -c1-16; }
-pystamp=$(stamp pyproject.toml)
-if [ "$(cat "$STATE/pip.stamp" 2>/dev/null)" != "$pystamp" ]; then
-  log "python: installing JupyterLab and the test tools"
-  "$VENV/bin/pip" install -q --upgrade pip >/dev/null
-  # The npm builds run below; the editable install must not run them a second time.
-  HATCH_BUILD_HOOKS_ENABLE= CONVEYOR_SKIP_NPM_BUILD=1 "$VENV/bin/pip" install -q -e ".[test]"
-  echo "$pystamp" >"$STATE/pip.stamp"
-fi
-
-# --- npm dependencies ---------------------------------------------------------------------------
 npm_ci() { # dir
   local dir=$1 s; s=$(stamp "$dir/package-lock.json")
   if [ ! -d "$dir/node_modules" ] || [ "$(cat "$dir/node_modules/.conveyor.stamp" 2>/dev/null)" != "$s" ]; then
     log "npm: installing in ${dir#"$ROOT"/}"
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    # `npm install` rather than `npm ci`: the lock pins every version, but the registry copy here
+    # lacks some other-platform optional binaries (@rspack/binding-darwin-*, …), which `npm ci`
+    # treats as a lock mismatch and refuses.
+    (cd "$dir" && npm install --no-audit --no-fund --loglevel=error)
     echo "$s" >"$dir/node_modules/.conveyor.stamp"
   fi
 }
 npm_ci "$ROOT/server"
 npm_ci "$ROOT"
 npm_ci "$ROOT/ui-tests"
-
-# --- builds ---------------------------------------------------------------------------------------
 log "build: companion server"
-npm --prefix server run --silent build
+npm --prefix server run --silent build >/dev/null
 log "build: labextension"
-npm run --silent build
-"$VENV/bin/jupyter" labextension develop --overwrite . >/dev/null
-"$VENV/bin/jupyter" server extension enable --sys-prefix jupyterlab_conveyor >/dev/null
+npm run --silent build >/dev/null
+
+# --- Python venv: JupyterLab, the test tools, Conveyor in development mode ----------------------
+if [ ! -x "$VENV/bin/python" ]; then
+  log "python: creating $VENV"
+  python3 -m venv "$VENV"
+fi
+pystamp=$(stamp pyproject.toml hatch_build.py)
+if [ "$(cat "$STATE/pip.stamp" 2>/dev/null)" != "$pystamp" ] || [ ! -x "$VENV/bin/jupyter-lab" ]; then
+  log "python: installing JupyterLab, the test tools and jupyterlab-conveyor (editable)"
+  "$VENV/bin/pip" install -q --upgrade pip >/dev/null
+  # The npm builds just ran; the editable install must not run them again.
+  HATCH_JUPYTER_BUILDER_SKIP_NPM=1 "$VENV/bin/pip" install -q -e ".[test]"
+  echo "$pystamp" >"$STATE/pip.stamp"
+fi
+"$VENV/bin/jupyter" labextension develop --overwrite . >/dev/null 2>&1
+"$VENV/bin/jupyter" server extension enable --sys-prefix jupyterlab_conveyor >/dev/null 2>&1
 
 # --- base image -----------------------------------------------------------------------------
 CONVEYOR_BASE_IMAGE=$("$ROOT/images/base/build.sh")
