@@ -120,6 +120,24 @@ export interface ServerStatus {
   };
 }
 /**
+ * A local engine image usable as a step image (GET /conveyor/api/v1/images returns an array).
+ */
+export interface StepImage {
+  /**
+   * Image id (sha256:…).
+   */
+  id: string;
+  /**
+   * Repository tags, e.g. conveyor/base:dev.
+   */
+  tags: string[];
+  created: string;
+  sizeBytes: number;
+  labels: {
+    [k: string]: string | undefined;
+  };
+}
+/**
  * A Conveyor pipeline file (YAML or JSON), apiVersion conveyor/v1: a DAG of steps. Older files (apiVersion conveyor/v1alpha1) are migrated to this form on load.
  */
 export interface Pipeline {
@@ -248,43 +266,29 @@ export interface PipelineStep {
   cache?: boolean;
 }
 /**
- * POST /conveyor/api/v1/runs: submit a pipeline (inline or a file in the workspace) or a single notebook. Exactly one of pipeline, pipelinePath or notebook (checked by the server).
+ * A named resource profile a step can ask for (GET /conveyor/api/v1/profiles returns an array). Explicit resources on a step override the profile's fields.
  */
-export interface RunSubmit {
+export interface ResourceProfile {
+  name: string;
+  description?: string;
+  cpus: number;
   /**
-   * An inline pipeline (any supported apiVersion; validated against pipeline.json after migration).
+   * e.g. 4Gi
    */
-  pipeline?: {};
+  memory: string;
+  memoryBytes: number;
+  gpus: number;
   /**
-   * A pipeline file (.yaml/.yml/.json, or an Elyra .pipeline), relative to the workspace root.
+   * Indicative cost in USD per hour of a step using the profile.
    */
-  pipelinePath?: string;
-  /**
-   * Folder, relative to the workspace root, that relative notebook paths of an inline pipeline resolve against (default: the root).
-   */
-  baseDir?: string;
-  /**
-   * Submit one notebook as a one-step run.
-   */
-  notebook?: {
-    path: string;
-    image?: string;
-    resources?: Resources;
-    params?: Params;
-    files?: string[];
-    outputs?: string[];
-    network?: boolean;
-    timeoutSeconds?: number;
-    retry?: RetryPolicy;
-  };
-  name?: string;
-  experiment?: string;
-  params?: Params;
-  sweep?: Sweep;
-  /**
-   * false: run every step even when an identical execution exists.
-   */
-  cache?: boolean;
+  pricePerHour: number;
+}
+/**
+ * GET /conveyor/api/v1/runs: the caller's runs, newest first, without their pipelines. Pass nextCursor as `cursor` for the next page.
+ */
+export interface RunList {
+  runs: Run[];
+  nextCursor: string | null;
 }
 /**
  * A run of a pipeline (or of one notebook): its steps, their status and what they produced.
@@ -363,6 +367,45 @@ export interface RunStep {
     hash: string;
     size: number;
   }[];
+}
+/**
+ * POST /conveyor/api/v1/runs: submit a pipeline (inline or a file in the workspace) or a single notebook. Exactly one of pipeline, pipelinePath or notebook (checked by the server).
+ */
+export interface RunSubmit {
+  /**
+   * An inline pipeline (any supported apiVersion; validated against pipeline.json after migration).
+   */
+  pipeline?: {};
+  /**
+   * A pipeline file (.yaml/.yml/.json, or an Elyra .pipeline), relative to the workspace root.
+   */
+  pipelinePath?: string;
+  /**
+   * Folder, relative to the workspace root, that relative notebook paths of an inline pipeline resolve against (default: the root).
+   */
+  baseDir?: string;
+  /**
+   * Submit one notebook as a one-step run.
+   */
+  notebook?: {
+    path: string;
+    image?: string;
+    resources?: Resources;
+    params?: Params;
+    files?: string[];
+    outputs?: string[];
+    network?: boolean;
+    timeoutSeconds?: number;
+    retry?: RetryPolicy;
+  };
+  name?: string;
+  experiment?: string;
+  params?: Params;
+  sweep?: Sweep;
+  /**
+   * false: run every step even when an identical execution exists.
+   */
+  cache?: boolean;
 }
 /**
  * POST /conveyor/api/v1/tokens request body.

@@ -2,6 +2,12 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import errorSchema from '../../../schema/api/error.json';
 import eventSchema from '../../../schema/api/event.json';
+import imageSchema from '../../../schema/api/image.json';
+import profileSchema from '../../../schema/api/profile.json';
+import runListSchema from '../../../schema/api/run-list.json';
+import pipelineSchema from '../../../schema/api/pipeline.json';
+import runSchema from '../../../schema/api/run.json';
+import runSubmitSchema from '../../../schema/api/run-submit.json';
 import statusSchema from '../../../schema/api/status.json';
 import tokenSchema from '../../../schema/api/token.json';
 import tokenCreateSchema from '../../../schema/api/token-create.json';
@@ -14,6 +20,12 @@ import tokenCreatedSchema from '../../../schema/api/token-created.json';
 export const API_SCHEMAS: Record<string, JsonSchema> = {
   'error.json': errorSchema,
   'event.json': eventSchema,
+  'image.json': imageSchema,
+  'profile.json': profileSchema,
+  'run-list.json': runListSchema,
+  'pipeline.json': pipelineSchema,
+  'run.json': runSchema,
+  'run-submit.json': runSubmitSchema,
   'status.json': statusSchema,
   'token.json': tokenSchema,
   'token-create.json': tokenCreateSchema,

@@ -33,6 +33,61 @@ export const MIGRATIONS: Migration[] = [
         .execute();
       await db.schema.createIndex('api_tokens_user').on('api_tokens').column('user').execute();
     }
+  },
+  {
+    version: 2,
+    name: 'runs and steps',
+    async up(db) {
+      await db.schema
+        .createTable('runs')
+        .addColumn('id', 'varchar(40)', c => c.primaryKey())
+        .addColumn('owner', 'varchar(64)', c => c.notNull())
+        .addColumn('name', 'varchar(200)', c => c.notNull())
+        .addColumn('experiment', 'varchar(200)', c => c.notNull())
+        .addColumn('status', 'varchar(20)', c => c.notNull())
+        .addColumn('pipeline', 'text', c => c.notNull())
+        .addColumn('params', 'text', c => c.notNull())
+        .addColumn('sweep', 'text')
+        .addColumn('submit', 'text', c => c.notNull())
+        .addColumn('parent_id', 'varchar(40)', c => c.references('runs.id').onDelete('cascade'))
+        .addColumn('resumed_from', 'varchar(40)')
+        .addColumn('cache', 'integer', c => c.notNull().defaultTo(1))
+        .addColumn('source_path', 'text')
+        .addColumn('git_commit', 'varchar(64)')
+        .addColumn('error', 'text')
+        .addColumn('created_at', 'varchar(40)', c => c.notNull())
+        .addColumn('started_at', 'varchar(40)')
+        .addColumn('finished_at', 'varchar(40)')
+        .execute();
+      await db.schema.createIndex('runs_owner_created').on('runs').columns(['owner', 'created_at']).execute();
+      await db.schema.createIndex('runs_status').on('runs').column('status').execute();
+      await db.schema.createIndex('runs_parent').on('runs').column('parent_id').execute();
+      await db.schema
+        .createTable('steps')
+        .addColumn('run_id', 'varchar(40)', c => c.notNull().references('runs.id').onDelete('cascade'))
+        .addColumn('name', 'varchar(64)', c => c.notNull())
+        .addColumn('position', 'integer', c => c.notNull())
+        .addColumn('status', 'varchar(20)', c => c.notNull())
+        .addColumn('attempt', 'integer', c => c.notNull().defaultTo(0))
+        .addColumn('depends_on', 'text', c => c.notNull())
+        .addColumn('spec', 'text', c => c.notNull())
+        .addColumn('container_id', 'varchar(80)')
+        .addColumn('exit_code', 'integer')
+        .addColumn('oom_killed', 'integer', c => c.notNull().defaultTo(0))
+        .addColumn('error', 'text')
+        .addColumn('cache_key', 'varchar(64)')
+        .addColumn('cached_from', 'varchar(40)')
+        .addColumn('image_digest', 'varchar(200)')
+        .addColumn('notebook_hash', 'varchar(80)')
+        .addColumn('executed_notebook', 'varchar(80)')
+        .addColumn('outputs', 'text', c => c.notNull())
+        .addColumn('queued_at', 'varchar(40)')
+        .addColumn('started_at', 'varchar(40)')
+        .addColumn('finished_at', 'varchar(40)')
+        .addPrimaryKeyConstraint('steps_pk', ['run_id', 'name'])
+        .execute();
+      await db.schema.createIndex('steps_cache_key').on('steps').columns(['cache_key', 'status']).execute();
+    }
   }
 ];
 
