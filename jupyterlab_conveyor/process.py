@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 # pino levels: 10 trace, 20 debug, 30 info, 40 warn, 50 error, 60 fatal
+_PINO_WARN = 40
 _PINO_ERROR = 50
 _STDERR_TAIL = 20
 
@@ -23,9 +24,9 @@ class CompanionProcess:
     """``node <bundle> serve`` with the embedded-mode environment.
 
     Two daemon threads read the child's stdout and stderr: stdout carries the one
-    ``{"event": "listening", "port": N}`` line and pino JSON logs (forwarded to the Jupyter log at
-    debug level, errors at error level), stderr what Node prints when it crashes (kept for the 503
-    message and logged as warnings). Every line is redacted of the secret before it is logged.
+    ``{"event": "listening", "port": N}`` line; stderr the pino JSON logs (forwarded to the Jupyter
+    log at the matching level: info and below at debug) and whatever Node prints when it crashes
+    (kept for the 503 message and logged as warnings). Every line is redacted of the secret before it is logged.
     """
 
     def __init__(self, argv: list[str], env: dict[str, str], secret: str, log: logging.Logger) -> None:
@@ -102,16 +103,31 @@ class CompanionProcess:
             self.port = record["port"]
             self.listening.set()
             return
+        self._log_record(line, record)
+
+    def _on_stderr(self, line: str) -> None:
+        """The companion's pino logs: JSON lines mapped to Jupyter's levels; anything else
+        (what Node prints when it crashes) is kept for the 503 message and logged as a warning."""
+        if not line:
+            return
+        try:
+            record = json.loads(line)
+        except ValueError:
+            record = None
+        if isinstance(record, dict) and isinstance(record.get("level"), int):
+            self._log_record(line, record)
+            return
+        self._stderr.append(line)
+        self._log.warning("[conveyor-server] %s", line)
+
+    def _log_record(self, line: str, record: dict) -> None:
         level = record.get("level")
         if isinstance(level, int) and level >= _PINO_ERROR:
             self._log.error("[conveyor-server] %s", line)
+        elif isinstance(level, int) and level >= _PINO_WARN:
+            self._log.warning("[conveyor-server] %s", line)
         else:
             self._log.debug("[conveyor-server] %s", line)
-
-    def _on_stderr(self, line: str) -> None:
-        self._stderr.append(line)
-        if line:
-            self._log.warning("[conveyor-server] %s", line)
 
     # ---- stopping
 
