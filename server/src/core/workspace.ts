@@ -1,0 +1,107 @@
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
+import { globSync } from 'tinyglobby';
+import { AppError } from './errors';
+
+/** Limits of one `expandGlobs` call: past them the request is refused with 400 too_many_files. */
+export const GLOB_LIMITS = { maxFiles: 2000, maxTotalBytes: 512 * 1024 * 1024 };
+
+function outside(rel: string, why: string): AppError {
+  return new AppError(400, 'path_outside_workspace', `The path "${rel}" ${why}`, { path: rel });
+}
+
+function isInside(root: string, target: string): boolean {
+  const r = relative(root, target);
+  return r === '' || (!r.startsWith('..') && !isAbsolute(r));
+}
+
+/** The real path of `p`, or of its deepest existing ancestor joined with the rest (for missing files). */
+function realpathOfExisting(p: string): string {
+  let current = p;
+  const rest: string[] = [];
+  while (!existsSync(current)) {
+    const parent = resolve(current, '..');
+    if (parent === current) {
+      break;
+    }
+    rest.unshift(current.slice(parent.length + (parent.endsWith(sep) ? 0 : 1)));
+    current = parent;
+  }
+  return join(realpathSync(current), ...rest);
+}
+
+/**
+ * The absolute path of `rel` inside `root`. Refuses absolute paths, NUL bytes, `..` escapes and
+ * symlinks that resolve outside the root (400 path_outside_workspace). A missing file is not an
+ * error here: the caller answers 404 with its own code.
+ */
+export function resolveInWorkspace(root: string, rel: string): string {
+  if (typeof rel !== 'string' || rel === '') {
+    throw outside(String(rel), 'is empty');
+  }
+  if (rel.includes('\0')) {
+    throw outside(rel.replace(/\0/g, '\\0'), 'contains a NUL byte');
+  }
+  if (isAbsolute(rel) || /^[A-Za-z]:[\\/]/.test(rel) || rel.startsWith('\\')) {
+    throw outside(rel, 'is absolute; paths are relative to the workspace');
+  }
+  const rootAbs = resolve(root);
+  const target = resolve(rootAbs, normalize(rel));
+  if (!isInside(rootAbs, target)) {
+    throw outside(rel, 'leaves the workspace');
+  }
+  const realRoot = realpathSync(rootAbs);
+  const real = realpathOfExisting(target);
+  if (!isInside(realRoot, real)) {
+    throw outside(rel, 'resolves (through a symlink) outside the workspace');
+  }
+  return target;
+}
+
+/**
+ * Expands globs relative to `baseDir` (itself relative to `root`) into file paths relative to
+ * `baseDir`, sorted. Globs with `..` or absolute globs are refused; symlinks leaving the root are
+ * skipped; too many files or too many bytes → 400 too_many_files.
+ */
+export function expandGlobs(root: string, baseDir: string, globs: string[]): string[] {
+  const base = resolveInWorkspace(root, baseDir === '' ? '.' : baseDir);
+  for (const g of globs) {
+    if (g.includes('\0') || isAbsolute(g) || g.split(/[\\/]/).includes('..')) {
+      throw outside(g, 'is not a glob relative to the pipeline folder');
+    }
+  }
+  if (globs.length === 0 || !existsSync(base)) {
+    return [];
+  }
+  const found = globSync(globs, { cwd: base, onlyFiles: true, dot: false, followSymbolicLinks: false });
+  const realRoot = realpathSync(resolve(root));
+  const files: string[] = [];
+  let total = 0;
+  for (const f of [...new Set(found)].sort()) {
+    const abs = join(base, f);
+    let real: string;
+    try {
+      real = realpathSync(abs);
+    } catch {
+      continue; // dangling symlink
+    }
+    if (!isInside(realRoot, real)) {
+      continue;
+    }
+    const st = statSync(real);
+    if (!st.isFile()) {
+      continue;
+    }
+    total += st.size;
+    files.push(f.split(sep).join('/'));
+    if (files.length > GLOB_LIMITS.maxFiles || total > GLOB_LIMITS.maxTotalBytes) {
+      throw new AppError(
+        400,
+        'too_many_files',
+        `The globs ${JSON.stringify(globs)} match more than ${GLOB_LIMITS.maxFiles} files or ${GLOB_LIMITS.maxTotalBytes} bytes`,
+        { globs, maxFiles: GLOB_LIMITS.maxFiles, maxTotalBytes: GLOB_LIMITS.maxTotalBytes }
+      );
+    }
+  }
+  return files;
+}
