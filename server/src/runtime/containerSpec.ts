@@ -1,5 +1,13 @@
 import type Docker from 'dockerode';
-import { LABEL_KIND, LABEL_MANAGED, LABEL_OWNER, type RunSpec } from './runtime';
+import {
+  LABEL_ATTEMPT,
+  LABEL_KIND,
+  LABEL_MANAGED,
+  LABEL_OWNER,
+  LABEL_RUN,
+  LABEL_STEP,
+  type RunSpec
+} from './runtime';
 
 const DEFAULT_USER = '1000:1000';
 const DEFAULT_PIDS_LIMIT = 1024;
@@ -15,9 +23,12 @@ function checkUser(user: string): string {
   return user;
 }
 
+/** Labels the executor sets itself; any other io.conveyor.* label is reserved. */
+const SYSTEM_LABELS = new Set([LABEL_RUN, LABEL_STEP, LABEL_ATTEMPT]);
+
 function checkLabels(labels: Record<string, string>): Record<string, string> {
   for (const key of Object.keys(labels)) {
-    if (key.startsWith('io.conveyor.')) {
+    if (key.startsWith('io.conveyor.') && !SYSTEM_LABELS.has(key)) {
       throw new Error(`label ${key} is reserved`);
     }
   }
@@ -56,7 +67,11 @@ export function createOptions(spec: RunSpec): Docker.ContainerCreateOptions {
       Binds: binds,
       Privileged: false,
       ReadonlyRootfs: false,
-      PidsLimit: DEFAULT_PIDS_LIMIT,
+      PidsLimit: spec.pidsLimit ?? DEFAULT_PIDS_LIMIT,
+      ShmSize: spec.shmBytes,
+      DeviceRequests: spec.gpuDeviceIds?.length
+        ? [{ Driver: 'nvidia', DeviceIDs: spec.gpuDeviceIds, Capabilities: [['gpu']] }]
+        : undefined,
       Memory: spec.memoryBytes,
       // No swap beyond the memory limit, so OOM is an OOM and not a crawl.
       MemorySwap: spec.memoryBytes,

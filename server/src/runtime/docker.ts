@@ -1,8 +1,13 @@
 import Docker from 'dockerode';
 import { createOptions } from './containerSpec';
+import { DockerContainer } from './dockerContainer';
 import { LogFrameParser } from './logFrames';
 import {
+  ImageNotFound,
   LABEL_MANAGED,
+  type Container,
+  type ContainerState,
+  type ImageDigest,
   type Gpu,
   type LogLine,
   type ManagedContainer,
@@ -136,5 +141,44 @@ export class DockerRuntime implements Runtime {
       state: c.State,
       labels: c.Labels
     }));
+  }
+
+  async create(spec: RunSpec): Promise<Container> {
+    try {
+      const container = await this.docker.createContainer(createOptions(spec));
+      return new DockerContainer(this.docker, container.id);
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404 && /image/i.test(String((err as Error).message))) {
+        throw new ImageNotFound(spec.image);
+      }
+      throw err;
+    }
+  }
+
+  container(id: string): Container {
+    return new DockerContainer(this.docker, id);
+  }
+
+  async get(id: string): Promise<ContainerState | null> {
+    try {
+      return await this.container(id).inspect();
+    } catch (err) {
+      if ((err as { code?: string }).code === 'container_gone') {
+        return null;
+      }
+      throw err;
+    }
+  }
+
+  async imageDigest(ref: string): Promise<ImageDigest> {
+    try {
+      const info = await this.docker.getImage(ref).inspect();
+      return { id: info.Id, repoDigests: info.RepoDigests ?? [] };
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) {
+        throw new ImageNotFound(ref);
+      }
+      throw err;
+    }
   }
 }

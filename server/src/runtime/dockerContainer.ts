@@ -1,0 +1,130 @@
+import type Docker from 'dockerode';
+import { LogFrameParser } from './logFrames';
+import { ContainerNotFound, PathNotFound, type Container, type ContainerState, type LogLine } from './runtime';
+
+function statusOf(err: unknown): number | undefined {
+  return (err as { statusCode?: number })?.statusCode;
+}
+
+async function* demux(stream: NodeJS.ReadableStream): AsyncIterable<LogLine> {
+  const parser = new LogFrameParser();
+  for await (const chunk of stream) {
+    yield* parser.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+  }
+  yield* parser.end();
+}
+
+function timeOrNull(value: string | undefined): string | null {
+  return !value || value.startsWith('0001-') ? null : value;
+}
+
+/** A Docker container behind the runtime's Container interface. */
+export class DockerContainer implements Container {
+  private readonly container: Docker.Container;
+
+  constructor(docker: Docker, readonly id: string) {
+    this.container = docker.getContainer(id);
+  }
+
+  private gone(err: unknown): never {
+    if (statusOf(err) === 404) {
+      throw new ContainerNotFound(this.id);
+    }
+    throw err;
+  }
+
+  async putArchive(tar: Buffer | NodeJS.ReadableStream, path: string): Promise<void> {
+    await this.container.putArchive(tar as NodeJS.ReadableStream, { path }).catch(err => this.gone(err));
+  }
+
+  async getArchive(path: string): Promise<NodeJS.ReadableStream> {
+    try {
+      return (await this.container.getArchive({ path })) as NodeJS.ReadableStream;
+    } catch (err) {
+      const message = String((err as Error)?.message ?? '');
+      if (statusOf(err) === 404 && !/no such container/i.test(message)) {
+        throw new PathNotFound(path);
+      }
+      return this.gone(err);
+    }
+  }
+
+  async attach(): Promise<AsyncIterable<LogLine>> {
+    const stream = (await this.container
+      .attach({ stream: true, stdout: true, stderr: true, logs: false })
+      .catch(err => this.gone(err))) as NodeJS.ReadableStream;
+    return demux(stream);
+  }
+
+  async logs(opts: { follow?: boolean } = {}): Promise<AsyncIterable<LogLine>> {
+    const follow = opts.follow ?? false;
+    const result = await this.container
+      .logs({ follow: follow as true, stdout: true, stderr: true })
+      .catch(err => this.gone(err));
+    if (Buffer.isBuffer(result)) {
+      const parser = new LogFrameParser();
+      const lines = [...parser.push(result), ...parser.end()];
+      return (async function* () {
+        yield* lines;
+      })();
+    }
+    return demux(result as NodeJS.ReadableStream);
+  }
+
+  async waitNextExit(): Promise<number> {
+    const result = (await this.container.wait({ condition: 'next-exit' }).catch(err => this.gone(err))) as {
+      StatusCode: number;
+    };
+    return result.StatusCode;
+  }
+
+  async waitNotRunning(): Promise<number> {
+    const result = (await this.container.wait({ condition: 'not-running' }).catch(err => this.gone(err))) as {
+      StatusCode: number;
+    };
+    return result.StatusCode;
+  }
+
+  async start(): Promise<void> {
+    await this.container.start().catch(err => {
+      // 304: already started.
+      if (statusOf(err) !== 304) {
+        this.gone(err);
+      }
+    });
+  }
+
+  async inspect(): Promise<ContainerState> {
+    const info = await this.container.inspect().catch(err => this.gone(err));
+    const state = info.State;
+    const exited = state.Status === 'exited' || state.Status === 'dead';
+    return {
+      id: info.Id,
+      status: state.Status,
+      running: Boolean(state.Running),
+      exitCode: exited ? state.ExitCode : null,
+      oomKilled: Boolean(state.OOMKilled),
+      labels: info.Config.Labels ?? {},
+      startedAt: timeOrNull(state.StartedAt),
+      finishedAt: timeOrNull(state.FinishedAt)
+    };
+  }
+
+  async stop(timeoutSeconds = 10): Promise<void> {
+    await this.container.stop({ t: timeoutSeconds }).catch(err => {
+      // 304: already stopped; 404: already gone.
+      if (statusOf(err) !== 304 && statusOf(err) !== 404) {
+        throw err;
+      }
+    });
+  }
+
+  async remove(): Promise<void> {
+    await this.container.remove({ force: true, v: true }).catch(err => {
+      // 404: gone; 409: removal already in progress.
+      if (statusOf(err) !== 404 && statusOf(err) !== 409) {
+        throw err;
+      }
+    });
+  }
+}
