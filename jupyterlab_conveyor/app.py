@@ -68,6 +68,11 @@ class ConveyorApp(ExtensionApp):
         username, or the OS account running Jupyter when Jupyter authenticates a shared token or
         password (its users are then random anonymous ids of that one person).""",
     )
+    default_image = Unicode(
+        "conveyor/base:dev",
+        config=True,
+        help="Image of pipeline steps that name none (CONVEYOR_DEFAULT_IMAGE for the embedded companion).",
+    )
     port = Integer(0, config=True, help="Port of the embedded companion on 127.0.0.1 (0: any free port).")
     startup_timeout = Float(
         30.0, config=True, help="Seconds a request waits for the companion to become ready."
@@ -109,6 +114,9 @@ class ConveyorApp(ExtensionApp):
                     data_dir=self.data_dir,
                     database_url=self.database_url,
                     runtime_dir=self.serverapp.runtime_dir,
+                    # Notebook and pipeline paths in the API are relative to Jupyter's root.
+                    workspace_dir=os.path.abspath(os.path.expanduser(self.serverapp.root_dir)),
+                    default_image=self.default_image,
                     startup_timeout=self.startup_timeout,
                     port=self.port,
                 ),

@@ -41,6 +41,8 @@ _SCRUBBED_ENV = frozenset(
         "CONVEYOR_DATA_DIR",
         "CONVEYOR_DATABASE_URL",
         "CONVEYOR_EXIT_ON_STDIN_CLOSE",
+        "CONVEYOR_WORKSPACE_DIR",
+        "CONVEYOR_DEFAULT_IMAGE",
         "CONVEYOR_SERVER_URL",
         "CONVEYOR_TOKEN",
         "JUPYTER_TOKEN",
@@ -57,6 +59,8 @@ class CompanionConfig:
     data_dir: str
     database_url: str
     runtime_dir: str
+    workspace_dir: str = ""
+    default_image: str = ""
     startup_timeout: float = 30.0
     port: int = 0
     stop_timeout: float = 5.0
@@ -153,6 +157,10 @@ class EmbeddedCompanion(HttpClientMixin):
         )
         if config.database_url:
             env["CONVEYOR_DATABASE_URL"] = config.database_url
+        if config.workspace_dir:
+            env["CONVEYOR_WORKSPACE_DIR"] = os.path.abspath(config.workspace_dir)
+        if config.default_image:
+            env["CONVEYOR_DEFAULT_IMAGE"] = config.default_image
         try:
             proc = CompanionProcess([node, config.bundle, "serve"], env, secret, self.log)
         except OSError as e:
