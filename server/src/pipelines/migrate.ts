@@ -38,7 +38,7 @@ export function parseDuration(raw: unknown): number | undefined {
   if (/^\d+$/.test(text)) {
     return Number(text) > 0 ? Number(text) : undefined;
   }
-  const re = /(\d+)\s*([smhd])/gy;
+  const re = /\s*(\d+)\s*([smhd])/gy;
   const unit: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
   let total = 0;
   let matched = 0;
