@@ -1,8 +1,20 @@
 import type { Logger } from '../core/logger';
 import type { ArtifactStore } from '../artifacts/store';
 import type { LogStore } from '../logs/store';
-import type { Runtime } from '../runtime/runtime';
-import type { StepJob, StepOutcome } from './job';
+import {
+  LABEL_ATTEMPT,
+  LABEL_RUN,
+  LABEL_STEP,
+  type Container,
+  type LogLine,
+  type RunSpec,
+  type Runtime
+} from '../runtime/runtime';
+import { buildWorkArchive } from './archive';
+import { ContainerGone, WORK_DIR, EXECUTED_NOTEBOOK, PARAMS_FILE, type StepJob, type StepOutcome } from './job';
+import { LogPump, lastStoredLines } from './follow';
+import { workRelative } from './paths';
+import { finish, type Ending } from './outcome';
 
 export type { StepJob, StepOutcome } from './job';
 export { ContainerGone } from './job';
@@ -13,6 +25,44 @@ export interface StepExecutorDeps {
   artifacts: ArtifactStore;
   logs: LogStore;
   logger: Logger;
+  /** Seconds a stopped step gets between SIGTERM and SIGKILL (default 5). */
+  stopGraceSeconds?: number;
+}
+
+/** The container command of a step. */
+export function stepCommand(job: StepJob): string[] {
+  if (job.notebook) {
+    const nb = workRelative(job.notebook.name, 'the notebook name');
+    return ['papermill', nb, EXECUTED_NOTEBOOK, '-f', PARAMS_FILE, '--log-output', '--no-progress-bar', '-k', 'python3', '--cwd', WORK_DIR];
+  }
+  if (job.command?.length) {
+    return job.command;
+  }
+  throw new Error('a step job needs a notebook or a command');
+}
+
+function containerSpec(job: StepJob): RunSpec {
+  job.outputs.forEach(o => workRelative(o, 'an output path'));
+  return {
+    image: job.image,
+    cmd: stepCommand(job),
+    owner: job.owner,
+    kind: 'step',
+    env: {
+      PYTHONUNBUFFERED: '1',
+      ...job.env,
+      CONVEYOR_RUN_ID: job.runId,
+      CONVEYOR_STEP: job.step,
+      CONVEYOR_ATTEMPT: String(job.attempt)
+    },
+    network: job.network,
+    workingDir: WORK_DIR,
+    memoryBytes: job.resources.memoryBytes,
+    cpus: job.resources.cpus,
+    shmBytes: job.resources.shmBytes,
+    gpuDeviceIds: job.resources.gpuDeviceIds,
+    labels: { [LABEL_RUN]: job.runId, [LABEL_STEP]: job.step, [LABEL_ATTEMPT]: String(job.attempt) }
+  };
 }
 
 /** Runs ONE step attempt in a container and reports its outcome. */
@@ -21,17 +71,101 @@ export class StepExecutor {
 
   /** Creates the container (labels io.conveyor.run/step/attempt), copies files in, starts, streams logs, waits, collects. */
   async run(job: StepJob, signal: AbortSignal, onStarted?: (containerId: string) => void): Promise<StepOutcome> {
-    void job;
-    void signal;
-    void onStarted;
-    throw new Error('StepExecutor.run is not implemented yet');
+    const { runtime, artifacts, logger } = this.deps;
+    const spec = containerSpec(job);
+    const image = await runtime.imageDigest(job.image);
+    if (signal.aborted) {
+      return finish.cancelledBeforeStart(job, image.id);
+    }
+    const archive = buildWorkArchive(job, artifacts);
+    const container = await runtime.create(spec);
+    const log = logger.child({ runId: job.runId, step: job.step, attempt: job.attempt, container: container.id.slice(0, 12) });
+    try {
+      await container.putArchive(archive, '/home/conveyor');
+      const lines = await container.attach();
+      const exited = container.waitNextExit();
+      exited.catch(() => undefined);
+      await container.start();
+      const startedAt = Date.now();
+      log.debug('step container started');
+      onStarted?.(container.id);
+      const pump = new LogPump(this.deps.logs, job, lines);
+      return await this.supervise(container, job, signal, { exited, pump, startedAt, imageDigest: image.id });
+    } finally {
+      await container.remove().catch(err => log.warn({ err }, 'could not remove the step container'));
+    }
   }
 
   /** After a server crash: follow a container found by its labels to the end and collect its outcome. */
   async reattach(containerId: string, job: StepJob, signal: AbortSignal): Promise<StepOutcome> {
-    void containerId;
-    void job;
-    void signal;
-    throw new Error('StepExecutor.reattach is not implemented yet');
+    const { runtime } = this.deps;
+    const state = await runtime.get(containerId);
+    if (!state) {
+      throw new ContainerGone(containerId);
+    }
+    const container = runtime.container(containerId);
+    try {
+      if (state.status === 'created') {
+        // Created but never started (the crash came before start): nothing ran, retry the step.
+        throw new ContainerGone(containerId);
+      }
+      const stored = this.deps.logs.count(job.runId, job.step, job.attempt);
+      const exited = container.waitNotRunning();
+      exited.catch(() => undefined);
+      const lines = await container.logs({ follow: state.running });
+      const pump = new LogPump(this.deps.logs, job, lines, stored);
+      pump.last.push(...lastStoredLines(this.deps.logs, job));
+      const startedAt = state.startedAt ? Date.parse(state.startedAt) : Date.now();
+      return await this.supervise(container, job, signal, { exited, pump, startedAt, imageDigest: state.imageId });
+    } catch (err) {
+      if ((err as { code?: string }).code === 'container_gone') {
+        throw new ContainerGone(containerId);
+      }
+      throw err;
+    } finally {
+      await container.remove().catch(() => undefined);
+    }
+  }
+
+  /** Waits for exit, a timeout or an abort; then collects the outcome. */
+  private async supervise(
+    container: Container,
+    job: StepJob,
+    signal: AbortSignal,
+    run: { exited: Promise<number>; pump: LogPump; startedAt: number; imageDigest: string }
+  ): Promise<StepOutcome> {
+    const grace = this.deps.stopGraceSeconds ?? 5;
+    let ending: Ending = 'exited';
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const stopped = new Promise<Ending>(resolve => {
+      if (job.timeoutSeconds) {
+        const left = job.timeoutSeconds * 1000 - (Date.now() - run.startedAt);
+        timer = setTimeout(() => resolve('timedOut'), Math.max(0, left));
+      }
+      onAbort = () => resolve('cancelled');
+      if (signal.aborted) {
+        onAbort();
+      } else {
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+    });
+    try {
+      const first = await Promise.race([run.exited.then(() => 'exited' as const), stopped]);
+      if (first !== 'exited') {
+        ending = first;
+        await container.stop(grace);
+      }
+      await run.exited.catch(() => undefined);
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) {
+        signal.removeEventListener('abort', onAbort);
+      }
+    }
+    await run.pump.done.catch(err => this.deps.logger.warn({ err }, 'step log stream failed'));
+    return finish.collect({ container, job, ending, lastLines: run.pump.last, imageDigest: run.imageDigest, artifacts: this.deps.artifacts });
   }
 }
+
+export type { LogLine };

@@ -105,6 +105,7 @@ export class DockerContainer implements Container {
       exitCode: exited ? state.ExitCode : null,
       oomKilled: Boolean(state.OOMKilled),
       labels: info.Config.Labels ?? {},
+      imageId: info.Image,
       startedAt: timeOrNull(state.StartedAt),
       finishedAt: timeOrNull(state.FinishedAt)
     };

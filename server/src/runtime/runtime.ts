@@ -87,6 +87,8 @@ export interface ContainerState {
   exitCode: number | null;
   oomKilled: boolean;
   labels: Record<string, string>;
+  /** The image id (`sha256:…`) the container was created from. */
+  imageId: string;
   startedAt: string | null;
   finishedAt: string | null;
 }
