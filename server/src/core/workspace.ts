@@ -60,8 +60,8 @@ export function resolveInWorkspace(root: string, rel: string): string {
 
 /**
  * Expands globs relative to `baseDir` (itself relative to `root`) into file paths relative to
- * `baseDir`, sorted. Globs with `..` or absolute globs are refused; symlinks leaving the root are
- * skipped; too many files or too many bytes → 400 too_many_files.
+ * `baseDir`, sorted. Globs with `..` or absolute globs are refused; symlinks are not followed (and
+ * anything resolving outside the root is dropped); too many files or bytes → 400 too_many_files.
  */
 export function expandGlobs(root: string, baseDir: string, globs: string[]): string[] {
   const base = resolveInWorkspace(root, baseDir === '' ? '.' : baseDir);
