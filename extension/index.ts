@@ -1,13 +1,20 @@
 import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
 import { corePlugin } from './core/plugin';
+import { runsPlugin } from './runs/plugin';
 import { statusPlugin } from './status/plugin';
+import { submitPlugin } from './submit/plugin';
 
 export { CommandIDs } from './core/commands';
 export { ConnectionModel } from './core/connection';
 export type { ConnectionState } from './core/connection';
 export { IConveyor, IConveyorSidebar } from './core/tokens';
 
-const plugins: JupyterFrontEndPlugin<any>[] = [corePlugin, statusPlugin];
+const plugins: JupyterFrontEndPlugin<any>[] = [
+  corePlugin,
+  statusPlugin,
+  runsPlugin,
+  submitPlugin
+];
 
 export default plugins;

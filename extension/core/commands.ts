@@ -4,4 +4,20 @@
 export namespace CommandIDs {
   export const openSidebar = 'conveyor:open-sidebar';
   export const refreshStatus = 'conveyor:refresh-status';
+
+  // Submit
+  export const submitNotebook = 'conveyor:submit-notebook';
+
+  // Runs
+  export const refreshRuns = 'conveyor:refresh-runs';
+  /** Args: `{ id: string, reveal?: boolean }`; `reveal` selects the run in the Runs section only. */
+  export const openRun = 'conveyor:open-run';
+  /** Args: `{ id?: string }` (default: the current run view's run). */
+  export const cancelRun = 'conveyor:cancel-run';
+  export const resumeRun = 'conveyor:resume-run';
+  export const rerunRun = 'conveyor:rerun-run';
+  /** Args: `{ id: string, step: string }`. */
+  export const openExecutedNotebook = 'conveyor:open-executed-notebook';
+  /** Diff the executed notebooks of the two runs checked in the Runs section. */
+  export const diffRuns = 'conveyor:diff-runs';
 }

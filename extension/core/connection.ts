@@ -54,6 +54,34 @@ export class ConnectionModel implements IDisposable {
     return this._changed;
   }
 
+  /**
+   * Every event the server sends on the websocket (`hello`, `status`, `run`, `log`, …).
+   */
+  get events(): ISignal<this, ServerEvent> {
+    return this._events;
+  }
+
+  /**
+   * Emitted each time the websocket (re)opens: subscriptions must be renewed then.
+   */
+  get socketOpened(): ISignal<this, void> {
+    return this._socketOpened;
+  }
+
+  /**
+   * Send a message on the websocket (e.g. `subscribe-logs`).
+   *
+   * @returns whether it was sent; `false` while the socket is down (renew on `socketOpened`)
+   */
+  send(message: ConnectionModel.ClientMessage): boolean {
+    const socket = this._socket;
+    if (this.isDisposed || !socket || socket.readyState !== 1) {
+      return false;
+    }
+    socket.send(JSON.stringify(message));
+    return true;
+  }
+
   get state(): ConnectionState {
     return this._state;
   }
@@ -199,6 +227,7 @@ export class ConnectionModel implements IDisposable {
     socket.onopen = () => {
       this._reconnectAttempt = 0;
       this._changed.emit();
+      this._socketOpened.emit();
     };
     socket.onmessage = (msg: MessageEvent) => this._onSocketMessage(msg);
     socket.onclose = () => {
@@ -217,12 +246,16 @@ export class ConnectionModel implements IDisposable {
     } catch {
       return;
     }
+    if (!event || typeof event !== 'object') {
+      return;
+    }
     if (event.type === 'status') {
       this._applyStatus(event.status);
     } else if (event.type === 'hello' && this._state === 'disconnected') {
       // The server is back: fetch the full status instead of waiting for the next poll.
       void this._poll.refresh();
     }
+    this._events.emit(event);
   }
 
   private _scheduleReconnect(): void {
@@ -236,6 +269,8 @@ export class ConnectionModel implements IDisposable {
 
   private _changed = new Signal<this, void>(this);
   private _error: string | null = null;
+  private _events = new Signal<this, ServerEvent>(this);
+  private _socketOpened = new Signal<this, void>(this);
   private _fetch: StatusFetcher;
   private _isDisposed = false;
   private _lastUpdated: Date | null = null;
@@ -270,6 +305,13 @@ export namespace ConnectionModel {
      */
     websocket?: boolean;
   }
+
+  /**
+   * A message a client sends on the websocket.
+   */
+  export type ClientMessage =
+    | { type: 'subscribe-logs'; runId: string; step: string; from: number }
+    | { type: 'unsubscribe-logs'; runId: string; step: string };
 
   export const DEFAULT_POLL_INTERVAL = 10_000;
   export const MAX_RECONNECT_DELAY = 30_000;

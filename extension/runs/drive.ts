@@ -1,0 +1,144 @@
+import type { Contents, ServerConnection } from '@jupyterlab/services';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import type { Fetcher } from './model';
+
+/**
+ * A read-only contents drive serving executed notebooks of runs:
+ * `conveyor-runs:<runId>/<step>.ipynb` is `GET /runs/<runId>/steps/<step>/notebook`.
+ * Opening one gives a regular notebook tab; saving it fails with a clear message.
+ */
+export class RunsDrive implements Contents.IDrive {
+  constructor(options: RunsDrive.IOptions) {
+    this._fetch = options.requestAPI;
+    this.serverSettings = options.serverSettings;
+    this._readOnlyMessage = options.readOnlyMessage ?? RunsDrive.READ_ONLY_MESSAGE;
+  }
+
+  readonly name = RunsDrive.NAME;
+  readonly serverSettings: ServerConnection.ISettings;
+
+  get fileChanged(): ISignal<Contents.IDrive, Contents.IChangedArgs> {
+    return this._fileChanged;
+  }
+
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    Signal.clearData(this);
+  }
+
+  async get(localPath: string, options?: Contents.IFetchOptions): Promise<Contents.IModel> {
+    const parsed = RunsDrive.parse(localPath);
+    if (!parsed) {
+      throw new Error(`Not an executed notebook of a run: ${localPath}`);
+    }
+    const { runId, step } = parsed;
+    const name = `${step}.ipynb`;
+    const content =
+      options?.content === false
+        ? null
+        : await this._fetch<unknown>(
+            `runs/${encodeURIComponent(runId)}/steps/${encodeURIComponent(step)}/notebook`
+          );
+    const now = new Date().toISOString();
+    return {
+      name,
+      path: `${runId}/${name}`,
+      type: 'notebook',
+      format: 'json',
+      mimetype: 'application/x-ipynb+json',
+      writable: false,
+      created: now,
+      last_modified: now,
+      content
+    };
+  }
+
+  async getDownloadUrl(localPath: string): Promise<string> {
+    const parsed = RunsDrive.parse(localPath);
+    if (!parsed) {
+      throw new Error(`Not an executed notebook of a run: ${localPath}`);
+    }
+    const { baseUrl } = this.serverSettings;
+    return `${baseUrl.replace(/\/$/, '')}/conveyor/api/v1/runs/${encodeURIComponent(
+      parsed.runId
+    )}/steps/${encodeURIComponent(parsed.step)}/notebook`;
+  }
+
+  newUntitled(): Promise<Contents.IModel> {
+    return this._readOnly();
+  }
+
+  delete(): Promise<void> {
+    return this._readOnly();
+  }
+
+  rename(): Promise<Contents.IModel> {
+    return this._readOnly();
+  }
+
+  save(): Promise<Contents.IModel> {
+    return this._readOnly();
+  }
+
+  copy(): Promise<Contents.IModel> {
+    return this._readOnly();
+  }
+
+  createCheckpoint(): Promise<Contents.ICheckpointModel> {
+    return this._readOnly();
+  }
+
+  async listCheckpoints(): Promise<Contents.ICheckpointModel[]> {
+    return [];
+  }
+
+  restoreCheckpoint(): Promise<void> {
+    return this._readOnly();
+  }
+
+  deleteCheckpoint(): Promise<void> {
+    return this._readOnly();
+  }
+
+  private _readOnly<T>(): Promise<T> {
+    return Promise.reject(new Error(this._readOnlyMessage));
+  }
+
+  private _fetch: Fetcher;
+  private _fileChanged = new Signal<Contents.IDrive, Contents.IChangedArgs>(this);
+  private _isDisposed = false;
+  private _readOnlyMessage: string;
+}
+
+export namespace RunsDrive {
+  export const NAME = 'conveyor-runs';
+
+  export const READ_ONLY_MESSAGE =
+    'Executed notebooks of runs are read-only. Use File › Save Notebook As… to keep an editable copy.';
+
+  export interface IOptions {
+    requestAPI: Fetcher;
+    serverSettings: ServerConnection.ISettings;
+    readOnlyMessage?: string;
+  }
+
+  /**
+   * The path to open for a run's step: `conveyor-runs:<runId>/<step>.ipynb`.
+   */
+  export function pathFor(runId: string, step: string): string {
+    return `${NAME}:${runId}/${step}.ipynb`;
+  }
+
+  export function parse(localPath: string): { runId: string; step: string } | null {
+    const match = /^\/?([^/]+)\/([^/]+)\.ipynb$/.exec(localPath);
+    return match ? { runId: match[1], step: match[2] } : null;
+  }
+}
