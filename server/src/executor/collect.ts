@@ -45,7 +45,7 @@ async function canonicalTar(entries: Entry[], root: string): Promise<Buffer> {
   const prefix = `${root}/`;
   const sorted = entries
     .filter(e => e.name !== root && e.name !== prefix)
-    .map(e => ({ ...e, name: e.name.startsWith(prefix) ? e.name.slice(prefix.length) : e.name }))
+    .map(e => ({ ...e, name: (e.name.startsWith(prefix) ? e.name.slice(prefix.length) : e.name).replace(/\/+$/, '') }))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const e of sorted) {
     const header = { name: e.name, mode: e.mode & 0o7777, mtime: new Date(0), uid: 0, gid: 0 };

@@ -4,7 +4,7 @@ import type { StepJob } from './job';
 
 const FLUSH_MS = 50;
 const FLUSH_LINES = 500;
-const LAST_LINES = 30;
+const LAST_LINES = 60;
 
 /**
  * Pumps container lines into the LogStore in small batches (so subscribers see them live without

@@ -9,6 +9,7 @@ import { workRelative } from './paths';
 export type Ending = 'exited' | 'timedOut' | 'cancelled';
 
 const MiB = 1024 * 1024;
+const LAST_CELL_LINES = 20;
 
 interface Collect {
   container: Container;
@@ -39,7 +40,9 @@ function errorOf(
     return { ...(cellError ?? {}), message, lastLines };
   }
   if (cellError) {
-    return { ...cellError, lastLines };
+    // Papermill ends with its own copy of the traceback: keep the lines the notebook printed.
+    const lastCell = lastLines.map(l => /^Ending Cell \d+-+$/.test(l)).lastIndexOf(true);
+    return { ...cellError, lastLines: lastCell >= 0 ? lastLines.slice(0, lastCell + 1).slice(-LAST_CELL_LINES) : lastLines };
   }
   return { message: `exited with code ${exitCode}`, lastLines };
 }

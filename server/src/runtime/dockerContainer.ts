@@ -41,11 +41,12 @@ export class DockerContainer implements Container {
     try {
       return (await this.container.getArchive({ path })) as NodeJS.ReadableStream;
     } catch (err) {
-      const message = String((err as Error)?.message ?? '');
-      if (statusOf(err) === 404 && !/no such container/i.test(message)) {
+      // The engine answers 404 both for a missing path and a missing container.
+      if (statusOf(err) === 404) {
+        await this.inspect();
         throw new PathNotFound(path);
       }
-      return this.gone(err);
+      throw err;
     }
   }
 
