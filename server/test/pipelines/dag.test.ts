@@ -63,8 +63,9 @@ describe('expandSweep', () => {
   });
 
   it(`refuses more than ${MAX_SWEEP_SETS} sets`, () => {
-    const values = Array.from({ length: 11 }, (_, i) => i);
-    expect(expandSweep({ grid: { a: values.slice(0, 10), b: values.slice(0, 10), c: values.slice(0, 10) } }, {})).toHaveLength(1000);
+    const values = Array.from({ length: 11 }, (_, i) => i) as [number, ...number[]];
+    const ten = values.slice(0, 10) as [number, ...number[]];
+    expect(expandSweep({ grid: { a: ten, b: ten, c: ten } }, {})).toHaveLength(1000);
     expect(() => expandSweep({ grid: { a: values, b: values, c: values } }, {})).toThrow(
       expect.objectContaining({ status: 400, code: 'sweep_too_large', details: { count: 1331, max: 1000 } })
     );
