@@ -5,7 +5,20 @@ import { Authenticator } from './auth/authenticator';
 import { createApp } from './core/app';
 import type { Config } from './core/config';
 import type { Logger } from './core/logger';
+import { ArtifactStore } from './artifacts/store';
+import { DEFAULT_IMAGE } from './core/config';
 import { EventHub } from './events/hub';
+import { StepExecutor } from './executor/executor';
+import { imageRouteDocs, imageRoutes } from './images/routes';
+import { DockerImageSource } from './images/service';
+import { LogStore } from './logs/store';
+import { importElyra } from './pipelines/elyra';
+import { ProfileService } from './profiles/profiles';
+import { profileRouteDocs, profileRoutes } from './profiles/routes';
+import { runRouteDocs, runRoutes } from './runs/routes';
+import { Scheduler } from './runs/scheduler';
+import { RunService } from './runs/service';
+import { RunSubmitter } from './runs/submit';
 import { DockerRuntime } from './runtime/docker';
 import type { Runtime } from './runtime/runtime';
 import { StatusService } from './status/service';
@@ -43,19 +56,60 @@ export async function buildServer(
   const status = new StatusService({ mode: config.mode, store, runtime });
   const auth = new Authenticator(config, store, tokens);
 
+  // Runs: snapshots and outputs in the artifact store, logs per attempt, one scheduler.
+  let hub: EventHub | undefined;
+  const artifacts = new ArtifactStore({ dataDir: config.dataDir });
+  const logs = new LogStore({ dataDir: config.dataDir });
+  const executor = new StepExecutor({ runtime, artifacts, logs, logger });
+  const scheduler = new Scheduler({
+    store,
+    runtime,
+    executor,
+    artifacts,
+    logger,
+    events: { publish: (owner, event) => hub?.publish(owner, event) }
+  });
+  const profiles = new ProfileService();
+  const submitter = new RunSubmitter({
+    runtime,
+    artifacts,
+    profiles,
+    workspaceDir: config.workspaceDir ?? process.cwd(),
+    defaultImage: config.defaultImage ?? DEFAULT_IMAGE,
+    importElyra
+  });
+  const runs = new RunService({ store, submitter, scheduler, artifacts, logs });
+
   const app = createApp({
     logger,
     authenticate: auth.middleware(),
-    routers: [healthRoutes(), statusRoutes(status), tokenRoutes(tokens)],
+    routers: [
+      healthRoutes(),
+      statusRoutes(status),
+      tokenRoutes(tokens),
+      runRoutes(runs),
+      imageRoutes(new DockerImageSource()),
+      profileRoutes(profiles)
+    ],
     routeDocs: [
       { method: 'get', path: '/health', summary: 'Liveness', response: { inline: { type: 'object', properties: { ok: { const: true } } } } },
       ...statusRouteDocs,
-      ...tokenRouteDocs
+      ...tokenRouteDocs,
+      ...runRouteDocs,
+      ...imageRouteDocs,
+      ...profileRouteDocs
     ]
   });
   const http = createServer(app);
-  const hub = new EventHub({ auth, status, logger, pollMs: config.statusPollMs });
+  hub = new EventHub({
+    auth,
+    status,
+    logger,
+    pollMs: config.statusPollMs,
+    logs: { store: logs, access: (user, runId, step) => runs.logAccess(user, runId, step) }
+  });
   hub.attach(http);
+  await scheduler.recover();
 
   let closing: Promise<void> | undefined;
   return {
@@ -72,7 +126,9 @@ export async function buildServer(
       }),
     close: () => {
       closing ??= (async () => {
-        hub.close();
+        // Containers keep running: the next start reattaches to them.
+        await scheduler.stop();
+        hub?.close();
         await new Promise<void>(resolve => {
           http.close(() => resolve());
           http.closeAllConnections();

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { homedir } from 'node:os';
 import { AppError } from './errors';
 
@@ -18,7 +18,13 @@ export interface Config {
   statusPollMs: number;
   /** Embedded mode: the user when the proxy sends no X-Conveyor-User. */
   defaultUser: string;
+  /** CONVEYOR_WORKSPACE_DIR: the folder notebook and pipeline paths are relative to (default: the current directory). */
+  workspaceDir?: string;
+  /** CONVEYOR_DEFAULT_IMAGE: the image of steps that name none (default conveyor/base:dev). */
+  defaultImage?: string;
 }
+
+export const DEFAULT_IMAGE = 'conveyor/base:dev';
 
 type Env = Record<string, string | undefined>;
 
@@ -62,6 +68,8 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
     exitOnStdinClose: env.CONVEYOR_EXIT_ON_STDIN_CLOSE === '1',
     logLevel: env.CONVEYOR_LOG_LEVEL || 'info',
     statusPollMs: Number.isFinite(pollMs) && pollMs >= 50 ? pollMs : 5000,
-    defaultUser: env.CONVEYOR_DEFAULT_USER || 'local'
+    defaultUser: env.CONVEYOR_DEFAULT_USER || 'local',
+    workspaceDir: resolve(env.CONVEYOR_WORKSPACE_DIR || process.cwd()),
+    defaultImage: env.CONVEYOR_DEFAULT_IMAGE || DEFAULT_IMAGE
   };
 }

@@ -9,12 +9,23 @@ import type { Logger } from '../core/logger';
 import { API_PREFIX, SERVER_VERSION } from '../core/version';
 import type { RuntimeInfo } from '../runtime/runtime';
 import type { StatusService } from '../status/service';
+import type { LogStore } from '../logs/store';
+import { LogSubscriptions, type LogAccess } from './logSubscriptions';
 
 export const WS_PATH = `${API_PREFIX}/ws`;
 
 interface Client {
   socket: WebSocket;
   identity: Identity;
+  logs?: LogSubscriptions;
+}
+
+/** Messages a client may send. */
+interface ClientMessage {
+  type?: unknown;
+  runId?: unknown;
+  step?: unknown;
+  from?: unknown;
 }
 
 /** The key of the engine state a `status` event is sent for when it changes. */
@@ -42,8 +53,47 @@ export class EventHub {
   private lastKey: string | undefined;
 
   constructor(
-    private readonly deps: { auth: Authenticator; status: StatusService; logger: Logger; pollMs: number }
+    private readonly deps: {
+      auth: Authenticator;
+      status: StatusService;
+      logger: Logger;
+      pollMs: number;
+      /** Step logs for subscribe-logs, with the check that the caller owns the run. */
+      logs?: { store: LogStore; access: LogAccess };
+    }
   ) {}
+
+  /** Sends an event to every socket of one user (run events go to the run's owner only). */
+  publish(user: string, event: ServerEvent): void {
+    for (const client of this.clients) {
+      if (client.identity.user.name === user) {
+        this.send(client, event);
+      }
+    }
+  }
+
+  private async message(client: Client, data: unknown): Promise<void> {
+    let msg: ClientMessage;
+    try {
+      msg = JSON.parse(String(data)) as ClientMessage;
+    } catch {
+      return;
+    }
+    const logs = this.deps.logs;
+    if (!logs || typeof msg.runId !== 'string' || typeof msg.step !== 'string') {
+      return;
+    }
+    client.logs ??= new LogSubscriptions(logs.store, logs.access, event => this.send(client, event));
+    if (msg.type === 'subscribe-logs') {
+      const from = typeof msg.from === 'number' && Number.isInteger(msg.from) && msg.from >= 0 ? msg.from : 0;
+      const ok = await client.logs.subscribe(client.identity.user.name, msg.runId, msg.step, from);
+      if (!ok) {
+        this.deps.logger.debug({ user: client.identity.user.name, run: msg.runId }, 'log subscription refused');
+      }
+    } else if (msg.type === 'unsubscribe-logs') {
+      client.logs.unsubscribe(msg.runId, msg.step);
+    }
+  }
 
   attach(server: Server): void {
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -72,7 +122,11 @@ export class EventHub {
     const client: Client = { socket, identity };
     this.clients.add(client);
     this.deps.logger.debug({ user: identity.user.name }, 'websocket connected');
+    socket.on('message', data => {
+      void this.message(client, data).catch(err => this.deps.logger.warn({ err }, 'websocket message failed'));
+    });
     socket.on('close', () => {
+      client.logs?.close();
       this.clients.delete(client);
       if (this.clients.size === 0) {
         this.stopPolling();
