@@ -233,3 +233,35 @@ describe('ConnectionModel websocket', () => {
     expect(FakeSocket.instances).toHaveLength(1);
   });
 });
+
+describe('ConnectionModel websocket channel', () => {
+  it('re-emits server events, sends only while open and signals every (re)open', () => {
+    jest.useFakeTimers();
+    const model = makeModel(fakeAPI(), { websocket: true });
+    const events: unknown[] = [];
+    let opened = 0;
+    model.events.connect((_, event) => events.push(event));
+    model.socketOpened.connect(() => opened++);
+    const message = { type: 'subscribe-logs' as const, runId: 'r1', step: 'main', from: 0 };
+
+    expect(model.send(message)).toBe(false);
+    const socket = FakeSocket.instances[0];
+    const sent: string[] = [];
+    (socket as any).send = (data: string) => sent.push(data);
+    socket.open();
+    expect(opened).toBe(1);
+    expect(model.send(message)).toBe(true);
+    expect(JSON.parse(sent[0])).toEqual(message);
+
+    socket.onmessage?.({
+      data: JSON.stringify({ type: 'run', runId: 'r1', status: 'running' })
+    });
+    expect(events).toEqual([{ type: 'run', runId: 'r1', status: 'running' }]);
+
+    socket.drop();
+    expect(model.send(message)).toBe(false);
+    jest.advanceTimersByTime(ConnectionModel.MAX_RECONNECT_DELAY);
+    FakeSocket.instances[FakeSocket.instances.length - 1].open();
+    expect(opened).toBe(2);
+  });
+});
