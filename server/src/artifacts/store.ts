@@ -43,7 +43,8 @@ class VerifyingStream extends Transform {
 /**
  * Content-addressed blobs: `<dataDir>/artifacts/sha256/<first 2 hex>/<other 62 hex>`.
  * A put writes a temp file in the object's folder and renames it into place, so a crash or an
- * error mid-write never leaves a half-written object under its hash; equal content is stored once.
+ * error mid-write never leaves a half-written object under its hash; equal content is stored once
+ * (a put of content already stored renames over it, which also repairs a corrupt copy).
  * Reads re-hash what they return and fail on a mismatch.
  * A folder is stored as one artifact: a tar of it (see executor/collect.ts).
  */
@@ -92,12 +93,9 @@ export class ArtifactStore {
       );
       const hash = hasher.digest('hex');
       const target = this.path(hash);
-      if (existsSync(target)) {
-        await rm(tmp, { force: true });
-      } else {
-        mkdirSync(dirname(target), { recursive: true });
-        await rename(tmp, target);
-      }
+      // Renaming over an existing object is atomic and replaces a corrupt copy with good bytes.
+      mkdirSync(dirname(target), { recursive: true });
+      await rename(tmp, target);
       return { hash, size };
     } catch (err) {
       await rm(tmp, { force: true });
