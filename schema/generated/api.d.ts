@@ -138,6 +138,87 @@ export interface StepImage {
   };
 }
 /**
+ * A cell-level diff of two notebooks (a → b): cells aligned by id or by source, source hunks, output summaries and the parameters of each side.
+ */
+export interface NotebookDiff {
+  cells: NotebookCellDiff[];
+  /**
+   * Parameter values of each side: the parameters cell overridden by papermill's injected-parameters cell.
+   */
+  params: {
+    a: {
+      [k: string]: unknown | undefined;
+    };
+    b: {
+      [k: string]: unknown | undefined;
+    };
+    /**
+     * Names whose value differs (or exists on one side only), sorted.
+     */
+    changed: string[];
+  };
+  summary: {
+    added: number;
+    removed: number;
+    modified: number;
+    moved: number;
+    unchanged: number;
+  };
+}
+export interface NotebookCellDiff {
+  status: "added" | "removed" | "modified" | "unchanged" | "moved";
+  /**
+   * Index of the cell in notebook a.
+   */
+  a?: number;
+  /**
+   * Index of the cell in notebook b.
+   */
+  b?: number;
+  cellType: "code" | "markdown" | "raw";
+  kind: "parameters" | "injected-parameters" | "code" | "markdown" | "raw";
+  /**
+   * Line hunks from a's source to b's (one equal hunk when unchanged).
+   */
+  source: DiffHunk[];
+  outputsChanged: boolean;
+  outputs: {
+    a: string[];
+    b: string[];
+  };
+  metadataChanged: boolean;
+}
+export interface DiffHunk {
+  op: "equal" | "insert" | "delete";
+  lines: string[];
+}
+/**
+ * GET /conveyor/api/v1/notebooks/parameters: the parameters declared in a notebook's cell tagged `parameters`.
+ */
+export interface NotebookParams {
+  params: NotebookParam[];
+}
+export interface NotebookParam {
+  name: string;
+  /**
+   * The literal's value as JSON (tuples become lists); for type expr, the source text.
+   */
+  value: string | number | boolean | null | unknown[] | {};
+  type: "int" | "float" | "str" | "bool" | "list" | "dict" | "none" | "expr";
+  /**
+   * The right-hand side as written.
+   */
+  source: string;
+  /**
+   * The type annotation, e.g. int in `epochs: int = 3`.
+   */
+  annotation?: string;
+  /**
+   * The comment at the end of the assignment.
+   */
+  comment?: string;
+}
+/**
  * A Conveyor pipeline file (YAML or JSON), apiVersion conveyor/v1: a DAG of steps. Older files (apiVersion conveyor/v1alpha1) are migrated to this form on load.
  */
 export interface Pipeline {

@@ -5,6 +5,8 @@ import eventSchema from '../../../schema/api/event.json';
 import imageSchema from '../../../schema/api/image.json';
 import profileSchema from '../../../schema/api/profile.json';
 import runListSchema from '../../../schema/api/run-list.json';
+import notebookDiffSchema from '../../../schema/api/notebook-diff.json';
+import notebookParamsSchema from '../../../schema/api/notebook-params.json';
 import pipelineSchema from '../../../schema/api/pipeline.json';
 import runSchema from '../../../schema/api/run.json';
 import runSubmitSchema from '../../../schema/api/run-submit.json';
@@ -23,6 +25,8 @@ export const API_SCHEMAS: Record<string, JsonSchema> = {
   'image.json': imageSchema,
   'profile.json': profileSchema,
   'run-list.json': runListSchema,
+  'notebook-diff.json': notebookDiffSchema,
+  'notebook-params.json': notebookParamsSchema,
   'pipeline.json': pipelineSchema,
   'run.json': runSchema,
   'run-submit.json': runSubmitSchema,

@@ -1,17 +1,9 @@
+import type { NotebookParam as ApiNotebookParam } from '../../../schema/generated/api';
 import { parsePyLiteral } from './pyliteral';
 import { readNotebook, tagsOf } from './nbformat';
 
-export interface NotebookParam {
-  name: string;
-  value: unknown;
-  type: 'int' | 'float' | 'str' | 'bool' | 'list' | 'dict' | 'none' | 'expr';
-  /** The right-hand side as written (without the comment). */
-  source: string;
-  /** The type annotation, e.g. `int` in `epochs: int = 3`. */
-  annotation?: string;
-  /** The comment at the end of the assignment, e.g. a help text. */
-  comment?: string;
-}
+/** One parameter (schema/api/notebook-params.json): name, typed value, source text, annotation, comment. */
+export type NotebookParam = ApiNotebookParam;
 
 interface Statement {
   code: string;
@@ -100,7 +92,7 @@ export function parseParameterSource(src: string): NotebookParam[] {
     if (!m) continue;
     const [, name, annotation, source] = m;
     const literal = parsePyLiteral(source);
-    const param: NotebookParam = literal ? { name, value: literal.value, type: literal.type, source } : { name, value: source, type: 'expr', source };
+    const param: NotebookParam = literal ? { name, value: literal.value as NotebookParam['value'], type: literal.type, source } : { name, value: source, type: 'expr', source };
     if (annotation) param.annotation = annotation.trim();
     if (st.comment) param.comment = st.comment;
     params.set(name, param);
