@@ -4,25 +4,12 @@ import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import { Signal } from '@lumino/signaling';
 import React from 'react';
 
-import type { Run } from '../../schema/generated/api';
+import type { NotebookDiff, Run } from '../../schema/generated/api';
 import type { Fetcher } from './model';
 import { stripAnsi } from './format';
 
-/**
- * The shape of `GET /runs/diff` as the view reads it. Provisional until the server's
- * schema/api/notebook-diff.json lands in schema/generated/api.d.ts.
- */
-export interface IDiffAnswer {
-  cells: Array<{
-    status: 'added' | 'removed' | 'modified' | 'unchanged' | string;
-    cellType?: string;
-    a?: number | null;
-    b?: number | null;
-    source?: { hunks?: Array<{ header?: string; lines: string[] }> } | string[];
-    outputs?: { changed?: boolean; a?: unknown[]; b?: unknown[] } | null;
-  }>;
-  params?: Array<{ name: string; a?: unknown; b?: unknown }>;
-}
+type IDiffAnswer = NotebookDiff;
+type CellDiffData = NotebookDiff['cells'][number];
 
 class DiffModel {
   readonly changed = new Signal<this, void>(this);
@@ -106,28 +93,39 @@ function DiffBody({
   if (!diff) {
     return <p className="jp-Conveyor-placeholder">{trans.__('Comparing notebooks…')}</p>;
   }
-  const changedCells = diff.cells.filter(c => c.status !== 'unchanged').length;
+  const { summary } = diff;
   return (
     <div className="jp-Conveyor-diff" data-testid="conveyor-diff">
       <header className="jp-Conveyor-diffHeader">
         <span className="jp-Conveyor-diffSide jp-mod-a">− {a.name}</span>
         <span className="jp-Conveyor-diffSide jp-mod-b">+ {b.name}</span>
         <span className="jp-Conveyor-runMeta">
-          {trans.__('%1 of %2 cells changed', changedCells, diff.cells.length)}
+          {trans.__(
+            '%1 modified, %2 added, %3 removed, %4 moved, %5 unchanged',
+            summary.modified,
+            summary.added,
+            summary.removed,
+            summary.moved,
+            summary.unchanged
+          )}
         </span>
       </header>
-      {diff.params && diff.params.length > 0 && (
-        <section aria-label={trans.__('Parameters changed')}>
+      {diff.params.changed.length > 0 && (
+        <section aria-label={trans.__('Parameters changed')} data-testid="conveyor-diff-params">
           <h3 className="jp-Conveyor-groupTitle">{trans.__('Parameters changed')}</h3>
           <table className="jp-Conveyor-table">
             <tbody>
-              {diff.params.map(p => (
-                <tr key={p.name}>
+              {diff.params.changed.map(name => (
+                <tr key={name}>
                   <th scope="row" className="jp-Conveyor-mono">
-                    {p.name}
+                    {name}
                   </th>
-                  <td className="jp-Conveyor-diffDel jp-Conveyor-mono">{JSON.stringify(p.a)}</td>
-                  <td className="jp-Conveyor-diffAdd jp-Conveyor-mono">{JSON.stringify(p.b)}</td>
+                  <td className="jp-Conveyor-diffDel jp-Conveyor-mono">
+                    {show((diff.params.a as Record<string, unknown>)[name])}
+                  </td>
+                  <td className="jp-Conveyor-diffAdd jp-Conveyor-mono">
+                    {show((diff.params.b as Record<string, unknown>)[name])}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -141,77 +139,56 @@ function DiffBody({
   );
 }
 
-function hunksOf(cell: IDiffAnswer['cells'][number]): Array<{ header?: string; lines: string[] }> {
-  const source = cell.source;
-  if (!source) {
-    return [];
-  }
-  return Array.isArray(source) ? [{ lines: source }] : (source.hunks ?? []);
+function show(value: unknown): string {
+  return value === undefined ? '—' : JSON.stringify(value);
 }
 
-function CellDiff({
-  cell,
-  trans
-}: {
-  cell: IDiffAnswer['cells'][number];
-  trans: TranslationBundle;
-}): JSX.Element {
+const PREFIX = { equal: ' ', insert: '+', delete: '-' } as const;
+const LINE_CLASS = { equal: undefined, insert: 'jp-Conveyor-diffAdd', delete: 'jp-Conveyor-diffDel' };
+
+function CellDiff({ cell, trans }: { cell: CellDiffData; trans: TranslationBundle }): JSX.Element {
   const index = cell.b ?? cell.a;
+  const changed = cell.status !== 'unchanged';
   return (
     <section
       className={`jp-Conveyor-diffCell jp-mod-${cell.status}`}
       data-status={cell.status}
+      data-testid="conveyor-diff-cell"
     >
       <h4 className="jp-Conveyor-diffCellTitle">
         <span className={`jp-Conveyor-diffStatus jp-mod-${cell.status}`}>{cell.status}</span>
         {trans.__('Cell %1', index ?? '?')}
-        {cell.cellType && <span className="jp-Conveyor-runMeta">{cell.cellType}</span>}
+        <span className="jp-Conveyor-runMeta">{cell.kind}</span>
+        {cell.outputsChanged && (
+          <span className="jp-Conveyor-runMeta">{trans.__('outputs changed')}</span>
+        )}
       </h4>
-      {hunksOf(cell).map((hunk, h) => (
-        <pre key={h} className="jp-Conveyor-diffHunk">
-          {hunk.header && <div className="jp-Conveyor-diffHunkHeader">{hunk.header}</div>}
-          {hunk.lines.map((line, l) => (
-            <div
-              key={l}
-              className={
-                line.startsWith('+')
-                  ? 'jp-Conveyor-diffAdd'
-                  : line.startsWith('-')
-                    ? 'jp-Conveyor-diffDel'
-                    : undefined
-              }
-            >
-              {line || ' '}
-            </div>
-          ))}
+      {changed && (
+        <pre className="jp-Conveyor-diffHunk">
+          {cell.source.flatMap((hunk, h) =>
+            hunk.lines.map((line, l) => (
+              <div key={`${h}.${l}`} className={LINE_CLASS[hunk.op]}>
+                {`${PREFIX[hunk.op]} ${line.replace(/\n$/, '')}`}
+              </div>
+            ))
+          )}
         </pre>
-      ))}
-      {cell.outputs && cell.outputs.changed !== false && (cell.outputs.a || cell.outputs.b) && (
-        <details className="jp-Conveyor-diffOutputs">
-          <summary>{trans.__('Outputs changed')}</summary>
+      )}
+      {(cell.outputs.a.length > 0 || cell.outputs.b.length > 0) && (
+        <details className="jp-Conveyor-diffOutputs" open={false}>
+          <summary>
+            {cell.outputsChanged ? trans.__('Outputs (changed)') : trans.__('Outputs')}
+          </summary>
           <div className="jp-Conveyor-diffOutputsGrid">
-            <pre className="jp-Conveyor-diffDel">{outputText(cell.outputs.a)}</pre>
-            <pre className="jp-Conveyor-diffAdd">{outputText(cell.outputs.b)}</pre>
+            <pre className={cell.outputsChanged ? 'jp-Conveyor-diffDel' : undefined}>
+              {cell.outputs.a.map(stripAnsi).join('\n')}
+            </pre>
+            <pre className={cell.outputsChanged ? 'jp-Conveyor-diffAdd' : undefined}>
+              {cell.outputs.b.map(stripAnsi).join('\n')}
+            </pre>
           </div>
         </details>
       )}
     </section>
   );
-}
-
-function outputText(outputs: unknown[] | undefined): string {
-  return (outputs ?? [])
-    .map(o => {
-      const out = o as Record<string, any>;
-      if (out.output_type === 'stream') {
-        return [].concat(out.text).join('');
-      }
-      if (out.output_type === 'error') {
-        return `${out.ename}: ${out.evalue}`;
-      }
-      const data = out.data?.['text/plain'];
-      return data !== undefined ? [].concat(data).join('') : JSON.stringify(out);
-    })
-    .map(stripAnsi)
-    .join('\n');
 }

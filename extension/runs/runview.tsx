@@ -289,7 +289,7 @@ function StepDetails(props: IRunViewOptions & { run: Run; step: RunStep }) {
               <li key={o.name}>
                 <a
                   className="jp-Conveyor-link"
-                  href={apiUrl(`${base}/outputs/${encodeURIComponent(o.name)}`)}
+                  href={apiUrl(`${base}/outputs/${o.name.split("/").map(encodeURIComponent).join("/")}`)}
                   download={o.name.split('/').pop()}
                 >
                   {o.name}

@@ -274,6 +274,7 @@ function ParamInput({
         className="jp-mod-styled jp-Conveyor-mono"
         rows={2}
         value={text}
+        placeholder={param.type === 'expr' ? param.source : undefined}
         onChange={e => onChange(e.target.value)}
       />
     );

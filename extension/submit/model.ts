@@ -1,6 +1,7 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
 import type {
+  NotebookParams,
   ResourceProfile,
   Run,
   RunSubmit,
@@ -104,7 +105,7 @@ export class SubmitModel {
     const [images, profiles, params] = await Promise.all([
       this._fetch<StepImage[]>('images').catch(note('Images')),
       this._fetch<ResourceProfile[]>('profiles').catch(note('Profiles')),
-      this._fetch<{ params: INotebookParam[] }>(
+      this._fetch<NotebookParams>(
         `notebooks/parameters?path=${encodeURIComponent(this.path)}`
       ).catch(note('Parameters'))
     ]);

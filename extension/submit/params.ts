@@ -3,16 +3,12 @@
  * the user typed becomes the JSON value sent to the server.
  */
 
+import type { NotebookParam } from '../../schema/generated/api';
+
 /**
- * A parameter of the notebook cell tagged `parameters`, as `GET /notebooks/parameters` answers
- * (server/src/notebooks/parameters.ts, see docs/dev/pipelines-contract.md).
+ * A parameter of the notebook cell tagged `parameters`, as `GET /notebooks/parameters` answers.
  */
-export interface INotebookParam {
-  name: string;
-  value: unknown;
-  type: 'int' | 'float' | 'str' | 'bool' | 'list' | 'dict' | 'none' | 'expr';
-  source: string;
-}
+export type INotebookParam = NotebookParam;
 
 export type ParamKind = 'number' | 'checkbox' | 'text' | 'json';
 
@@ -43,8 +39,8 @@ export function initialText(param: INotebookParam): string {
       return param.value === null || param.value === undefined ? '' : String(param.value);
     default:
       if (param.type === 'expr') {
-        // An expression the server could not evaluate: let the user give a JSON value.
-        return param.value === undefined ? '' : JSON.stringify(param.value ?? null);
+        // An expression only Python can evaluate: empty keeps it, or the user types JSON.
+        return '';
       }
       return JSON.stringify(param.value ?? null);
   }

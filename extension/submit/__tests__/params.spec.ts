@@ -41,7 +41,7 @@ describe('notebook parameter inputs', () => {
     const params = [
       { name: 'epochs', type: 'int' as const, value: 3, source: 'epochs = 3' },
       { name: 'layers', type: 'list' as const, value: [1], source: 'layers = [1]' },
-      { name: 'when', type: 'expr' as const, value: undefined, source: 'when = now()' }
+      { name: 'when', type: 'expr' as const, value: 'now()', source: 'now()' }
     ];
     expect(parseAll(params, { epochs: '5', layers: '[2, 3]', when: '' })).toEqual({
       values: { epochs: 5, layers: [2, 3] },
