@@ -15,6 +15,8 @@ import { ContainerGone, WORK_DIR, EXECUTED_NOTEBOOK, PARAMS_FILE, type StepJob, 
 import { LogPump, lastStoredLines } from './follow';
 import { workRelative } from './paths';
 import { finish, type Ending } from './outcome';
+import { phases, type Phases } from './phases';
+import { AppError } from '../core/errors';
 
 export type { StepJob, StepOutcome } from './job';
 export { ContainerGone } from './job';
@@ -73,26 +75,48 @@ export class StepExecutor {
   async run(job: StepJob, signal: AbortSignal, onStarted?: (containerId: string) => void): Promise<StepOutcome> {
     const { runtime, artifacts, logger } = this.deps;
     const spec = containerSpec(job);
+    const t = phases();
     const image = await runtime.imageDigest(job.image);
+    await this.checkInputs(job);
     if (signal.aborted) {
       return finish.cancelledBeforeStart(job, image.id);
     }
     const archive = buildWorkArchive(job, artifacts);
+    t.mark('prepare');
     const container = await runtime.create(spec);
+    t.mark('create');
     const log = logger.child({ runId: job.runId, step: job.step, attempt: job.attempt, container: container.id.slice(0, 12) });
+    let outcome: StepOutcome | undefined;
     try {
       await container.putArchive(archive, '/home/conveyor');
+      t.mark('copyIn');
       const lines = await container.attach();
       const exited = container.waitNextExit();
       exited.catch(() => undefined);
       await container.start();
+      t.mark('start');
       const startedAt = Date.now();
       log.debug('step container started');
       onStarted?.(container.id);
       const pump = new LogPump(this.deps.logs, job, lines);
-      return await this.supervise(container, job, signal, { exited, pump, startedAt, imageDigest: image.id });
+      outcome = await this.supervise(container, job, signal, { exited, pump, startedAt, imageDigest: image.id, t });
+      return outcome;
     } finally {
       await container.remove().catch(err => log.warn({ err }, 'could not remove the step container'));
+      t.mark('remove');
+      if (outcome) {
+        outcome.timings = t.result();
+        log.debug({ timings: outcome.timings }, 'step finished');
+      }
+    }
+  }
+
+  /** Every input artifact must exist before a container is made for it. */
+  private async checkInputs(job: StepJob): Promise<void> {
+    for (const input of job.inputs) {
+      if (!(await this.deps.artifacts.has(input.hash))) {
+        throw new AppError(404, 'artifact_not_found', `input '${input.name}' (artifact ${input.hash}) does not exist`);
+      }
     }
   }
 
@@ -132,7 +156,7 @@ export class StepExecutor {
     container: Container,
     job: StepJob,
     signal: AbortSignal,
-    run: { exited: Promise<number>; pump: LogPump; startedAt: number; imageDigest: string }
+    run: { exited: Promise<number>; pump: LogPump; startedAt: number; imageDigest: string; t?: Phases }
   ): Promise<StepOutcome> {
     const grace = this.deps.stopGraceSeconds ?? 5;
     let ending: Ending = 'exited';
@@ -164,7 +188,10 @@ export class StepExecutor {
       }
     }
     await run.pump.done.catch(err => this.deps.logger.warn({ err }, 'step log stream failed'));
-    return finish.collect({ container, job, ending, lastLines: run.pump.last, imageDigest: run.imageDigest, artifacts: this.deps.artifacts });
+    run.t?.mark('execute');
+    const outcome = await finish.collect({ container, job, ending, lastLines: run.pump.last, imageDigest: run.imageDigest, artifacts: this.deps.artifacts });
+    run.t?.mark('collect');
+    return outcome;
   }
 }
 

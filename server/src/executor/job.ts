@@ -40,6 +40,8 @@ export interface StepOutcome {
   error: RunStep['error'];
   imageDigest: string;
   containerId: string;
+  /** Milliseconds per phase of run() (prepare, create, copyIn, start, execute, collect, remove); not part of the contract. */
+  timings?: Record<string, number>;
 }
 
 /** reattach found no container: the scheduler retries the step. */
