@@ -12,7 +12,11 @@ import { StepExecutor } from './executor/executor';
 import { imageRouteDocs, imageRoutes } from './images/routes';
 import { DockerImageSource } from './images/service';
 import { LogStore } from './logs/store';
+import { diffNotebooks } from './notebooks/diff';
 import { importElyra } from './pipelines/elyra';
+import { pipelineRouteDocs, pipelineRoutes } from './pipelines/routes';
+import { PipelineService } from './pipelines/service';
+import { notebookRouteDocs, notebookRoutes } from './notebooks/routes';
 import { ProfileService } from './profiles/profiles';
 import { profileRouteDocs, profileRoutes } from './profiles/routes';
 import { runRouteDocs, runRoutes } from './runs/routes';
@@ -78,7 +82,7 @@ export async function buildServer(
     defaultImage: config.defaultImage ?? DEFAULT_IMAGE,
     importElyra
   });
-  const runs = new RunService({ store, submitter, scheduler, artifacts, logs });
+  const runs = new RunService({ store, submitter, scheduler, artifacts, logs, diffNotebooks });
 
   const app = createApp({
     logger,
@@ -89,7 +93,9 @@ export async function buildServer(
       tokenRoutes(tokens),
       runRoutes(runs),
       imageRoutes(new DockerImageSource()),
-      profileRoutes(profiles)
+      profileRoutes(profiles),
+      pipelineRoutes(new PipelineService({ workspaceDir: config.workspaceDir ?? process.cwd(), defaultImage: config.defaultImage ?? DEFAULT_IMAGE })),
+      notebookRoutes({ workspaceDir: config.workspaceDir ?? process.cwd() })
     ],
     routeDocs: [
       { method: 'get', path: '/health', summary: 'Liveness', response: { inline: { type: 'object', properties: { ok: { const: true } } } } },
@@ -97,7 +103,9 @@ export async function buildServer(
       ...tokenRouteDocs,
       ...runRouteDocs,
       ...imageRouteDocs,
-      ...profileRouteDocs
+      ...profileRouteDocs,
+      ...pipelineRouteDocs,
+      ...notebookRouteDocs
     ]
   });
   const http = createServer(app);
