@@ -153,6 +153,9 @@ describe('running pipelines', () => {
       expect(prep).toEqual(expect.objectContaining({ status: 'succeeded', cachedFrom: failed.id, attempt: 0 }));
       expect(train).toEqual(expect.objectContaining({ status: 'succeeded', cachedFrom: null, attempt: 1 }));
       expect(report).toEqual(expect.objectContaining({ status: 'succeeded', cachedFrom: null, attempt: 1 }));
+      const diff = await env.get(`/runs/diff?a=${failed.id}/train&b=${resumed.id}/train`);
+      expect(diff.status).toBe(200);
+      expect(JSON.stringify(await json(diff))).toContain('not yet');
 
       const rerun = await env.post(`/runs/${failed.id}/rerun`, { cache: false });
       expect(rerun.status).toBe(201);
