@@ -421,6 +421,10 @@ export interface RunStep {
   finishedAt: string | null;
   exitCode: number | null;
   oomKilled?: boolean;
+  /**
+   * The container of the latest attempt (none for cached or skipped steps).
+   */
+  containerId?: string | null;
   error?: {
     message: string;
     /**

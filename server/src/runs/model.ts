@@ -93,6 +93,7 @@ export function toApiStep(step: StepState, queuePosition?: number | null): RunSt
     finishedAt: step.finishedAt,
     exitCode: step.exitCode,
     oomKilled: step.oomKilled,
+    containerId: step.containerId,
     error: step.error,
     cachedFrom: step.cachedFrom,
     imageDigest: step.imageDigest,
