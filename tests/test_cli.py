@@ -304,6 +304,12 @@ def test_params_reach_the_run_typed(run_api: JupyterServer, docker_image: str) -
     params = stored["params"] if stored["params"] else stored["pipeline"]["steps"][0]["params"]
     assert params == {"lr": 0.1, "epochs": 3, "flag": True, "name": "abc"}
 
-    followed = conveyor(run_api, "run", "types.ipynb", *args, "--image", docker_image, cwd=wd)
-    assert followed.returncode == 0, followed.stdout + followed.stderr
-    assert "types float int bool str" in followed.stdout
+    # the detached run's output, followed to the end of the step
+    logs = conveyor(run_api, "logs", run["id"], "types", "-f", cwd=wd)
+    assert logs.returncode == 0, logs.stderr
+    assert "types float int bool str" in logs.stdout
+
+    # the same inputs again: the step is reused, and the CLI says from where
+    again = conveyor(run_api, "run", "types.ipynb", *args, "--image", docker_image, cwd=wd)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert f"types: succeeded (cached from {run['id']})" in again.stdout

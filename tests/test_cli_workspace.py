@@ -4,7 +4,6 @@ steps use by default; pipeline paths in the API then resolve against that folder
 from __future__ import annotations
 
 import psutil
-import pytest
 import requests
 from servers import JupyterServer
 
@@ -49,8 +48,6 @@ def test_pipeline_paths_resolve_against_the_jupyter_root(jupyter: JupyterServer)
     r = requests.post(
         jupyter.url(VALIDATE), json={"pipelinePath": "flows/p.yaml"}, headers=jupyter.auth, timeout=60
     )
-    if r.status_code == 404 and "No route for" in r.text:
-        pytest.skip("POST /pipelines/validate is not in the companion yet")
     assert r.status_code == 200, r.text
     assert r.json()["order"] == ["a"]
     missing = requests.post(
