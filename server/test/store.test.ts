@@ -22,7 +22,7 @@ const backends: Backend[] = [
     url: pgUrl,
     // Each run starts from an empty database so migrations really run.
     async reset(store) {
-      await sql`drop table if exists api_tokens, users, schema_version cascade`.execute(store.db);
+      await sql`drop table if exists steps, runs, api_tokens, users, schema_version cascade`.execute(store.db);
     }
   }
 ];
