@@ -80,6 +80,29 @@ describe('concurrency', () => {
   );
 
   test(
+    'steps that do not fit the machine wait FIFO with their queue position',
+    async () => {
+      const status = await json(await env.get('/status'));
+      const cpus = status.capacity.cpus;
+      const run = await env.submit({
+        pipeline: pipeline('fifo', ['one', 'two', 'three'].map(name => ({ name, command: ['sh', '-c', `sleep 1; echo ${name}`], resources: { cpus } }))),
+        cache: false
+      });
+      const queued = await env.wait(run.id, r => r.steps.filter((s: any) => s.status === 'queued').length === 2, 30_000);
+      expect(queued.steps.map((s: any) => [s.status, s.queuePosition])).toEqual([
+        ['running', null],
+        ['queued', 0],
+        ['queued', 1]
+      ]);
+      const done = await env.wait(run.id);
+      expect(done.status).toBe('succeeded');
+      const intervals = done.steps.map((s: any) => [ms(s.startedAt), ms(s.finishedAt)] as [number, number]);
+      expect(maxOverlap(intervals)).toBe(1);
+    },
+    T
+  );
+
+  test(
     'cancelling a running run removes its containers and cancels the rest',
     async () => {
       const run = await env.submit({
