@@ -109,7 +109,29 @@ describe('OpenAPI document', () => {
   test('is OpenAPI 3.1 with every route and the schemas of schema/api', async () => {
     const doc = await json(await fetch(`${t.url}/openapi.json`, { headers: secretHeaders() }));
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths).sort()).toEqual(['/health', '/openapi.json', '/status', '/tokens', '/tokens/{id}']);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/health',
+      '/images',
+      '/notebooks/parameters',
+      '/openapi.json',
+      '/pipelines/import-elyra',
+      '/pipelines/validate',
+      '/profiles',
+      '/runs',
+      '/runs/diff',
+      '/runs/{id}',
+      '/runs/{id}/cancel',
+      '/runs/{id}/rerun',
+      '/runs/{id}/resume',
+      '/runs/{id}/steps/{step}/cancel',
+      '/runs/{id}/steps/{step}/logs',
+      '/runs/{id}/steps/{step}/notebook',
+      '/runs/{id}/steps/{step}/outputs/{name}',
+      '/status',
+      '/tokens',
+      '/tokens/{id}'
+    ]);
+    expect(doc.paths['/runs'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/RunSubmit' });
     expect(doc.paths['/tokens'].post.requestBody.content['application/json'].schema).toEqual({
       $ref: '#/components/schemas/ApiTokenCreate'
     });
