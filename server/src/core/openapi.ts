@@ -26,18 +26,23 @@ function ref(file: string): JsonSchema {
   return { $ref: `#/components/schemas/${componentName(file)}` };
 }
 
-/** Rewrites `$ref: "x.json"` between schema files into component references. */
-function rewriteRefs(value: unknown): unknown {
+/**
+ * Rewrites references between schema files into component references: `x.json` → the component,
+ * `x.json#/$defs/y` → a pointer into it, and a file's own `#/$defs/y` (given `self`) likewise.
+ */
+function rewriteRefs(value: unknown, self?: string): unknown {
   if (Array.isArray(value)) {
-    return value.map(rewriteRefs);
+    return value.map(v => rewriteRefs(v, self));
   }
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [key, inner] of Object.entries(value)) {
-      if (key === '$ref' && typeof inner === 'string' && inner.endsWith('.json')) {
-        out.$ref = `#/components/schemas/${componentName(inner)}`;
+      if (key === '$ref' && typeof inner === 'string') {
+        const [file, pointer] = inner.split('#', 2);
+        const target = file ? (file.endsWith('.json') ? file : undefined) : self;
+        out.$ref = target ? `#/components/schemas/${componentName(target)}${pointer ?? ''}` : inner;
       } else if (key !== '$id') {
-        out[key] = rewriteRefs(inner);
+        out[key] = rewriteRefs(inner, self);
       }
     }
     return out;
@@ -55,14 +60,14 @@ function responseSchema(response: RouteDoc['response']): JsonSchema | undefined 
   if ('arrayOf' in response) {
     return { type: 'array', items: ref(response.arrayOf) };
   }
-  return response.inline;
+  return rewriteRefs(response.inline) as JsonSchema;
 }
 
 /** Builds the OpenAPI 3.1 document from schema/api and the route table. */
 export function buildOpenApi(routes: RouteDoc[]): Record<string, unknown> {
   const schemas: Record<string, unknown> = {};
   for (const file of Object.keys(API_SCHEMAS)) {
-    schemas[componentName(file)] = rewriteRefs(API_SCHEMAS[file]);
+    schemas[componentName(file)] = rewriteRefs(API_SCHEMAS[file], file);
   }
   const errorResponse = {
     description: 'Error',
