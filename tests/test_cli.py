@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -16,6 +17,7 @@ from typing import Any
 import nbformat
 import pytest
 import requests
+import yaml
 from conftest import require
 from servers import JupyterServer, TeamCompanion, jupyter_env
 
@@ -313,3 +315,105 @@ def test_params_reach_the_run_typed(run_api: JupyterServer, docker_image: str) -
     again = conveyor(run_api, "run", "types.ipynb", *args, "--image", docker_image, cwd=wd)
     assert again.returncode == 0, again.stdout + again.stderr
     assert f"types: succeeded (cached from {run['id']})" in again.stdout
+
+
+def test_ctrl_c_cancels_the_run_and_exits_130(run_api: JupyterServer, docker_image: str) -> None:
+    wd = workdir(run_api)
+    notebook(wd / "slow.ipynb", "import time\nprint('sleeping', flush=True)\ntime.sleep(300)")
+    environment = jupyter_env(run_api.home)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab_conveyor.cli",
+            "run",
+            "slow.ipynb",
+            "--image",
+            docker_image,
+            "--no-cache",
+        ],
+        cwd=str(wd),
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        run_id = first.split()[1]
+        deadline = time.monotonic() + 120
+        for line in proc.stdout:
+            if "slow | sleeping" in line or time.monotonic() > deadline:
+                break
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    assert f"cancelling run {run_id}" in err
+    run = requests.get(run_api.url(f"{RUNS}/{run_id}"), headers=run_api.auth, timeout=60).json()
+    assert run["status"] == "cancelled", run
+
+
+def elyra_node(node_id: str, filename: str, after: list[str]) -> dict[str, Any]:
+    inport: dict[str, Any] = {"id": "inPort"}
+    if after:
+        inport["links"] = [{"id": f"l-{a}", "node_id_ref": a, "port_id_ref": "outPort"} for a in after]
+    return {
+        "id": node_id,
+        "type": "execution_node",
+        "op": "execute-notebook-node",
+        "app_data": {
+            "label": "",
+            "component_parameters": {"filename": filename, "runtime_image": IMAGE, "outputs": []},
+            "ui_data": {"label": filename},
+        },
+        "inputs": [inport],
+        "outputs": [{"id": "outPort"}],
+    }
+
+
+def test_import_elyra_writes_a_pipeline_that_validates(jupyter: JupyterServer) -> None:
+    wd = workdir(jupyter)
+    notebook(wd / "nb" / "load.ipynb", "print(1)")
+    notebook(wd / "nb" / "train.ipynb", "print(2)")
+    flow = {
+        "doc_type": "pipeline",
+        "version": "3.0",
+        "json_schema": "http://api.dataplatform.ibm.com/schemas/common-pipeline/pipeline-flow/pipeline-flow-v3-schema.json",
+        "id": "elyra-auto-generated-pipeline",
+        "primary_pipeline": "primary",
+        "pipelines": [
+            {
+                "id": "primary",
+                "nodes": [
+                    elyra_node("n-load", "nb/load.ipynb", []),
+                    elyra_node("n-train", "nb/train.ipynb", ["n-load"]),
+                ],
+                "app_data": {"version": 8, "properties": {"name": "flow", "runtime": "Generic"}},
+                "runtime_ref": "",
+            }
+        ],
+        "schemas": [],
+    }
+    (wd / "flow.pipeline").write_text(json.dumps(flow))
+    done = conveyor(jupyter, "import-elyra", "flow.pipeline", "-o", "flow.yaml", cwd=wd)
+    assert done.returncode == 0, done.stderr
+    written = yaml.safe_load((wd / "flow.yaml").read_text())
+    steps = {s["name"]: s for s in written["steps"]}
+    assert len(steps) == 2
+    [train] = [s for s in steps.values() if s["notebook"].endswith("train.ipynb")]
+    [load] = [s for s in steps.values() if s["notebook"].endswith("load.ipynb")]
+    assert load["name"] in train.get("dependsOn", [])
+    valid = conveyor(jupyter, "validate", "flow.yaml", cwd=wd)
+    assert valid.returncode == 0, valid.stderr
+    assert f"order: {load['name']} → {train['name']}" in valid.stdout
+
+    outside = conveyor(jupyter, "import-elyra", "flow.pipeline", "-o", "/tmp/flow.yaml", cwd=wd)
+    assert outside.returncode == 2 and "outside the workspace" in outside.stderr
+    # step paths are relative to the pipeline file: the server keeps the output next to the input
+    elsewhere = conveyor(jupyter, "import-elyra", "flow.pipeline", "-o", "out/flow.yaml", cwd=wd)
+    assert elsewhere.returncode == 2 and elsewhere.stderr.startswith("conveyor: "), elsewhere.stderr
+    assert not (wd / "out" / "flow.yaml").exists()

@@ -138,7 +138,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as e:
         print(f"conveyor: {e.message}", file=sys.stderr)
         for line in _details(e.details):
-            print(f"  {line}", file=sys.stderr)
+            if line.split(": ", 1)[-1] not in e.message:  # not what the message already says
+                print(f"  {line}", file=sys.stderr)
         return e.code
     except KeyboardInterrupt:
         return 130
