@@ -20,6 +20,15 @@ _PINO_ERROR = 50
 _STDERR_TAIL = 20
 
 
+def _json_object(line: str) -> dict | None:
+    """The line as a JSON object, or None when it is not one."""
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) else None
+
+
 class CompanionProcess:
     """``node <bundle> serve`` with the embedded-mode environment.
 
@@ -92,11 +101,8 @@ class CompanionProcess:
     def _on_stdout(self, line: str) -> None:
         if not line:
             return
-        try:
-            record = json.loads(line)
-        except ValueError:
-            record = None
-        if not isinstance(record, dict):
+        record = _json_object(line)
+        if record is None:
             self._log.debug("[conveyor-server] %s", line)
             return
         if record.get("event") == "listening" and isinstance(record.get("port"), int):
@@ -110,11 +116,8 @@ class CompanionProcess:
         (what Node prints when it crashes) is kept for the 503 message and logged as a warning."""
         if not line:
             return
-        try:
-            record = json.loads(line)
-        except ValueError:
-            record = None
-        if isinstance(record, dict) and isinstance(record.get("level"), int):
+        record = _json_object(line)
+        if record is not None and isinstance(record.get("level"), int):
             self._log_record(line, record)
             return
         self._stderr.append(line)
