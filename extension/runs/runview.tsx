@@ -322,7 +322,7 @@ function StepError({
       <p className="jp-Conveyor-stepErrorTitle">
         {error.cellIndex != null && (
           <span className="jp-Conveyor-cellRef">
-            {trans.__('Cell %1', error.cellIndex)}
+            {trans.__('Cell %1', error.cellIndex + 1)}
           </span>
         )}
         {error.ename ? (

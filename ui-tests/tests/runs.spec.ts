@@ -114,7 +114,7 @@ test.describe('Notebook runs', () => {
     await expect(view).toBeVisible();
     const error = view.getByTestId('conveyor-step-error');
     await expect(error).toContainText('ValueError: conveyor galata boom');
-    await expect(error).toContainText('Cell 1');
+    await expect(error).toContainText('Cell 2');
     await expect(view.getByTestId('conveyor-step-log')).toContainText('about to fail');
     await expect(view.getByTestId('conveyor-run-resume')).toBeEnabled();
     await page.screenshot({ path: path.join(RESULTS, 'runs-view-failed.png') });

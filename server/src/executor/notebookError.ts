@@ -31,7 +31,7 @@ export interface ExecutedNotebookInfo {
 /**
  * Reads papermill's executed notebook: the failing cell is the code cell papermill marked with
  * `metadata.papermill.exception: true` (or, failing that, the first with an `error` output).
- * `cellIndex` counts the cells of the notebook as submitted (0-based), skipping the cells papermill
+ * `cellIndex` counts the cells of the notebook as submitted (0-based; messages say `cell <index + 1>`, as people count), skipping the cells papermill
  * inserts (the injected-parameters cell and its red "An Exception was encountered" markdown cells).
  */
 export function readExecutedNotebook(content: Buffer): ExecutedNotebookInfo {
@@ -57,7 +57,7 @@ export function readExecutedNotebook(content: Buffer): ExecutedNotebookInfo {
   return {
     duration,
     error: {
-      message: `cell ${index} raised ${ename}${evalue ? `: ${evalue}` : ''}`,
+      message: `cell ${index + 1} raised ${ename}${evalue ? `: ${evalue}` : ''}`,
       cellIndex: index,
       ename,
       evalue,

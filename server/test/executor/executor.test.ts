@@ -97,7 +97,7 @@ describe('StepExecutor on the real engine', () => {
     ]);
 
     expect(raised).toMatchObject({ status: 'failed', exitCode: 1, oomKilled: false });
-    expect(raised.error).toMatchObject({ cellIndex: 2, ename: 'KeyError', evalue: "'missing'", message: "cell 2 raised KeyError: 'missing'" });
+    expect(raised.error).toMatchObject({ cellIndex: 2, ename: 'KeyError', evalue: "'missing'", message: "cell 3 raised KeyError: 'missing'" });
     expect(raised.error!.traceback!.join('\n')).toContain('y["missing"]');
     expect(raised.error!.traceback!.join('\n')).not.toContain('\u001b[');
     expect(raised.error!.lastLines!.join('\n')).toContain('before the error');
