@@ -157,7 +157,7 @@ function CellDiff({ cell, trans }: { cell: CellDiffData; trans: TranslationBundl
     >
       <h4 className="jp-Conveyor-diffCellTitle">
         <span className={`jp-Conveyor-diffStatus jp-mod-${cell.status}`}>{cell.status}</span>
-        {trans.__('Cell %1', index ?? '?')}
+        {trans.__('Cell %1', index === undefined ? '?' : index + 1)}
         <span className="jp-Conveyor-runMeta">{cell.kind}</span>
         {cell.outputsChanged && (
           <span className="jp-Conveyor-runMeta">{trans.__('outputs changed')}</span>
