@@ -286,7 +286,8 @@ def test_failing_notebook_exits_1_with_the_error(run_api: JupyterServer, docker_
     assert done.returncode == 1, done.stdout + done.stderr
     assert "ValueError: bad input 42" in done.stderr, done.stderr
     failing = [line for line in done.stderr.splitlines() if "failed" in line]
-    assert any("ValueError: bad input 42" in line for line in failing), done.stderr
+    # the raising cell is the notebook's second, counted from 1 as people do
+    assert any("failed: cell 2: ValueError: bad input 42" in line for line in failing), done.stderr
 
 
 def test_params_reach_the_run_typed(run_api: JupyterServer, docker_image: str) -> None:

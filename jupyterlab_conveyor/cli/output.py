@@ -101,7 +101,8 @@ def step_error_text(step: dict[str, Any]) -> str:
     error = step.get("error") or {}
     parts: list[str] = []
     if error.get("ename"):
-        where = f"cell {error['cellIndex']}: " if error.get("cellIndex") is not None else ""
+        # cellIndex is 0-based; people count cells from 1 (as the run view and messages do)
+        where = f"cell {error['cellIndex'] + 1}: " if error.get("cellIndex") is not None else ""
         parts.append(f"{where}{error['ename']}: {error.get('evalue', '')}".rstrip(": "))
     elif error.get("message"):
         parts.append(str(error["message"]))
