@@ -31,14 +31,35 @@ export class ConnectionModel implements IDisposable {
     this.frontendVersion = options.frontendVersion;
     const interval = options.pollInterval ?? ConnectionModel.DEFAULT_POLL_INTERVAL;
     this._poll = new Poll({
-      auto: options.autoStart ?? true,
+      auto: false,
       factory: () => this._fetchStatus(),
       frequency: Private.frequency(interval),
       name: 'jupyterlab-conveyor:status',
       standby: options.standby ?? 'when-hidden'
     });
+    if (options.autoStart ?? true) {
+      this.start();
+    }
     if (options.websocket ?? true) {
-      this._connectSocket();
+      if (options.connectAfter) {
+        void options.connectAfter.then(() => {
+          if (!this._isDisposed) {
+            this._connectSocket();
+          }
+        });
+      } else {
+        this._connectSocket();
+      }
+    }
+  }
+
+  /**
+   * Starts polling (when created with `autoStart: false`). The plugin calls it once JupyterLab
+   * has restored, so Conveyor's requests never compete with the application's start-up.
+   */
+  start(): void {
+    if (!this._isDisposed) {
+      void this._poll.start();
     }
   }
 
@@ -296,6 +317,10 @@ export namespace ConnectionModel {
      * Start polling at once (default true).
      */
     autoStart?: boolean;
+    /**
+     * Open the websocket only once this promise resolves (e.g. `app.restored`); default at once.
+     */
+    connectAfter?: Promise<unknown>;
     /**
      * Poll standby, default `'when-hidden'`.
      */

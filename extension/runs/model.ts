@@ -151,6 +151,13 @@ export class RunsModel implements IDisposable {
   /**
    * Load the list now; resolves once it is applied.
    */
+  /**
+   * Starts polling (when `autoStart` was false); idempotent.
+   */
+  start(): void {
+    void this._poll.start();
+  }
+
   async refresh(): Promise<void> {
     if (this.isDisposed) {
       return;

@@ -48,7 +48,12 @@ export const runsPlugin: JupyterFrontEndPlugin<void> = {
       new RunsDrive({ requestAPI: request, serverSettings: conveyor.serverSettings })
     );
 
-    const model = new RunsModel({ requestAPI: request, events: conveyor.connection });
+    const model = new RunsModel({
+      requestAPI: request,
+      events: conveyor.connection,
+      autoStart: false
+    });
+    void app.restored.then(() => model.start());
     const tracker = new WidgetTracker<RunView>({ namespace: 'conveyor-run' });
 
     const openRun = (id: string): RunView => {
