@@ -7,6 +7,7 @@ import { stringify } from 'yaml';
 import type { ArtifactStore } from '../artifacts/store';
 import { type StepJob, META_DIR, PARAMS_FILE } from './job';
 import { workRelative } from './paths';
+import { RUNNER_FILE, RUNNER_PY } from './runner';
 
 const UID = 1000;
 const GID = 1000;
@@ -32,6 +33,7 @@ function entriesOf(job: StepJob): Map<string, Source> {
   if (job.notebook) {
     entries.set(workRelative(job.notebook.name, 'the notebook name'), { kind: 'buffer', data: job.notebook.content });
     entries.set(PARAMS_FILE, { kind: 'buffer', data: Buffer.from(paramsYaml(job.params)) });
+    entries.set(RUNNER_FILE, { kind: 'buffer', data: Buffer.from(RUNNER_PY) });
   }
   return entries;
 }

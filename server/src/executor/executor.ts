@@ -13,6 +13,7 @@ import {
 import { buildWorkArchive } from './archive';
 import { ContainerGone, WORK_DIR, EXECUTED_NOTEBOOK, PARAMS_FILE, type StepJob, type StepOutcome } from './job';
 import { LogPump, lastStoredLines } from './follow';
+import { RUNNER_FILE } from './runner';
 import { workRelative } from './paths';
 import { finish, type Ending } from './outcome';
 import { phases, type Phases } from './phases';
@@ -35,7 +36,7 @@ export interface StepExecutorDeps {
 export function stepCommand(job: StepJob): string[] {
   if (job.notebook) {
     const nb = workRelative(job.notebook.name, 'the notebook name');
-    return ['papermill', nb, EXECUTED_NOTEBOOK, '-f', PARAMS_FILE, '--log-output', '--no-progress-bar', '-k', 'python3', '--cwd', WORK_DIR];
+    return ['python3', RUNNER_FILE, nb, EXECUTED_NOTEBOOK, PARAMS_FILE, WORK_DIR];
   }
   if (job.command?.length) {
     return job.command;
