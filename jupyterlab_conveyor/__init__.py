@@ -17,9 +17,17 @@ except ImportError:  # pragma: no cover - only in a source checkout that was nev
     warnings.warn("Importing 'jupyterlab_conveyor' outside a proper installation.", stacklevel=2)
     __version__ = "dev"
 
-from .app import ConveyorApp
-
 __all__ = ["ConveyorApp", "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use: the `conveyor` CLI imports this package and must not pay for
+    # jupyter_server (about 1.5 s) on every call.
+    if name == "ConveyorApp":
+        from .app import ConveyorApp
+
+        return ConveyorApp
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _jupyter_labextension_paths() -> list[dict[str, str]]:
@@ -27,4 +35,6 @@ def _jupyter_labextension_paths() -> list[dict[str, str]]:
 
 
 def _jupyter_server_extension_points() -> list[dict[str, Any]]:
+    from .app import ConveyorApp
+
     return [{"module": "jupyterlab_conveyor", "app": ConveyorApp}]
