@@ -10,6 +10,7 @@ import { upstreamOf } from '../pipelines/dag';
 import { expandSweep } from '../pipelines/sweep';
 import type { ProfileService } from '../profiles/profiles';
 import { ImageNotFound, type Runtime } from '../runtime/runtime';
+import { gitCommitOf } from './gitSource';
 import { newRunId } from './ids';
 import type { RunState, StepSpec, StepState } from './model';
 import { checkParams } from './params';
@@ -73,7 +74,8 @@ export class RunSubmitter {
     const source = this.source(body);
     const pipeline = source.pipeline;
     const capacity = await this.capacity();
-    const base: Params = { ...(pipeline.params ?? {}), ...(body.params ?? {}) };
+    // A notebook run's parameters are the run's: shown with the run, kept by resume and rerun.
+    const base: Params = { ...(pipeline.params ?? {}), ...(body.notebook?.params ?? {}), ...(body.params ?? {}) };
     const specs = await this.resolveSteps(source, capacity);
     const now = opts.now ?? new Date();
     const common = {
@@ -84,7 +86,7 @@ export class RunSubmitter {
       resumedFrom: null,
       cache: body.cache !== false,
       sourcePath: source.sourcePath,
-      gitCommit: null,
+      gitCommit: source.sourcePath ? await gitCommitOf(this.deps.workspaceDir, source.sourcePath) : null,
       error: null,
       createdAt: now.toISOString(),
       startedAt: null,
