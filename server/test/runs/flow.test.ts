@@ -95,6 +95,27 @@ describe('running pipelines', () => {
   );
 
   test.concurrent(
+    'a notebook run shows the parameters it was submitted with, and its resume keeps them',
+    async () => {
+      env.write('np/params.ipynb', notebook(['print(f"n={n} tag={tag}")', 'assert n != 5, "five"'], 'n = 1\ntag = "x"'));
+      const run = await env.submit({ notebook: { path: 'np/params.ipynb', params: { n: 5 } }, params: { tag: 'y' } });
+      expect(run.params).toEqual({ n: 5, tag: 'y' });
+      const done = await env.wait(run.id);
+      expect(done.status).toBe('failed');
+      const logs = await json(await env.get(`/runs/${run.id}/steps/params/logs`));
+      expect(logs.lines).toContain('n=5 tag=y');
+      const listed = await json(await env.get('/runs?q=params'));
+      expect(listed.runs.find((r: any) => r.id === run.id).params).toEqual({ n: 5, tag: 'y' });
+      env.write('np/params.ipynb', notebook(['print(f"fixed n={n} tag={tag}")'], 'n = 1\ntag = "x"'));
+      const resumed = await env.wait((await json(await env.post(`/runs/${run.id}/resume`, {}))).id);
+      expect(resumed.status).toBe('succeeded');
+      expect(resumed.params).toEqual({ n: 5, tag: 'y' });
+      expect((await json(await env.get(`/runs/${resumed.id}/steps/params/logs`))).lines).toContain('fixed n=5 tag=y');
+    },
+    T
+  );
+
+  test.concurrent(
     'stops a step at its timeout',
     async () => {
       const started = Date.now();
