@@ -34,6 +34,7 @@ export class NotebookDiffView extends MainAreaWidget<ReactWidget> {
     this.id = `jp-conveyor-diff-${a.id}-${b.id}`;
     this.addClass('jp-Conveyor-diffView');
     this.title.label = trans.__('Diff %1 ↔ %2', a.name, b.name);
+    this.title.caption = trans.__('Diff of run %1 and run %2', a.id, b.id);
     this.title.closable = true;
     void NotebookDiffView.load(options).then(
       diff => {
@@ -97,8 +98,8 @@ function DiffBody({
   return (
     <div className="jp-Conveyor-diff" data-testid="conveyor-diff">
       <header className="jp-Conveyor-diffHeader">
-        <span className="jp-Conveyor-diffSide jp-mod-a">− {a.name}</span>
-        <span className="jp-Conveyor-diffSide jp-mod-b">+ {b.name}</span>
+        <RunSide run={a} side="a" />
+        <RunSide run={b} side="b" />
         <span className="jp-Conveyor-runMeta">
           {trans.__(
             '%1 modified, %2 added, %3 removed, %4 moved, %5 unchanged',
@@ -139,6 +140,35 @@ function DiffBody({
   );
 }
 
+/**
+ * One side of the comparison: the name, then what tells two runs of one notebook apart — their
+ * parameters and id.
+ */
+function RunSide({ run, side }: { run: Run; side: 'a' | 'b' }): JSX.Element {
+  const params = Object.entries(run.params ?? {})
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(', ');
+  return (
+    <span
+      className={`jp-Conveyor-diffSide jp-mod-${side} ${side === 'a' ? 'jp-Conveyor-diffDel' : 'jp-Conveyor-diffAdd'}`}
+      data-testid={`conveyor-diff-side-${side}`}
+    >
+      {side === 'a' ? '−' : '+'} {run.name}
+      {params && <span className="jp-Conveyor-mono"> ({params})</span>}
+      <span className="jp-Conveyor-diffRunId jp-Conveyor-mono">{run.id}</span>
+    </span>
+  );
+}
+
+/** The first non-empty source line, so an unchanged cell can be recognised without its body. */
+function firstLine(cell: CellDiffData): string {
+  const line = cell.source
+    .flatMap(h => h.lines)
+    .map(l => l.replace(/\n$/, ''))
+    .find(l => l.trim() !== '');
+  return line ?? '';
+}
+
 function show(value: unknown): string {
   return value === undefined ? '—' : JSON.stringify(value);
 }
@@ -163,6 +193,9 @@ function CellDiff({ cell, trans }: { cell: CellDiffData; trans: TranslationBundl
           <span className="jp-Conveyor-runMeta">{trans.__('outputs changed')}</span>
         )}
       </h4>
+      {!changed && firstLine(cell) && (
+        <pre className="jp-Conveyor-diffHunk jp-Conveyor-diffPreview">{firstLine(cell)}</pre>
+      )}
       {changed && (
         <pre className="jp-Conveyor-diffHunk">
           {cell.source.flatMap((hunk, h) =>
