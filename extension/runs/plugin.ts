@@ -170,8 +170,18 @@ export const runsPlugin: JupyterFrontEndPlugin<void> = {
         const step = run?.run?.steps.find(s => s.name === args.step);
         return !!step && (!!step.executedNotebook || step.status === 'failed' || step.status === 'succeeded');
       },
-      execute: args =>
-        docManager.openOrReveal(RunsDrive.pathFor(args.id as string, args.step as string))
+      execute: args => {
+        const widget = docManager.openOrReveal(
+          RunsDrive.pathFor(args.id as string, args.step as string)
+        );
+        // A record of what ran, not a working copy: no kernel, so its metadata is not rewritten
+        // and it does not open "modified". (Pick a kernel by hand to run cells in it.)
+        const session = widget ? docManager.contextForWidget(widget)?.sessionContext : undefined;
+        if (session && !session.session) {
+          session.kernelPreference = { ...session.kernelPreference, shouldStart: false };
+        }
+        return widget;
+      }
     });
     commands.addCommand(CommandIDs.diffRuns, {
       label: trans.__('Diff Executed Notebooks'),
