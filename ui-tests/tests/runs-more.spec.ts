@@ -295,6 +295,12 @@ test.describe('Notebook runs: diff, cancel, resume, toolbar, read-only', () => {
     const notebook = page.locator('.jp-NotebookPanel:visible');
     const output = notebook.locator('.jp-OutputArea-output').first();
     await expect(output).toContainText('hello from conveyor: epochs=4');
+    // Opened as a record: no kernel started, so nothing rewrites it and it is not "modified".
+    const tab = page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current');
+    await expect(notebook.locator('.jp-KernelName')).toContainText(
+      'No Kernel'
+    );
+    await expect(tab).not.toHaveClass(/jp-mod-dirty/);
 
     await notebook.locator('.jp-Cell').last().click();
     await page.keyboard.press('Control+s');
@@ -307,8 +313,9 @@ test.describe('Notebook runs: diff, cancel, resume, toolbar, read-only', () => {
     await expect(page.locator('.jp-Dialog')).toHaveCount(0);
     await page.screenshot({ path: path.join(RESULTS, 'runs-executed-readonly.png') });
 
-    // Still open and intact.
+    // Still open, intact and unmodified.
     await expect(output).toContainText('hello from conveyor: epochs=4');
+    await expect(tab).not.toHaveClass(/jp-mod-dirty/);
     await expect(page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current')).toContainText(
       /hello.params\.ipynb/
     );
