@@ -128,3 +128,11 @@ const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b[@-_]/g;
 export function stripAnsi(text: string): string {
   return text.replace(ANSI, '');
 }
+
+/**
+ * A short form of a run id for labels. Ids start with their creation time, so runs made within
+ * seconds of each other share a prefix: the random tail tells them apart.
+ */
+export function shortRunId(id: string): string {
+  return id.length > 8 ? id.slice(-8) : id;
+}

@@ -3,6 +3,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { ISignal } from '@lumino/signaling';
 
 import type { ServerEvent } from '../../schema/generated/api';
+import { shortRunId } from './format';
 
 /**
  * Toast when one of the user's runs finishes (the server sends `run` events to the owner only).
@@ -20,7 +21,7 @@ export function notifyRunsFinished(
     if (event.type !== 'run' || event.step || announced.has(event.runId)) {
       return;
     }
-    const name = event.name || event.runId.slice(0, 8);
+    const name = event.name || shortRunId(event.runId);
     const actions = [
       {
         label: trans.__('Open'),

@@ -7,7 +7,7 @@ import React from 'react';
 import type { Run, RunStep } from '../../schema/generated/api';
 import { CommandIDs } from '../core/commands';
 import { DagView } from './dag';
-import { formatBytes, formatDuration, formatWhen, stripAnsi } from './format';
+import { formatBytes, formatDuration, formatWhen, shortRunId, stripAnsi } from './format';
 import { LogView } from './logview';
 import { StatusPill } from './panel';
 import type { RunModel } from './runmodel';
@@ -30,7 +30,7 @@ export class RunView extends MainAreaWidget<RunBody> {
     this.model = options.model;
     this.id = RunView.widgetId(options.model.id);
     this.addClass('jp-Conveyor-runView');
-    this.title.label = options.trans.__('Run %1', options.model.id.slice(0, 8));
+    this.title.label = options.trans.__('Run %1', shortRunId(options.model.id));
     this.title.closable = true;
     this.model.changed.connect(() => {
       const run = this.model.run;
@@ -267,7 +267,7 @@ function StepDetails(props: IRunViewOptions & { run: Run; step: RunStep }) {
               onOpenRun(step.cachedFrom!);
             }}
           >
-            {trans.__('cached from run %1', step.cachedFrom.slice(0, 8))}
+            {trans.__('cached from run %1', shortRunId(step.cachedFrom))}
           </a>
         )}
         <button
