@@ -22,7 +22,10 @@ function timeOrNull(value: string | undefined): string | null {
 export class DockerContainer implements Container {
   private readonly container: Docker.Container;
 
-  constructor(docker: Docker, readonly id: string) {
+  constructor(
+    private readonly docker: Docker,
+    readonly id: string
+  ) {
     this.container = docker.getContainer(id);
   }
 
@@ -104,12 +107,39 @@ export class DockerContainer implements Container {
       status: state.Status,
       running: Boolean(state.Running),
       exitCode: exited ? state.ExitCode : null,
-      oomKilled: Boolean(state.OOMKilled),
+      oomKilled: Boolean(state.OOMKilled) || (exited && state.ExitCode === 137 && (await this.hadOomEvent(state))),
       labels: info.Config.Labels ?? {},
       imageId: info.Image,
       startedAt: timeOrNull(state.StartedAt),
       finishedAt: timeOrNull(state.FinishedAt)
     };
+  }
+
+  /**
+   * Whether the engine logged an `oom` event for this container while it ran. The kernel's OOM
+   * killer sends SIGKILL (exit 137), but Docker's State.OOMKilled can miss it when the exit is
+   * processed before the OOM notification (seen on cgroup v1); the daemon's event log cannot.
+   */
+  private async hadOomEvent(state: { StartedAt?: string; FinishedAt?: string }): Promise<boolean> {
+    const started = Date.parse(state.StartedAt ?? '');
+    const finished = Date.parse(state.FinishedAt ?? '');
+    if (!Number.isFinite(started) || !Number.isFinite(finished)) {
+      return false;
+    }
+    try {
+      const stream = (await this.docker.getEvents({
+        since: Math.floor(started / 1000) - 1,
+        until: Math.ceil(finished / 1000) + 1,
+        filters: JSON.stringify({ container: [this.id], event: ['oom'] })
+      })) as NodeJS.ReadableStream;
+      let text = '';
+      for await (const chunk of stream) {
+        text += chunk.toString();
+      }
+      return text.includes('"oom"');
+    } catch {
+      return false;
+    }
   }
 
   async stop(timeoutSeconds = 10): Promise<void> {
