@@ -102,6 +102,7 @@ class JupyterServer:
                 "--ServerApp.port_retries=0",
                 f"--ServerApp.root_dir={home / 'root'}",
                 "--log-level=DEBUG",
+                "--ConveyorApp.log_level=DEBUG",
             ],
             env=jupyter_env(home),
             cwd=str(home),
