@@ -363,6 +363,18 @@ export interface ResourceProfile {
    * Indicative cost in USD per hour of a step using the profile.
    */
   pricePerHour: number;
+  /**
+   * Price per hour when the run is preemptible.
+   */
+  preemptiblePricePerHour?: number;
+  /**
+   * Kind of GPU, e.g. a100.
+   */
+  gpuType?: string;
+  /**
+   * Scratch disk, e.g. 20Gi (advisory: the engine cannot limit it on overlay2/ext4).
+   */
+  disk?: string;
 }
 /**
  * GET /conveyor/api/v1/runs: the caller's runs, newest first, without their pipelines. Pass nextCursor as `cursor` for the next page.
@@ -491,6 +503,80 @@ export interface RunSubmit {
    * false: run every step even when an identical execution exists.
    */
   cache?: boolean;
+}
+/**
+ * The admin configuration file named by CONVEYOR_CONFIG (JSON or YAML), validated at start-up: resource profiles, teams, quotas, monthly budgets, alert thresholds.
+ */
+export interface ServerConfig {
+  /**
+   * Replaces the built-in profiles (small, medium, large, gpu).
+   *
+   * @minItems 1
+   */
+  profiles?: [ProfileConfig, ...ProfileConfig[]];
+  /**
+   * Team name → its members (user names).
+   */
+  teams?: {
+    [k: string]: string[] | undefined;
+  };
+  /**
+   * What running work may hold at once.
+   */
+  quotas?: {
+    default?: QuotaLimits;
+    users?: {
+      [k: string]: QuotaLimits;
+    };
+    teams?: {
+      [k: string]: QuotaLimits;
+    };
+  };
+  /**
+   * Monthly budgets in USD.
+   */
+  budgets?: {
+    users?: {
+      [k: string]: number | undefined;
+    };
+    teams?: {
+      [k: string]: number | undefined;
+    };
+    projects?: {
+      [k: string]: number | undefined;
+    };
+  };
+  alerts?: {
+    /**
+     * Fractions of a budget that raise an alert once per month (default [0.5, 0.8, 1.0]).
+     */
+    thresholds?: number[];
+  };
+  /**
+   * At 100% of a budget, cancel the running work it covers.
+   */
+  stopRunningAtBudget?: boolean;
+}
+export interface ProfileConfig {
+  name: string;
+  description?: string;
+  cpus: number;
+  /**
+   * e.g. 4Gi
+   */
+  memory: string;
+  gpus?: {
+    count: number;
+    type?: string;
+  };
+  disk?: string;
+  pricePerHour: number;
+  preemptiblePricePerHour?: number;
+}
+export interface QuotaLimits {
+  cpus?: number;
+  memoryBytes?: number;
+  gpus?: number;
 }
 /**
  * POST /conveyor/api/v1/tokens request body.

@@ -17,8 +17,9 @@ import { importElyra } from './pipelines/elyra';
 import { pipelineRouteDocs, pipelineRoutes } from './pipelines/routes';
 import { PipelineService } from './pipelines/service';
 import { notebookRouteDocs, notebookRoutes } from './notebooks/routes';
-import { ProfileService } from './profiles/profiles';
-import { profileRouteDocs, profileRoutes } from './profiles/routes';
+import { loadResourceConfig, type ResourceConfig } from './resources/config';
+import { ProfileService } from './resources/profiles';
+import { profileRouteDocs, profileRoutes } from './resources/profileRoutes';
 import { runRouteDocs, runRoutes } from './runs/routes';
 import { Scheduler } from './runs/scheduler';
 import { RunService } from './runs/service';
@@ -52,8 +53,10 @@ function healthRoutes(): Router {
 export async function buildServer(
   config: Config,
   logger: Logger,
-  opts: { runtime?: Runtime; store?: Store } = {}
+  opts: { runtime?: Runtime; store?: Store; resources?: ResourceConfig } = {}
 ): Promise<ConveyorServer> {
+  // The admin config (CONVEYOR_CONFIG) first: a bad one stops the start with a one-line error.
+  const resourceConfig = opts.resources ?? loadResourceConfig(process.env.CONVEYOR_CONFIG);
   const store = opts.store ?? (await Store.open(config.databaseUrl));
   const runtime = opts.runtime ?? new DockerRuntime();
   const tokens = new TokenService(store);
@@ -73,7 +76,7 @@ export async function buildServer(
     logger,
     events: { publish: (owner, event) => hub?.publish(owner, event) }
   });
-  const profiles = new ProfileService();
+  const profiles = new ProfileService(resourceConfig.profiles);
   const submitter = new RunSubmitter({
     runtime,
     artifacts,

@@ -10,6 +10,7 @@ import notebookParamsSchema from '../../../schema/api/notebook-params.json';
 import pipelineSchema from '../../../schema/api/pipeline.json';
 import runSchema from '../../../schema/api/run.json';
 import runSubmitSchema from '../../../schema/api/run-submit.json';
+import serverConfigSchema from '../../../schema/api/server-config.json';
 import statusSchema from '../../../schema/api/status.json';
 import tokenSchema from '../../../schema/api/token.json';
 import tokenCreateSchema from '../../../schema/api/token-create.json';
@@ -30,6 +31,7 @@ export const API_SCHEMAS: Record<string, JsonSchema> = {
   'pipeline.json': pipelineSchema,
   'run.json': runSchema,
   'run-submit.json': runSubmitSchema,
+  'server-config.json': serverConfigSchema,
   'status.json': statusSchema,
   'token.json': tokenSchema,
   'token-create.json': tokenCreateSchema,

@@ -1,6 +1,6 @@
 import type { Resources } from '../../../schema/generated/api';
 import { AppError } from '../core/errors';
-import type { ProfileService } from '../profiles/profiles';
+import type { ProfileService } from '../resources/profiles';
 import type { StepResources } from './model';
 
 const UNITS: Record<string, number> = {

@@ -8,7 +8,7 @@ import { notebookHash } from '../executor/hash';
 import { loadPipeline, normalizePipeline } from '../pipelines/load';
 import { upstreamOf } from '../pipelines/dag';
 import { expandSweep } from '../pipelines/sweep';
-import type { ProfileService } from '../profiles/profiles';
+import type { ProfileService } from '../resources/profiles';
 import { ImageNotFound, type Runtime } from '../runtime/runtime';
 import { gitCommitOf } from './gitSource';
 import { newRunId } from './ids';
