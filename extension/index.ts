@@ -1,6 +1,7 @@
 import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
 import { corePlugin } from './core/plugin';
+import { resourcesPlugin } from './resources/plugin';
 import { runsPlugin } from './runs/plugin';
 import { statusPlugin } from './status/plugin';
 import { submitPlugin } from './submit/plugin';
@@ -14,7 +15,8 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   corePlugin,
   statusPlugin,
   runsPlugin,
-  submitPlugin
+  submitPlugin,
+  resourcesPlugin
 ];
 
 export default plugins;

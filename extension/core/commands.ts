@@ -20,4 +20,18 @@ export namespace CommandIDs {
   export const openExecutedNotebook = 'conveyor:open-executed-notebook';
   /** Diff the executed notebooks of the two runs checked in the Runs section. */
   export const diffRuns = 'conveyor:diff-runs';
+
+  // Resources
+  export const refreshResources = 'conveyor:refresh-resources';
+  /** Show the Resources section (expanded) in the Conveyor sidebar. */
+  export const openResources = 'conveyor:open-resources';
+
+  // Images
+  export const refreshImages = 'conveyor:refresh-images';
+  /** Show the Images section (expanded) in the Conveyor sidebar. */
+  export const openImages = 'conveyor:open-images';
+  /** Args: `{ base?: string }`: open the "Build custom image" dialog. */
+  export const buildImage = 'conveyor:build-image';
+  /** Args: `{ id: string }`: open the live log of an image build. */
+  export const openImageBuild = 'conveyor:open-image-build';
 }

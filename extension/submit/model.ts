@@ -22,6 +22,7 @@ export class SubmitModel {
     this.path = options.path;
     this.savedBeforeSubmit = options.savedBeforeSubmit ?? false;
     this._fetch = options.requestAPI;
+    this._preferredProfile = options.preferredProfile ?? (() => '');
     const base = this.path.split('/').pop() ?? this.path;
     this.experiment = base.replace(/\.ipynb$/, '');
   }
@@ -115,8 +116,13 @@ export class SubmitModel {
     this.texts = Object.fromEntries(this._params.map(p => [p.name, initialText(p)]));
     const tags = this._images.flatMap(i => i.tags);
     this.image = tags.includes(DEFAULT_IMAGE) ? DEFAULT_IMAGE : (tags[0] ?? '');
-    const small = this._profiles.find(p => p.name === 'small');
-    this.profile = (small ?? this._profiles[0])?.name ?? '';
+    // The profile chosen in the Resources section, else `small`, else the first.
+    const preferred = this._preferredProfile();
+    const chosen =
+      this._profiles.find(p => p.name === preferred) ??
+      this._profiles.find(p => p.name === 'small') ??
+      this._profiles[0];
+    this.profile = chosen?.name ?? '';
     this._loadErrors = errors;
     this._loading = false;
     this._changed.emit();
@@ -176,6 +182,7 @@ export class SubmitModel {
   private _loadErrors: string[] = [];
   private _loading = false;
   private _params: INotebookParam[] = [];
+  private _preferredProfile: () => string;
   private _profiles: ResourceProfile[] = [];
   private _serverError: string | null = null;
   private _submitting = false;
@@ -186,5 +193,9 @@ export namespace SubmitModel {
     path: string;
     requestAPI: Fetcher;
     savedBeforeSubmit?: boolean;
+    /**
+     * The profile to preselect (the Resources section's choice), read when the form loads.
+     */
+    preferredProfile?: () => string;
   }
 }

@@ -2,6 +2,7 @@ import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application'
 import { ICommandPalette, showErrorMessage } from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { CommandIDs } from '../core/commands';
@@ -20,16 +21,23 @@ export const submitPlugin: JupyterFrontEndPlugin<void> = {
   description: 'Submit a notebook to run in a container.',
   autoStart: true,
   requires: [IConveyor, IDocumentManager],
-  optional: [IDefaultFileBrowser, ICommandPalette, ITranslator],
+  optional: [IDefaultFileBrowser, ICommandPalette, ITranslator, ISettingRegistry],
   activate: (
     app: JupyterFrontEnd,
     conveyor: IConveyor,
     docManager: IDocumentManager,
     fileBrowser: IDefaultFileBrowser | null,
     palette: ICommandPalette | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    settingRegistry: ISettingRegistry | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_conveyor');
+    // The profile picked in the Resources section (its settings), preselected in the form.
+    let resourceSettings: ISettingRegistry.ISettings | null = null;
+    settingRegistry
+      ?.load('jupyterlab-conveyor:resources')
+      .then(settings => (resourceSettings = settings))
+      .catch(() => undefined);
 
     /** The notebook to submit: an explicit path, the right-clicked file, or the current notebook. */
     const target = (args: { path?: unknown }): string | null => {
@@ -73,7 +81,9 @@ export const submitPlugin: JupyterFrontEndPlugin<void> = {
         const model = new SubmitModel({
           path,
           requestAPI: conveyor.requestAPI,
-          savedBeforeSubmit: saved
+          savedBeforeSubmit: saved,
+          preferredProfile: () =>
+            (resourceSettings?.get('profile').composite as string | undefined) ?? ''
         });
         const dialog = new SubmitDialog(new SubmitBody(model, trans), trans);
         void model.load();

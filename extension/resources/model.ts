@@ -1,0 +1,252 @@
+import type { IDisposable } from '@lumino/disposable';
+import { Poll } from '@lumino/polling';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import type { ResourceProfile, ServerEvent, ServerStatus } from '../../schema/generated/api';
+import {
+  IResourcesView,
+  IUsageDay,
+  readResources,
+  readStatusCapacity,
+  readUsage
+} from './view';
+
+export type Fetcher = <T = unknown>(path: string, init?: RequestInit) => Promise<T>;
+
+/**
+ * Where server events and the last status come from (the ConnectionModel; tests pass a fake).
+ */
+export interface IConnectionSource {
+  readonly events: ISignal<unknown, ServerEvent>;
+  readonly status: ServerStatus | null;
+}
+
+/**
+ * The Resources section's state: capacity, queue, profiles, the chosen profile and the viewed
+ * user's usage. Polled (standing by while hidden) and refreshed by `run` and `alert` events.
+ */
+export class ResourcesModel implements IDisposable {
+  constructor(options: ResourcesModel.IOptions) {
+    this._fetch = options.requestAPI;
+    this._connection = options.connection ?? null;
+    this._debounce = options.eventDebounce ?? 500;
+    this._now = options.now ?? (() => new Date());
+    this._poll = new Poll({
+      auto: options.autoStart ?? true,
+      factory: () => this._load(),
+      frequency: {
+        interval: options.pollInterval ?? ResourcesModel.POLL_INTERVAL,
+        backoff: true,
+        max: 120_000
+      },
+      name: 'jupyterlab-conveyor:resources',
+      standby: () => !this._visible || 'when-hidden'
+    });
+    this._connection?.events.connect(this._onEvent, this);
+  }
+
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  /**
+   * Emitted when the user picks another profile (the plugin saves it in the settings).
+   */
+  get profileChanged(): ISignal<this, string> {
+    return this._profileChanged;
+  }
+
+  get view(): IResourcesView | null {
+    return this._view;
+  }
+
+  get profiles(): readonly ResourceProfile[] {
+    return this._profiles;
+  }
+
+  get usageDays(): readonly IUsageDay[] {
+    return this._usage;
+  }
+
+  /**
+   * The profile for the next submission ('' = the server's default).
+   */
+  get profile(): string {
+    return this._profile;
+  }
+  set profile(name: string) {
+    if (name === this._profile) {
+      return;
+    }
+    this._profile = name;
+    this._changed.emit();
+    this._profileChanged.emit(name);
+  }
+
+  /**
+   * Set the chosen profile from the settings, without echoing `profileChanged`.
+   */
+  restoreProfile(name: string): void {
+    if (name !== this._profile) {
+      this._profile = name;
+      this._changed.emit();
+    }
+  }
+
+  /**
+   * Whose usage is shown ('' = the caller; admins may pick anyone).
+   */
+  get user(): string {
+    return this._user;
+  }
+  set user(user: string) {
+    if (user === this._user) {
+      return;
+    }
+    this._user = user;
+    this._changed.emit();
+    void this.refresh();
+  }
+
+  get error(): string | null {
+    return this._error;
+  }
+
+  get loading(): boolean {
+    return this._loading;
+  }
+
+  get visible(): boolean {
+    return this._visible;
+  }
+  set visible(visible: boolean) {
+    if (visible === this._visible) {
+      return;
+    }
+    this._visible = visible;
+    if (visible) {
+      void this.refresh();
+    }
+  }
+
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  start(): void {
+    void this._poll.start();
+  }
+
+  async refresh(): Promise<void> {
+    if (this._isDisposed) {
+      return;
+    }
+    await this._poll.refresh();
+    await this._poll.tick.catch(() => undefined);
+  }
+
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    window.clearTimeout(this._timer);
+    this._poll.dispose();
+    this._connection?.events.disconnect(this._onEvent, this);
+    Signal.clearData(this);
+  }
+
+  private async _load(): Promise<void> {
+    this._loading = true;
+    const now = this._now();
+    const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+    const usageQuery = new URLSearchParams({ from: from.toISOString(), to: now.toISOString() });
+    if (this._user) {
+      usageQuery.set('user', this._user);
+    }
+    const resourcesPath = this._user
+      ? `resources?${new URLSearchParams({ user: this._user })}`
+      : 'resources';
+    let failure: unknown = null;
+    const [resources, profiles, usage] = await Promise.all([
+      this._fetch(resourcesPath).catch(error => {
+        failure = error;
+        return null;
+      }),
+      this._fetch<ResourceProfile[]>('profiles').catch(() => null),
+      this._fetch(`usage?${usageQuery}`).catch(() => null)
+    ]);
+    if (this._isDisposed) {
+      return;
+    }
+    const status = this._connection?.status ?? null;
+    if (resources !== null) {
+      this._view = readResources(resources);
+      this._error = null;
+    } else if (status && Private.notServed(failure)) {
+      // The resources route is not served by this server: show the engine's capacity.
+      this._view = readStatusCapacity(status);
+      this._error = null;
+    } else {
+      this._error = failure instanceof Error ? failure.message : String(failure);
+    }
+    if (profiles) {
+      this._profiles = Array.isArray(profiles) ? profiles : [];
+    }
+    this._usage = usage !== null ? readUsage(usage) : [];
+    this._loading = false;
+    this._changed.emit();
+    if (this._error) {
+      throw failure; // let the poll back off
+    }
+  }
+
+  private _onEvent(_: unknown, event: ServerEvent): void {
+    const type = (event as { type: string }).type;
+    if (type !== 'run' && type !== 'alert' && type !== 'resources') {
+      return;
+    }
+    // Runs starting, finishing and queueing change reservations and the queue.
+    window.clearTimeout(this._timer);
+    this._timer = window.setTimeout(() => void this.refresh(), this._debounce);
+  }
+
+  private _changed = new Signal<this, void>(this);
+  private _connection: IConnectionSource | null;
+  private _debounce: number;
+  private _error: string | null = null;
+  private _fetch: Fetcher;
+  private _isDisposed = false;
+  private _loading = false;
+  private _now: () => Date;
+  private _poll: Poll;
+  private _profile = '';
+  private _profileChanged = new Signal<this, string>(this);
+  private _profiles: ResourceProfile[] = [];
+  private _timer = 0;
+  private _usage: IUsageDay[] = [];
+  private _user = '';
+  private _view: IResourcesView | null = null;
+  private _visible = true;
+}
+
+export namespace ResourcesModel {
+  export interface IOptions {
+    requestAPI: Fetcher;
+    connection?: IConnectionSource;
+    pollInterval?: number;
+    autoStart?: boolean;
+    eventDebounce?: number;
+    now?: () => Date;
+  }
+
+  export const POLL_INTERVAL = 10_000;
+}
+
+namespace Private {
+  /** A 404 (route missing) answer. */
+  export function notServed(error: unknown): boolean {
+    const status = (error as { response?: { status?: number } } | null)?.response?.status;
+    return status === 404;
+  }
+}

@@ -1,0 +1,298 @@
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { ReactWidget, UseSignal, refreshIcon } from '@jupyterlab/ui-components';
+import type { Message } from '@lumino/messaging';
+import React from 'react';
+
+import type { ResourceProfile } from '../../schema/generated/api';
+import { formatBytes, shortRunId } from '../runs/format';
+import { UsageChart } from './chart';
+import type { ResourcesModel } from './model';
+import { BUDGET_MARKS, IMeter, IResourcesView } from './view';
+
+/**
+ * The "Resources" sidebar section: renders the ResourcesModel, never fetches by itself.
+ */
+export class ResourcesPanel extends ReactWidget {
+  constructor(private readonly _options: ResourcesPanel.IOptions) {
+    super();
+    this.id = 'jp-conveyor-resources';
+    this.addClass('jp-Conveyor-resources');
+    this.title.label = _options.trans.__('Resources');
+    this.title.caption = _options.trans.__('Capacity, queue, profiles and your usage');
+  }
+
+  get model(): ResourcesModel {
+    return this._options.model;
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this.model.visible = true;
+  }
+
+  protected onAfterHide(msg: Message): void {
+    super.onAfterHide(msg);
+    this.model.visible = false;
+  }
+
+  render(): JSX.Element {
+    return (
+      <UseSignal signal={this.model.changed} initialSender={this.model}>
+        {() => <ResourcesView {...this._options} />}
+      </UseSignal>
+    );
+  }
+}
+
+export namespace ResourcesPanel {
+  export interface IOptions {
+    model: ResourcesModel;
+    trans: TranslationBundle;
+    onOpenRun: (id: string) => void;
+  }
+}
+
+export function formatMoney(amount: number, currency = 'USD'): string {
+  return currency === 'USD' ? `$${amount.toFixed(2)}` : `${amount.toFixed(2)} ${currency}`;
+}
+
+export function ResourcesView({ model, trans, onOpenRun }: ResourcesPanel.IOptions): JSX.Element {
+  const view = model.view;
+  return (
+    <div className="jp-Conveyor-resourcesBody">
+      <div className="jp-Conveyor-runsToolbar">
+        <span className="jp-Conveyor-resourcesHeading">{trans.__('Capacity')}</span>
+        <button
+          type="button"
+          className="jp-Button jp-mod-minimal jp-Conveyor-iconButton"
+          onClick={() => void model.refresh()}
+          aria-label={trans.__('Refresh resources')}
+          title={trans.__('Refresh resources')}
+        >
+          <refreshIcon.react tag="span" />
+        </button>
+      </div>
+      {model.error && (
+        <p className="jp-Conveyor-error" role="alert">
+          {model.error}
+        </p>
+      )}
+      {!view && !model.error && (
+        <p className="jp-Conveyor-placeholder">{trans.__('Loading…')}</p>
+      )}
+      {view && <Capacity view={view} trans={trans} />}
+      {view && <Queue view={view} trans={trans} onOpenRun={onOpenRun} />}
+      <Profiles model={model} trans={trans} />
+      {view && <Usage model={model} view={view} trans={trans} />}
+    </div>
+  );
+}
+
+function meterText(meter: IMeter, trans: TranslationBundle): [string, string] {
+  switch (meter.kind) {
+    case 'cpus':
+      return [trans.__('CPUs'), trans.__('%1 of %2 reserved', meter.used, meter.total)];
+    case 'memory':
+      return [
+        trans.__('Memory'),
+        trans.__('%1 of %2 reserved', formatBytes(meter.used), formatBytes(meter.total))
+      ];
+    default:
+      return [trans.__('GPUs'), trans.__('%1 of %2 reserved', meter.used, meter.total)];
+  }
+}
+
+function Capacity({ view, trans }: { view: IResourcesView; trans: TranslationBundle }) {
+  return (
+    <ul className="jp-Conveyor-meters" aria-label={trans.__('Capacity')}>
+      {view.capacity.map(meter => {
+        const [label, text] = meterText(meter, trans);
+        const fraction = meter.total > 0 ? Math.min(1, meter.used / meter.total) : 0;
+        return (
+          <li key={meter.kind} className="jp-Conveyor-meter" data-testid={`conveyor-capacity-${meter.kind}`}>
+            <span className="jp-Conveyor-meterLabel">{label}</span>
+            <span className="jp-Conveyor-meterValue" data-testid="conveyor-meter-value">
+              {meter.total === 0 && meter.kind === 'gpus' ? trans.__('none') : text}
+            </span>
+            <div
+              className="jp-Conveyor-meterBar"
+              role="meter"
+              aria-label={`${label}: ${text}`}
+              aria-valuemin={0}
+              aria-valuemax={meter.total}
+              aria-valuenow={meter.used}
+            >
+              <div className="jp-Conveyor-meterFill" style={{ width: `${fraction * 100}%` }} />
+            </div>
+          </li>
+        );
+      })}
+      {!view.fromResources && (
+        <li className="jp-Conveyor-note">
+          {trans.__('This server reports the engine capacity only.')}
+        </li>
+      )}
+    </ul>
+  );
+}
+
+function Queue({
+  view,
+  trans,
+  onOpenRun
+}: {
+  view: IResourcesView;
+  trans: TranslationBundle;
+  onOpenRun: (id: string) => void;
+}) {
+  return (
+    <section aria-label={trans.__('Queue')}>
+      <h3 className="jp-Conveyor-resourcesHeading">{trans.__('Queue')}</h3>
+      {view.queue.length === 0 ? (
+        <p className="jp-Conveyor-placeholder" data-testid="conveyor-queue-empty">
+          {trans.__('Nothing is waiting.')}
+        </p>
+      ) : (
+        <table className="jp-Conveyor-queue" data-testid="conveyor-queue">
+          <thead>
+            <tr>
+              <th scope="col">#</th>
+              <th scope="col">{trans.__('Run')}</th>
+              <th scope="col">{trans.__('Waiting for')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {view.queue.map(entry => (
+              <tr
+                key={`${entry.runId}/${entry.step}`}
+                data-run-id={entry.runId}
+                data-testid="conveyor-queue-row"
+              >
+                <td data-testid="conveyor-queue-position">{entry.position}</td>
+                <td>
+                  <button
+                    type="button"
+                    className="jp-Conveyor-link"
+                    onClick={() => onOpenRun(entry.runId)}
+                    title={trans.__('Open run %1', entry.runId)}
+                  >
+                    {shortRunId(entry.runId)}
+                    {entry.step ? ` / ${entry.step}` : ''}
+                  </button>
+                  {entry.owner && <span className="jp-Conveyor-queueOwner"> {entry.owner}</span>}
+                </td>
+                <td>{entry.reason || trans.__('capacity')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+export function profileSummary(p: ResourceProfile, trans: TranslationBundle): string {
+  return trans.__(
+    '%1 CPU · %2 · %3 GPU · %4/h',
+    p.cpus,
+    p.memory,
+    p.gpus,
+    formatMoney(p.pricePerHour)
+  );
+}
+
+function Profiles({ model, trans }: { model: ResourcesModel; trans: TranslationBundle }) {
+  if (model.profiles.length === 0) {
+    return null;
+  }
+  return (
+    <fieldset className="jp-Conveyor-profiles" data-testid="conveyor-profiles">
+      <legend className="jp-Conveyor-resourcesHeading">{trans.__('Profile for next submission')}</legend>
+      {model.profiles.map(p => (
+        <label key={p.name} className="jp-Conveyor-profile" title={p.description ?? ''}>
+          <input
+            type="radio"
+            name="jp-conveyor-profile"
+            value={p.name}
+            checked={model.profile === p.name}
+            onChange={() => (model.profile = p.name)}
+          />
+          <span className="jp-Conveyor-profileName">{p.name}</span>
+          <span className="jp-Conveyor-profileSpec">{profileSummary(p, trans)}</span>
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+function Usage({
+  model,
+  view,
+  trans
+}: {
+  model: ResourcesModel;
+  view: IResourcesView;
+  trans: TranslationBundle;
+}) {
+  const usage = view.usage;
+  if (!usage && !view.admin && model.usageDays.length === 0) {
+    return null;
+  }
+  const currency = usage?.currency ?? 'USD';
+  const format = (amount: number) => formatMoney(amount, currency);
+  const cost = usage?.cost ?? model.usageDays.reduce((s, d) => s + d.cost, 0);
+  const budget = usage?.budget ?? null;
+  const fraction = budget ? cost / budget : 0;
+  return (
+    <section aria-label={trans.__('Usage this month')}>
+      <h3 className="jp-Conveyor-resourcesHeading">{trans.__('Usage this month')}</h3>
+      {view.admin && (
+        <label className="jp-Conveyor-resourcesUser">
+          {trans.__('User')}{' '}
+          <select
+            className="jp-Conveyor-input"
+            value={model.user}
+            onChange={e => (model.user = e.target.value)}
+            aria-label={trans.__('Show the usage of')}
+          >
+            <option value="">{trans.__('Me')}</option>
+            {view.users.map(u => (
+              <option key={u} value={u}>
+                {u}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      <p className="jp-Conveyor-usageText" data-testid="conveyor-usage-text">
+        {budget
+          ? trans.__('%1 of %2 budget (%3%)', format(cost), format(budget), Math.round(fraction * 100))
+          : trans.__('%1, no budget set', format(cost))}
+      </p>
+      {budget && (
+        <div
+          className="jp-Conveyor-budgetBar"
+          role="meter"
+          aria-label={trans.__('Budget used')}
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-valuenow={Math.round(fraction * 100)}
+        >
+          <div
+            className={`jp-Conveyor-meterFill${fraction >= 1 ? ' jp-mod-over' : fraction >= 0.8 ? ' jp-mod-warn' : ''}`}
+            style={{ width: `${Math.min(1, fraction) * 100}%` }}
+          />
+          {BUDGET_MARKS.map(mark => (
+            <span
+              key={mark}
+              className="jp-Conveyor-budgetMark"
+              style={{ left: `${mark * 100}%` }}
+              title={`${mark * 100}%`}
+            />
+          ))}
+        </div>
+      )}
+      <UsageChart days={model.usageDays} budget={budget} format={format} trans={trans} />
+    </section>
+  );
+}
