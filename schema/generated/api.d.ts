@@ -36,6 +36,18 @@ export type ServerEvent =
        */
       from: number;
       lines: string[];
+    }
+  | {
+      type: "build";
+      buildId: string;
+      status: "building" | "pushing" | "succeeded" | "failed";
+      /**
+       * Index of the first line in `lines` within the build log.
+       */
+      from: number;
+      lines: string[];
+      ref?: string;
+      error?: string;
     };
 /**
  * Lower-case letters, digits, - and _; 1-63 characters.
@@ -120,7 +132,122 @@ export interface ServerStatus {
   };
 }
 /**
- * A local engine image usable as a step image (GET /conveyor/api/v1/images returns an array).
+ * GET /images/builds/{id}/log?from=: log lines from line `from` (0 = the first).
+ */
+export interface ImageBuildLog {
+  from: number;
+  lines: string[];
+  status: "building" | "pushing" | "succeeded" | "failed";
+}
+/**
+ * POST /images/builds: a custom image FROM a registry image plus pip and apt packages, pushed to users/<me>/<name>:<version>-b<build id>.
+ */
+export interface ImageBuildRequest {
+  /**
+   * A registry reference (<registry>/<repository>:<tag>, or <repository>:<tag>).
+   */
+  base: string;
+  name: string;
+  version: string;
+  /**
+   * @maxItems 100
+   */
+  pip?: string[];
+  /**
+   * @maxItems 100
+   */
+  apt?: string[];
+}
+/**
+ * A custom image build (POST /images/builds answers {buildId}; GET /images/builds/{id}).
+ */
+export interface ImageBuild {
+  id: string;
+  /**
+   * The same as id (the answer of POST /images/builds).
+   */
+  buildId?: string;
+  owner: string;
+  status: "building" | "pushing" | "succeeded" | "failed";
+  base: string;
+  repository: string;
+  tag: string;
+  ref: string;
+  pip: string[];
+  apt: string[];
+  digest?: string;
+  error?: string;
+  createdAt: string;
+  finishedAt?: string;
+  /**
+   * Log lines so far.
+   */
+  lines?: number;
+}
+/**
+ * PUT/GET /images/default: the caller's default image for submissions.
+ */
+export interface ImageDefault {
+  ref: string;
+}
+/**
+ * POST /images/push: push a local engine image to the registry under an immutable tag.
+ */
+export interface ImagePush {
+  /**
+   * Local engine image reference or id.
+   */
+  image: string;
+  /**
+   * shared/<name> (admins) or users/<me>/<name>.
+   */
+  repository: string;
+  /**
+   * <version>-b<build id>; never latest.
+   */
+  tag: string;
+}
+/**
+ * One tag of the registry with its full package lists (GET /images/{repo}/tags/{tag}; the answer of a push).
+ */
+export interface ImageTag {
+  repository: string;
+  tag: string;
+  /**
+   * <registry>/<repository>:<tag>
+   */
+  ref: string;
+  /**
+   * Manifest digest, sha256:…
+   */
+  digest: string;
+  /**
+   * Config digest: the image id the engine shows after a pull.
+   */
+  imageId?: string;
+  /**
+   * Compressed size: config plus layers.
+   */
+  sizeBytes: number;
+  created: string;
+  buildId: string;
+  version?: string;
+  labels: {
+    [k: string]: string | undefined;
+  };
+  packages: {
+    /**
+     * name==version
+     */
+    python: string[];
+    /**
+     * name=version
+     */
+    debian: string[];
+  };
+}
+/**
+ * An image usable as a step image (GET /conveyor/api/v1/images returns an array): a local engine image, or a tag of the registry (source registry, with its repository, tag, ref, digest and build id).
  */
 export interface StepImage {
   /**
@@ -136,6 +263,40 @@ export interface StepImage {
   labels: {
     [k: string]: string | undefined;
   };
+  /**
+   * Where the image is: the local engine or the registry.
+   */
+  source?: "engine" | "registry";
+  /**
+   * Registry repository, e.g. shared/datascience or users/alice/x.
+   */
+  repository?: string;
+  /**
+   * Registry tag, <version>-b<build id>.
+   */
+  tag?: string;
+  /**
+   * What a step names to use it: <registry>/<repository>:<tag> (a local image: its first tag).
+   */
+  ref?: string;
+  /**
+   * Registry manifest digest (sha256:…); runs pull the image by it.
+   */
+  digest?: string;
+  buildId?: string;
+  version?: string;
+  /**
+   * users/<owner>/…: the one user who may push to and delete it.
+   */
+  owner?: string;
+  /**
+   * The caller's default image for submissions.
+   */
+  default?: boolean;
+  /**
+   * With ?package=: the packages (name==version) that matched.
+   */
+  matches?: string[];
 }
 /**
  * A cell-level diff of two notebooks (a → b): cells aligned by id or by source, source hunks, output summaries and the parameters of each side.

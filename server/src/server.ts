@@ -9,9 +9,8 @@ import { ArtifactStore } from './artifacts/store';
 import { DEFAULT_IMAGE } from './core/config';
 import { EventHub } from './events/hub';
 import { StepExecutor } from './executor/executor';
-import { imageRouteDocs, imageRoutes } from './images/routes';
-import { DockerImageSource } from './images/service';
 import { LogStore } from './logs/store';
+import { createRegistryModule } from './registry';
 import { diffNotebooks } from './notebooks/diff';
 import { importElyra } from './pipelines/elyra';
 import { pipelineRouteDocs, pipelineRoutes } from './pipelines/routes';
@@ -58,13 +57,20 @@ export async function buildServer(
   // The admin config (CONVEYOR_CONFIG) first: a bad one stops the start with a one-line error.
   const resourceConfig = opts.resources ?? loadResourceConfig(process.env.CONVEYOR_CONFIG);
   const store = opts.store ?? (await Store.open(config.databaseUrl));
-  const runtime = opts.runtime ?? new DockerRuntime();
+  let hub: EventHub | undefined;
+  // Registry images (<registry>/<repo>:<tag>) are pulled by digest when a run needs them.
+  const registry = createRegistryModule({
+    config,
+    logger,
+    runtime: opts.runtime ?? new DockerRuntime(),
+    publish: (user, event) => hub?.publish(user, event)
+  });
+  const runtime = registry.runtime;
   const tokens = new TokenService(store);
   const status = new StatusService({ mode: config.mode, store, runtime });
   const auth = new Authenticator(config, store, tokens);
 
   // Runs: snapshots and outputs in the artifact store, logs per attempt, one scheduler.
-  let hub: EventHub | undefined;
   const artifacts = new ArtifactStore({ dataDir: config.dataDir });
   const logs = new LogStore({ dataDir: config.dataDir });
   const executor = new StepExecutor({ runtime, artifacts, logs, logger });
@@ -95,7 +101,7 @@ export async function buildServer(
       statusRoutes(status),
       tokenRoutes(tokens),
       runRoutes(runs),
-      imageRoutes(new DockerImageSource()),
+      registry.router,
       profileRoutes(profiles),
       pipelineRoutes(new PipelineService({ workspaceDir: config.workspaceDir ?? process.cwd(), defaultImage: config.defaultImage ?? DEFAULT_IMAGE })),
       notebookRoutes({ workspaceDir: config.workspaceDir ?? process.cwd() })
@@ -105,7 +111,7 @@ export async function buildServer(
       ...statusRouteDocs,
       ...tokenRouteDocs,
       ...runRouteDocs,
-      ...imageRouteDocs,
+      ...registry.docs,
       ...profileRouteDocs,
       ...pipelineRouteDocs,
       ...notebookRouteDocs

@@ -112,6 +112,12 @@ describe('OpenAPI document', () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/health',
       '/images',
+      '/images/builds',
+      '/images/builds/{id}',
+      '/images/builds/{id}/log',
+      '/images/default',
+      '/images/push',
+      '/images/{repo}/tags/{tag}',
       '/notebooks/parameters',
       '/openapi.json',
       '/pipelines/import-elyra',

@@ -22,9 +22,12 @@ export interface Config {
   workspaceDir?: string;
   /** CONVEYOR_DEFAULT_IMAGE: the image of steps that name none (default conveyor/base:dev). */
   defaultImage?: string;
+  /** CONVEYOR_REGISTRY: host:port of the OCI image registry (default 127.0.0.1:5000). */
+  registry?: string;
 }
 
 export const DEFAULT_IMAGE = 'conveyor/base:dev';
+export const DEFAULT_REGISTRY = '127.0.0.1:5000';
 
 type Env = Record<string, string | undefined>;
 
@@ -70,6 +73,7 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
     statusPollMs: Number.isFinite(pollMs) && pollMs >= 50 ? pollMs : 5000,
     defaultUser: env.CONVEYOR_DEFAULT_USER || 'local',
     workspaceDir: resolve(env.CONVEYOR_WORKSPACE_DIR || process.cwd()),
-    defaultImage: env.CONVEYOR_DEFAULT_IMAGE || DEFAULT_IMAGE
+    defaultImage: env.CONVEYOR_DEFAULT_IMAGE || DEFAULT_IMAGE,
+    registry: env.CONVEYOR_REGISTRY || DEFAULT_REGISTRY
   };
 }

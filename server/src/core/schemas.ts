@@ -3,6 +3,12 @@ import addFormats from 'ajv-formats';
 import errorSchema from '../../../schema/api/error.json';
 import eventSchema from '../../../schema/api/event.json';
 import imageSchema from '../../../schema/api/image.json';
+import imageBuildSchema from '../../../schema/api/image-build.json';
+import imageBuildLogSchema from '../../../schema/api/image-build-log.json';
+import imageBuildRequestSchema from '../../../schema/api/image-build-request.json';
+import imageDefaultSchema from '../../../schema/api/image-default.json';
+import imagePushSchema from '../../../schema/api/image-push.json';
+import imageTagSchema from '../../../schema/api/image-tag.json';
 import profileSchema from '../../../schema/api/profile.json';
 import runListSchema from '../../../schema/api/run-list.json';
 import notebookDiffSchema from '../../../schema/api/notebook-diff.json';
@@ -24,6 +30,12 @@ export const API_SCHEMAS: Record<string, JsonSchema> = {
   'error.json': errorSchema,
   'event.json': eventSchema,
   'image.json': imageSchema,
+  'image-build.json': imageBuildSchema,
+  'image-build-log.json': imageBuildLogSchema,
+  'image-build-request.json': imageBuildRequestSchema,
+  'image-default.json': imageDefaultSchema,
+  'image-push.json': imagePushSchema,
+  'image-tag.json': imageTagSchema,
   'profile.json': profileSchema,
   'run-list.json': runListSchema,
   'notebook-diff.json': notebookDiffSchema,
