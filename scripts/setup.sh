@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up everything Conveyor needs on a fresh Debian machine, skipping what is already there:
-# Debian packages (Docker engine, Chromium, debootstrap, PostgreSQL), dockerd, a Python venv with
+# Debian packages (Docker engine, Chromium, debootstrap, PostgreSQL, docker-registry), dockerd, the image registry, a Python venv with
 # JupyterLab, npm dependencies, the builds (companion server, labextension), the Python package
 # in development mode, and the notebook-step base image.
 source "$(dirname "$0")/lib.sh"
@@ -11,9 +11,11 @@ need=()
 command -v dockerd >/dev/null || need+=(docker.io)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v debootstrap >/dev/null || need+=(debootstrap)
+[ -x /usr/bin/docker-registry ] || need+=(docker-registry)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v git >/dev/null || need+=(git)
 command -v tar >/dev/null || need+=(tar)
+command -v curl >/dev/null || need+=(curl)
 if [ ${#need[@]} -gt 0 ]; then
   log "apt: installing ${need[*]}"
   as_root apt-get update -qq >/dev/null || log "apt-get update reported errors; trying the install anyway"
@@ -25,6 +27,9 @@ node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0
 
 # --- Docker engine -----------------------------------------------------------------------------
 "$ROOT/scripts/dockerd.sh"
+
+# --- image registry (Debian's docker-registry on 127.0.0.1:5000) --------------------------------
+"$ROOT/scripts/registry.sh" >/dev/null
 
 # --- npm dependencies and builds -------------------------------------------------------------
 stamp() { sha256sum "$@" 2>/dev/null | sha256sum | cut -c1-16; }
@@ -66,4 +71,6 @@ fi
 # --- base image -----------------------------------------------------------------------------
 CONVEYOR_BASE_IMAGE=$("$ROOT/images/base/build.sh")
 echo "$CONVEYOR_BASE_IMAGE" >"$STATE/base-image"
+# ... and in the registry as shared/base (a no-op when that tag is there: tags are immutable).
+"$ROOT/images/build.sh" base >"$STATE/base-registry-image"
 log "setup done in $(elapsed) s (base image $CONVEYOR_BASE_IMAGE)"

@@ -10,7 +10,8 @@ cd "$ROOT"
 results="$STATE/results"; rm -rf "$results"; mkdir -p "$results"
 export CONVEYOR_TEST_IMAGE; CONVEYOR_TEST_IMAGE=$(cat "$STATE/base-image")
 export CONVEYOR_TEST_PG_URL; CONVEYOR_TEST_PG_URL=$("$ROOT/scripts/postgres.sh")
-log "tests use image $CONVEYOR_TEST_IMAGE and $CONVEYOR_TEST_PG_URL"
+export CONVEYOR_TEST_REGISTRY CONVEYOR_REGISTRY; CONVEYOR_TEST_REGISTRY=$("$ROOT/scripts/registry.sh"); CONVEYOR_REGISTRY=$CONVEYOR_TEST_REGISTRY
+log "tests use image $CONVEYOR_TEST_IMAGE, $CONVEYOR_TEST_PG_URL and the registry $CONVEYOR_TEST_REGISTRY"
 
 failed=()
 suite() { # name command...

@@ -2,6 +2,7 @@
 # Builds the minimal image notebook steps run in, offline (no image registry is reachable):
 # a Debian bookworm minbase rootfs made by debootstrap from the machine's apt mirror, Python with
 # ipykernel, papermill and nbformat in a venv, a non-root user, no setuid binaries, no caches.
+# The image carries its Debian and Python package lists as labels (io.conveyor.packages.*).
 #
 #   images/base/build.sh            build unless an image of this exact recipe exists
 #   images/base/build.sh --force    build again
@@ -69,6 +70,9 @@ rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/* "$rootfs"/var/cac
 : >"$rootfs/etc/resolv.conf"
 
 log "5/5 docker import as $ref"
+# The package lists as labels too, so a registry client can show and search them without pulling.
+deb=$(paste -sd, "$rootfs/opt/conveyor/packages/debian.txt")
+py=$(paste -sd, "$rootfs/opt/conveyor/packages/python.txt")
 tar --numeric-owner -C "$rootfs" -c . | docker import \
   --change 'USER 1000:1000' \
   --change 'WORKDIR /home/conveyor' \
@@ -76,6 +80,7 @@ tar --numeric-owner -C "$rootfs" -c . | docker import \
   --change 'ENTRYPOINT ["/usr/bin/tini", "--"]' \
   --change 'CMD ["python3"]' \
   --change "LABEL io.conveyor.image=base io.conveyor.version=$version io.conveyor.build-id=$build_id" \
+  --change "LABEL io.conveyor.packages.debian=\"$deb\" io.conveyor.packages.python=\"$py\"" \
   - "$ref" >/dev/null
 docker tag "$ref" conveyor/base:dev
 size=$(docker image inspect -f '{{.Size}}' "$ref")
