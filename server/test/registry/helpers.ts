@@ -34,6 +34,8 @@ export async function tinyImage(labels: Record<string, string> = {}): Promise<st
 export interface RegistryEnv {
   t: TestServer;
   registry: string;
+  /** Bearer headers of a user (for the websocket). */
+  headers(user: 'alice' | 'bob' | 'root'): Record<string, string>;
   call(user: 'alice' | 'bob' | 'root', method: string, path: string, body?: unknown): Promise<Response>;
   close(): Promise<void>;
 }
@@ -51,6 +53,7 @@ export async function registryEnv(overrides: Record<string, unknown> = {}): Prom
   return {
     t,
     registry,
+    headers: user => ({ Authorization: `Bearer ${secrets[user]}` }),
     call: (user, method, path, body) =>
       fetch(`${t.url}${path}`, {
         method,
