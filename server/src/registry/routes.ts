@@ -60,9 +60,11 @@ export function registryRoutes(deps: RegistryRouteDeps): Router {
       if ((err as AppError).code !== 'registry_unavailable') throw err;
       deps.logger.warn({ err: (err as Error).message }, 'registry unavailable: listing local images only');
     }
+    // Local copies of registry images are listed once, as registry entries.
     const local = (await engine.list())
+      .map(i => ({ ...i, tags: i.tags.filter(t => !t.startsWith(`${catalog.address}/`)) }))
+      .filter(i => i.tags.length > 0)
       .map(i => ({ ...i, source: 'engine' as const, ref: i.tags[0] }))
-      .filter(i => !i.tags.some(t => t.startsWith(`${catalog.address}/`)))
       .filter(i => !q || i.tags.some(t => t.toLowerCase().includes(q.toLowerCase())))
       .map(i => (pkg ? { ...i, matches: matchPackages(packagesOf(i.labels as Record<string, string>), pkg) } : i))
       .filter(i => !pkg || i.matches!.length > 0);
