@@ -48,6 +48,16 @@ export type ServerEvent =
       lines: string[];
       ref?: string;
       error?: string;
+    }
+  | {
+      type: "alert";
+      scope: "user" | "team" | "project";
+      name: string;
+      period: string;
+      threshold: number;
+      spent: number;
+      limit: number;
+      message: string;
     };
 /**
  * Lower-case letters, digits, - and _; 1-63 characters.
@@ -55,6 +65,43 @@ export type ServerEvent =
 export type StepName = string;
 export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
 
+/**
+ * GET /conveyor/api/v1/alerts: budget alerts raised for the caller (admins: ?user= anyone's, ?all=1 every one), newest first. Each threshold of a budget is raised once per month.
+ */
+export interface BudgetAlertList {
+  alerts: BudgetAlert[];
+}
+export interface BudgetAlert {
+  recipient: string;
+  scope: "user" | "team" | "project";
+  name: string;
+  period: string;
+  threshold: number;
+  spent: number;
+  limit: number;
+  message: string;
+  createdAt: string;
+}
+/**
+ * GET /conveyor/api/v1/budgets: monthly budgets (USD) and what is spent, metered from container lifetimes × profile price, including running work. Users see the budgets that cover them; admins every one.
+ */
+export interface BudgetList {
+  budgets: BudgetState[];
+}
+export interface BudgetState {
+  scope: "user" | "team" | "project";
+  name: string;
+  /**
+   * The month, YYYY-MM (UTC).
+   */
+  period: string;
+  limit: number;
+  spent: number;
+  /**
+   * spent / limit; ≥ 1 means new work is refused.
+   */
+  fraction: number;
+}
 /**
  * Every error response of the Conveyor API.
  */
@@ -538,6 +585,75 @@ export interface ResourceProfile {
   disk?: string;
 }
 /**
+ * GET /conveyor/api/v1/resources: the engine's capacity, what running work reserves, the start queue, and quotas and budgets. Users see their own running and queued steps (with their global positions); admins everyone's.
+ */
+export interface ResourcesOverview {
+  /**
+   * null when the container engine is unavailable.
+   */
+  capacity: null | {
+    cpus: number;
+    memoryBytes: number;
+    /**
+     * GPU device ids.
+     */
+    gpus: string[];
+  };
+  reserved: {
+    cpus: number;
+    memoryBytes: number;
+    gpus: string[];
+  };
+  running: RunningStep[];
+  queue: QueuedStep[];
+  quotas: QuotaState[];
+  budgets: BudgetState[];
+}
+export interface RunningStep {
+  runId: string;
+  step: string;
+  owner: string;
+  project: string;
+  profile?: string;
+  cpus: number;
+  memoryBytes: number;
+  gpuIds: string[];
+  preemptible: boolean;
+  startedAt: string;
+  pricePerHour: number;
+}
+export interface QueuedStep {
+  /**
+   * 1 = starts next.
+   */
+  position: number;
+  runId: string;
+  step: string;
+  owner: string;
+  priority: "high" | "normal" | "low";
+  reason: "capacity" | "quota" | "retry";
+  message: string;
+  cpus?: number;
+  memoryBytes?: number;
+  gpus?: number;
+  queuedAt?: string | null;
+}
+export interface QuotaState {
+  scope: "user" | "team";
+  name: string;
+  limits: QuotaLimits;
+  used: {
+    cpus: number;
+    memoryBytes: number;
+    gpus: number;
+  };
+}
+export interface QuotaLimits {
+  cpus?: number;
+  memoryBytes?: number;
+  gpus?: number;
+}
+/**
  * GET /conveyor/api/v1/runs: the caller's runs, newest first, without their pipelines. Pass nextCursor as `cursor` for the next page.
  */
 export interface RunList {
@@ -664,6 +780,18 @@ export interface RunSubmit {
    * false: run every step even when an identical execution exists.
    */
   cache?: boolean;
+  /**
+   * Queue priority (default normal): FIFO within a priority.
+   */
+  priority?: "high" | "normal" | "low";
+  /**
+   * Cheaper; its steps yield capacity to non-preemptible work and are requeued.
+   */
+  preemptible?: boolean;
+  /**
+   * The project the run's cost is metered to (default: the experiment).
+   */
+  project?: string;
 }
 /**
  * The admin configuration file named by CONVEYOR_CONFIG (JSON or YAML), validated at start-up: resource profiles, teams, quotas, monthly budgets, alert thresholds.
@@ -734,11 +862,6 @@ export interface ProfileConfig {
   pricePerHour: number;
   preemptiblePricePerHour?: number;
 }
-export interface QuotaLimits {
-  cpus?: number;
-  memoryBytes?: number;
-  gpus?: number;
-}
 /**
  * POST /conveyor/api/v1/tokens request body.
  */
@@ -765,4 +888,40 @@ export interface ApiToken {
   createdAt: string;
   expiresAt: string | null;
   lastUsedAt: string | null;
+}
+/**
+ * GET /conveyor/api/v1/usage?from=&to=&user=: metered cost per day (finished step attempts), for a chart. Users see their own; admins anyone's (user=) or everyone's (user=*).
+ */
+export interface UsageSeries {
+  /**
+   * YYYY-MM-DD
+   */
+  from: string;
+  /**
+   * YYYY-MM-DD
+   */
+  to: string;
+  /**
+   * Whose usage; absent: everyone's.
+   */
+  user?: string;
+  /**
+   * USD over the range.
+   */
+  total: number;
+  /**
+   * One entry per day of the range, zero when nothing ran.
+   */
+  days: UsageDay[];
+}
+export interface UsageDay {
+  day: string;
+  /**
+   * USD
+   */
+  cost: number;
+  /**
+   * Step-seconds run.
+   */
+  seconds: number;
 }

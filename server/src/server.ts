@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Router, type Express } from 'express';
 import { Authenticator } from './auth/authenticator';
 import { createApp } from './core/app';
+import type { ServerEvent } from '../../schema/generated/api';
 import type { Config } from './core/config';
 import type { Logger } from './core/logger';
 import { ArtifactStore } from './artifacts/store';
@@ -19,6 +20,9 @@ import { notebookRouteDocs, notebookRoutes } from './notebooks/routes';
 import { loadResourceConfig, type ResourceConfig } from './resources/config';
 import { ProfileService } from './resources/profiles';
 import { profileRouteDocs, profileRoutes } from './resources/profileRoutes';
+import { ResourcesApi } from './resources/api';
+import { resourceRouteDocs, resourceRoutes } from './resources/routes';
+import { ResourcesService } from './resources/service';
 import { runRouteDocs, runRoutes } from './runs/routes';
 import { Scheduler } from './runs/scheduler';
 import { RunService } from './runs/service';
@@ -74,19 +78,16 @@ export async function buildServer(
   const artifacts = new ArtifactStore({ dataDir: config.dataDir });
   const logs = new LogStore({ dataDir: config.dataDir });
   const executor = new StepExecutor({ runtime, artifacts, logs, logger });
-  const scheduler = new Scheduler({
-    store,
-    runtime,
-    executor,
-    artifacts,
-    logger,
-    events: { publish: (owner, event) => hub?.publish(owner, event) }
-  });
+  const events = { publish: (owner: string, event: ServerEvent) => hub?.publish(owner, event) };
   const profiles = new ProfileService(resourceConfig.profiles);
+  const resources = new ResourcesService({ config: resourceConfig, profiles, db: store.db, runtime, logger, events });
+  const scheduler = new Scheduler({ store, runtime, executor, artifacts, logger, events, admission: resources });
+  resources.attach(scheduler);
   const submitter = new RunSubmitter({
     runtime,
     artifacts,
     profiles,
+    admission: resources,
     workspaceDir: config.workspaceDir ?? process.cwd(),
     defaultImage: config.defaultImage ?? DEFAULT_IMAGE,
     importElyra
@@ -103,6 +104,7 @@ export async function buildServer(
       runRoutes(runs),
       registry.router,
       profileRoutes(profiles),
+      resourceRoutes(new ResourcesApi(resources, scheduler, runtime)),
       pipelineRoutes(new PipelineService({ workspaceDir: config.workspaceDir ?? process.cwd(), defaultImage: config.defaultImage ?? DEFAULT_IMAGE })),
       notebookRoutes({ workspaceDir: config.workspaceDir ?? process.cwd() })
     ],
@@ -113,6 +115,7 @@ export async function buildServer(
       ...runRouteDocs,
       ...registry.docs,
       ...profileRouteDocs,
+      ...resourceRouteDocs,
       ...pipelineRouteDocs,
       ...notebookRouteDocs
     ]
@@ -145,6 +148,7 @@ export async function buildServer(
       closing ??= (async () => {
         // Containers keep running: the next start reattaches to them.
         await scheduler.stop();
+        resources.close();
         hub?.close();
         await new Promise<void>(resolve => {
           http.close(() => resolve());

@@ -110,6 +110,8 @@ describe('OpenAPI document', () => {
     const doc = await json(await fetch(`${t.url}/openapi.json`, { headers: secretHeaders() }));
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/alerts',
+      '/budgets',
       '/health',
       '/images',
       '/images/builds',
@@ -123,6 +125,8 @@ describe('OpenAPI document', () => {
       '/pipelines/import-elyra',
       '/pipelines/validate',
       '/profiles',
+      '/quotas',
+      '/resources',
       '/runs',
       '/runs/diff',
       '/runs/{id}',
@@ -135,7 +139,8 @@ describe('OpenAPI document', () => {
       '/runs/{id}/steps/{step}/outputs/{name}',
       '/status',
       '/tokens',
-      '/tokens/{id}'
+      '/tokens/{id}',
+      '/usage'
     ]);
     expect(doc.paths['/runs'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/RunSubmit' });
     expect(doc.paths['/tokens'].post.requestBody.content['application/json'].schema).toEqual({

@@ -17,6 +17,10 @@ import pipelineSchema from '../../../schema/api/pipeline.json';
 import runSchema from '../../../schema/api/run.json';
 import runSubmitSchema from '../../../schema/api/run-submit.json';
 import serverConfigSchema from '../../../schema/api/server-config.json';
+import budgetAlertsSchema from '../../../schema/api/budget-alerts.json';
+import budgetsSchema from '../../../schema/api/budgets.json';
+import resourcesSchema from '../../../schema/api/resources.json';
+import usageSchema from '../../../schema/api/usage.json';
 import statusSchema from '../../../schema/api/status.json';
 import tokenSchema from '../../../schema/api/token.json';
 import tokenCreateSchema from '../../../schema/api/token-create.json';
@@ -44,6 +48,10 @@ export const API_SCHEMAS: Record<string, JsonSchema> = {
   'run.json': runSchema,
   'run-submit.json': runSubmitSchema,
   'server-config.json': serverConfigSchema,
+  'budget-alerts.json': budgetAlertsSchema,
+  'budgets.json': budgetsSchema,
+  'resources.json': resourcesSchema,
+  'usage.json': usageSchema,
   'status.json': statusSchema,
   'token.json': tokenSchema,
   'token-create.json': tokenCreateSchema,

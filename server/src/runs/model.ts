@@ -7,6 +7,8 @@ export const TERMINAL_STEP: ReadonlySet<StepStatus> = new Set(['succeeded', 'fai
 
 /** Resources of one step, resolved from its profile and explicit fields. */
 export interface StepResources {
+  /** The profile it was resolved from (its price meters the step). */
+  profile?: string;
   cpus?: number;
   memoryBytes?: number;
   gpus?: number;

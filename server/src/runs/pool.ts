@@ -1,6 +1,13 @@
 import type { StepResources } from './model';
 import type { Capacity } from './resources';
 
+/** What a step asks for, with the default CPUs applied. */
+export interface Demand {
+  cpus: number;
+  memoryBytes: number;
+  gpus: number;
+}
+
 /** What a running step holds of the machine. */
 export interface Reservation {
   cpus: number;
@@ -22,11 +29,17 @@ export class ResourcePool {
     private readonly defaultCpus: number
   ) {}
 
+  /** What running steps hold now. */
+  reserved(): { cpus: number; memoryBytes: number; gpuIds: string[] } {
+    return { cpus: this.cpus, memoryBytes: this.memoryBytes, gpuIds: [...this.gpusInUse] };
+  }
+
   setCapacity(capacity: Capacity): void {
     this.capacity = capacity;
   }
 
-  private wants(r: StepResources): { cpus: number; memoryBytes: number; gpus: number } {
+  /** What a step holds while it runs: its CPUs (or the default), memory and GPU count. */
+  wants(r: StepResources): Demand {
     return { cpus: r.cpus ?? this.defaultCpus, memoryBytes: r.memoryBytes ?? 0, gpus: r.gpus ?? 0 };
   }
 

@@ -42,6 +42,7 @@ export function resolveResources(
         known: profiles.list().map(p => p.name)
       });
     }
+    out.profile = profile.name;
     out.cpus = profile.cpus;
     out.memoryBytes = profile.memoryBytes;
     out.gpus = profile.gpus || undefined;

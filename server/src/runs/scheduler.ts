@@ -7,7 +7,7 @@ import { LABEL_ATTEMPT, LABEL_RUN, LABEL_STEP, type Runtime } from '../runtime/r
 import type { Store } from '../store/store';
 import { buildJob, cacheKey, inputHashes } from './jobs';
 import { errorSummary, TERMINAL_RUN, TERMINAL_STEP, type RunState, type StepState } from './model';
-import { ResourcePool, type Reservation } from './pool';
+import { ResourcePool, type Demand, type Reservation } from './pool';
 import { RunQueries, type StepPatch } from './queries';
 
 /** Where run events go: the websocket hub sends them to the owner's sockets only. */
@@ -25,14 +25,60 @@ export interface SchedulerDeps {
   /** CPUs a step that asks for none reserves (default 0.5). */
   defaultCpus?: number;
   clock?: () => Date;
+  /** Quotas and metering (resources/service.ts); without it only the machine's capacity counts. */
+  admission?: Admission;
+}
+
+/** A step holding resources: what the resources module meters and counts against quotas. */
+export interface StepUse {
+  owner: string;
+  runId: string;
+  step: string;
+  attempt: number;
+  /** The run's `project`, else its experiment. */
+  project: string;
+  preemptible: boolean;
+  resources: StepState['spec']['resources'];
+  reservation: Reservation;
+  startedAt: Date;
+}
+
+/** The resources module's part in admission. */
+export interface Admission {
+  /** Why the owner's (or their team's) quota makes a step that fits the machine wait now, or null. */
+  quotaWait(owner: string, demand: Demand): string | null;
+  /** A step got its reservation (also when followed again after a restart). */
+  started(use: StepUse): void;
+  /** A step's attempt ended: release its quota share and meter its cost. */
+  finished(use: StepUse, finishedAt: Date): Promise<void>;
+}
+
+export type Priority = 'high' | 'normal' | 'low';
+const PRIORITY_RANK: Record<Priority, number> = { high: 0, normal: 1, low: 2 };
+
+/** A queued step as GET /resources shows it: `position` 1 = starts next. */
+export interface QueueEntry {
+  position: number;
+  runId: string;
+  step: string;
+  owner: string;
+  priority: Priority;
+  reason: 'capacity' | 'quota' | 'retry';
+  message: string;
+  resources: StepState['spec']['resources'];
+  queuedAt: string | null;
 }
 
 interface Active {
   controller: AbortController;
   reservation: Reservation;
+  use: StepUse;
   cancelled: boolean;
   done: Promise<void>;
 }
+
+export const priorityOf = (run: RunState): Priority => (run.submit.priority as Priority | undefined) ?? 'normal';
+const projectOf = (run: RunState): string => (typeof run.submit.project === 'string' ? run.submit.project : run.experiment);
 
 /** Attempts a step gets at most, whatever its policy, when containers vanish under it. */
 const MAX_ATTEMPTS = 10;
@@ -51,6 +97,7 @@ export class Scheduler {
   private readonly active = new Map<string, Active>();
   private readonly retryAt = new Map<string, number>();
   private queue: string[] = [];
+  private queueInfo: QueueEntry[] = [];
   private pool: ResourcePool | undefined;
   private lock: Promise<unknown> = Promise.resolve();
   private pending = false;
@@ -76,6 +123,21 @@ export class Scheduler {
   queuePosition(runId: string, step: string): number | null {
     const i = this.queue.indexOf(key(runId, step));
     return i < 0 ? null : i;
+  }
+
+  /** The start queue in order, with why each step waits. */
+  queueEntries(): QueueEntry[] {
+    return this.queueInfo.map(e => ({ ...e }));
+  }
+
+  /** What running steps hold of the machine, or null before the engine was first reached. */
+  reserved(): { cpus: number; memoryBytes: number; gpuIds: string[] } | null {
+    return this.pool?.reserved() ?? null;
+  }
+
+  /** The steps holding resources now. */
+  runningUses(): StepUse[] {
+    return [...this.active.values()].map(a => a.use);
   }
 
   /** Asks for a pass; passes asked for while one is waiting collapse into it. */
@@ -281,27 +343,54 @@ export class Scheduler {
     }
   }
 
-  /** Starts queued steps in FIFO order while they fit; the first that does not fit blocks the rest. */
+  /**
+   * Starts queued steps by priority, FIFO within a priority, while they fit; the first that does
+   * not fit the machine blocks the rest. A step held back by its owner's quota waits without
+   * blocking other owners' steps.
+   */
   private async startQueued(queued: { run: RunState; step: StepState }[]): Promise<void> {
     queued.sort(
       (a, b) =>
-        (a.step.queuedAt ?? '').localeCompare(b.step.queuedAt ?? '') || a.run.id.localeCompare(b.run.id) || a.step.position - b.step.position
+        PRIORITY_RANK[priorityOf(a.run)] - PRIORITY_RANK[priorityOf(b.run)] ||
+        (a.step.queuedAt ?? '').localeCompare(b.step.queuedAt ?? '') ||
+        a.run.id.localeCompare(b.run.id) ||
+        a.step.position - b.step.position
     );
     const pool = queued.length ? await this.ensurePool() : this.pool;
     const waiting: string[] = [];
+    const info: QueueEntry[] = [];
+    const wait = (run: RunState, step: StepState, reason: QueueEntry['reason'], message: string): void => {
+      waiting.push(key(run.id, step.name));
+      info.push({
+        position: info.length + 1,
+        runId: run.id,
+        step: step.name,
+        owner: run.owner,
+        priority: priorityOf(run),
+        reason,
+        message,
+        resources: step.spec.resources,
+        queuedAt: step.queuedAt
+      });
+    };
     let blocked = !pool;
     if (!pool && queued.length) this.later(2000);
     for (const { run, step } of queued) {
       const k = key(run.id, step.name);
       const at = this.retryAt.get(k);
       if (at !== undefined && at > Date.now()) {
-        waiting.push(k);
+        wait(run, step, 'retry', 'Waiting to retry after a failed attempt');
+        continue;
+      }
+      const quota = pool && this.deps.admission ? this.deps.admission.quotaWait(run.owner, pool.wants(step.spec.resources)) : null;
+      if (quota) {
+        wait(run, step, 'quota', `Waiting until ${quota}`);
         continue;
       }
       const reservation = blocked ? null : pool!.tryReserve(step.spec.resources);
       if (!reservation) {
         blocked = true;
-        waiting.push(k);
+        wait(run, step, 'capacity', pool ? 'Waiting for CPUs, memory or GPUs held by running work' : 'Waiting for the container engine');
         continue;
       }
       this.retryAt.delete(k);
@@ -320,6 +409,7 @@ export class Scheduler {
       );
     }
     this.queue = waiting;
+    this.queueInfo = info;
   }
 
   private launch(
@@ -329,8 +419,20 @@ export class Scheduler {
     exec: (job: StepJob, signal: AbortSignal) => Promise<StepOutcome>
   ): void {
     const k = key(run.id, step.name);
-    const entry = { controller: new AbortController(), reservation, cancelled: false } as Active;
+    const use: StepUse = {
+      owner: run.owner,
+      runId: run.id,
+      step: step.name,
+      attempt: step.attempt,
+      project: projectOf(run),
+      preemptible: run.submit.preemptible === true,
+      resources: step.spec.resources,
+      reservation,
+      startedAt: this.deps.clock?.() ?? new Date()
+    };
+    const entry = { controller: new AbortController(), reservation, use, cancelled: false } as Active;
     this.active.set(k, entry);
+    this.deps.admission?.started(use);
     entry.done = (async () => {
       let outcome: StepOutcome | undefined;
       let failure: unknown;
@@ -343,6 +445,9 @@ export class Scheduler {
       this.active.delete(k);
       this.pool?.release(reservation);
       if (this.stopped) return;
+      await this.deps.admission
+        ?.finished(use, this.deps.clock?.() ?? new Date())
+        .catch(err => this.deps.logger.error({ err, run: run.id, step: step.name }, 'metering a step failed'));
       await this.exclusive(() => this.settle(run, step, entry.cancelled, outcome, failure));
       this.kick();
     })().catch(err => this.deps.logger.error({ err, run: run.id, step: step.name }, 'settling a step failed'));

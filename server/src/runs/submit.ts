@@ -30,6 +30,8 @@ export interface SubmitDeps {
   profiles: ProfileService;
   workspaceDir: string;
   defaultImage: string;
+  /** Quotas and budgets (resources/service.ts): refuses work that exceeds a quota or a used-up budget. */
+  admission?: { checkSubmit(owner: string, project: string, steps: { name: string; resources: StepSpec['resources'] }[]): Promise<void> };
   /** Elyra `.pipeline` import (pipelines/elyra.ts), when available. */
   importElyra?: (doc: unknown, opts: { defaultImage: string }) => Pipeline;
 }
@@ -92,6 +94,11 @@ export class RunSubmitter {
       startedAt: null,
       finishedAt: null
     };
+    await this.deps.admission?.checkSubmit(
+      owner,
+      body.project ?? common.experiment,
+      [...specs].map(([name, spec]) => ({ name, resources: spec.resources }))
+    );
     const sweep = opts.noSweep ? undefined : (body.sweep ?? pipeline.sweep);
     if (!sweep) {
       const id = newRunId(now.getTime());

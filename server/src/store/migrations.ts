@@ -88,6 +88,54 @@ export const MIGRATIONS: Migration[] = [
         .execute();
       await db.schema.createIndex('steps_cache_key').on('steps').columns(['cache_key', 'status']).execute();
     }
+  },
+  {
+    version: 3,
+    name: 'metered usage and budget alerts',
+    async up(db) {
+      // One row per step attempt that held resources (resources/usage.ts). `ifNotExists`: test suites
+      // that reset a database drop only their own tables.
+      await db.schema
+        .createTable('usage')
+        .ifNotExists()
+        .addColumn('id', 'varchar(200)', c => c.primaryKey())
+        .addColumn('owner', 'varchar(64)', c => c.notNull())
+        .addColumn('project', 'varchar(200)', c => c.notNull())
+        .addColumn('run_id', 'varchar(40)', c => c.notNull())
+        .addColumn('step', 'varchar(64)', c => c.notNull())
+        .addColumn('attempt', 'integer', c => c.notNull())
+        .addColumn('profile', 'varchar(64)')
+        .addColumn('preemptible', 'integer', c => c.notNull().defaultTo(0))
+        .addColumn('price_per_hour', 'double precision', c => c.notNull())
+        .addColumn('cpus', 'double precision', c => c.notNull())
+        .addColumn('memory_bytes', 'bigint', c => c.notNull())
+        .addColumn('gpus', 'integer', c => c.notNull())
+        .addColumn('started_at', 'varchar(40)', c => c.notNull())
+        .addColumn('finished_at', 'varchar(40)', c => c.notNull())
+        .addColumn('seconds', 'double precision', c => c.notNull())
+        .addColumn('cost', 'double precision', c => c.notNull())
+        .addColumn('month', 'varchar(7)', c => c.notNull())
+        .addColumn('day', 'varchar(10)', c => c.notNull())
+        .execute();
+      await db.schema.createIndex('usage_owner_day').ifNotExists().on('usage').columns(['owner', 'day']).execute();
+      await db.schema.createIndex('usage_project_month').ifNotExists().on('usage').columns(['project', 'month']).execute();
+      // One row per budget, threshold, month and recipient: an alert is raised once.
+      await db.schema
+        .createTable('budget_alerts')
+        .ifNotExists()
+        .addColumn('id', 'varchar(400)', c => c.primaryKey())
+        .addColumn('recipient', 'varchar(64)', c => c.notNull())
+        .addColumn('scope', 'varchar(10)', c => c.notNull())
+        .addColumn('name', 'varchar(200)', c => c.notNull())
+        .addColumn('period', 'varchar(7)', c => c.notNull())
+        .addColumn('threshold', 'double precision', c => c.notNull())
+        .addColumn('spent', 'double precision', c => c.notNull())
+        .addColumn('limit_usd', 'double precision', c => c.notNull())
+        .addColumn('message', 'text', c => c.notNull())
+        .addColumn('created_at', 'varchar(40)', c => c.notNull())
+        .execute();
+      await db.schema.createIndex('budget_alerts_recipient').ifNotExists().on('budget_alerts').columns(['recipient', 'created_at']).execute();
+    }
   }
 ];
 
