@@ -143,3 +143,22 @@ describe('default image', () => {
     await expectError(await env.call('alice', 'PUT', '/images/default', { ref: 'x/y:latest' }), 400, 'invalid_tag');
   });
 });
+
+describe('the OCI client', () => {
+  test('follows Link pagination of tags/list and the catalog', async () => {
+    const repo = `users/alice/pages${id}`;
+    const m = await client.manifest(aliceRepo, tag);
+    // The blobs are in aliceRepo: mount them by pushing the same image, then add tags by manifest PUT.
+    expect((await env.call('alice', 'POST', '/images/push', { image: tiny, repository: repo, tag })).status).toBe(201);
+    const more = ['0.0.1-b000001', '0.0.2-b000002', '0.0.3-b000003', '0.0.4-b000004'];
+    for (const t of more) await client.putManifest(repo, t, m!.raw, m!.mediaType);
+    expect((await client.tags(repo, 2)).sort()).toEqual([...more, tag].sort());
+    const all = await client.catalog();
+    expect(await client.catalog(1)).toEqual(all);
+    expect(all).toEqual(expect.arrayContaining([repo, aliceRepo]));
+    expect(await client.tags(`users/alice/absent${id}`)).toEqual([]);
+    // ?q= filters by repository and tag text.
+    const q = await json(await env.call('alice', 'GET', `/images?q=pages${id}`));
+    expect(q.map((i: any) => i.tag).sort()).toEqual([...more, tag].sort());
+  });
+});
