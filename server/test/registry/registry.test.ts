@@ -147,9 +147,9 @@ describe('default image', () => {
 describe('the OCI client', () => {
   test('follows the catalog\'s Link pagination page by page and lists every tag', async () => {
     const repo = `users/alice/pages${id}`;
-    const m = await client.manifest(aliceRepo, tag);
-    // The blobs are in aliceRepo: mount them by pushing the same image, then add tags by manifest PUT.
+    // One push, then more tags of the same manifest by manifest PUT.
     expect((await env.call('alice', 'POST', '/images/push', { image: tiny, repository: repo, tag })).status).toBe(201);
+    const m = await client.manifest(repo, tag);
     const more = ['0.0.1-b000001', '0.0.2-b000002', '0.0.3-b000003', '0.0.4-b000004'];
     for (const t of more) await client.putManifest(repo, t, m!.raw, m!.mediaType);
     // distribution 2.8 answers every tag at once; 3.x pages them with Link as the catalog does.
@@ -160,7 +160,7 @@ describe('the OCI client', () => {
     const all = await client.catalog();
     expect(all.length).toBeGreaterThan(1);
     expect(await client.catalog(1)).toEqual(all);
-    expect(all).toEqual(expect.arrayContaining([repo, aliceRepo]));
+    expect(all).toContain(repo);
     expect(await client.tags(`users/alice/absent${id}`)).toEqual([]);
     // ?q= filters by repository and tag text.
     const q = await json(await env.call('alice', 'GET', `/images?q=pages${id}`));
