@@ -34,6 +34,15 @@ export class ResourcePool {
     return { cpus: this.cpus, memoryBytes: this.memoryBytes, gpuIds: [...this.gpusInUse] };
   }
 
+  /** What is free now. */
+  free(): Demand {
+    return {
+      cpus: this.capacity.cpus - this.cpus,
+      memoryBytes: this.capacity.memoryBytes - this.memoryBytes,
+      gpus: this.capacity.gpus.filter(id => !this.gpusInUse.has(id)).length
+    };
+  }
+
   setCapacity(capacity: Capacity): void {
     this.capacity = capacity;
   }

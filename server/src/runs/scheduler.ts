@@ -74,6 +74,8 @@ interface Active {
   reservation: Reservation;
   use: StepUse;
   cancelled: boolean;
+  /** Stopped to make room for non-preemptible work: requeued, not failed or cancelled. */
+  preempted?: boolean;
   done: Promise<void>;
 }
 
@@ -389,6 +391,12 @@ export class Scheduler {
       }
       const reservation = blocked ? null : pool!.tryReserve(step.spec.resources);
       if (!reservation) {
+        // The first step that does not fit may take the place of preemptible work.
+        if (!blocked && pool && run.submit.preemptible !== true && this.preemptFor(pool, pool.wants(step.spec.resources))) {
+          blocked = true;
+          wait(run, step, 'capacity', 'Waiting for preemptible work to yield its CPUs, memory or GPUs');
+          continue;
+        }
         blocked = true;
         wait(run, step, 'capacity', pool ? 'Waiting for CPUs, memory or GPUs held by running work' : 'Waiting for the container engine');
         continue;
@@ -448,9 +456,57 @@ export class Scheduler {
       await this.deps.admission
         ?.finished(use, this.deps.clock?.() ?? new Date())
         .catch(err => this.deps.logger.error({ err, run: run.id, step: step.name }, 'metering a step failed'));
-      await this.exclusive(() => this.settle(run, step, entry.cancelled, outcome, failure));
+      await this.exclusive(() =>
+        entry.preempted && !entry.cancelled ? this.requeuePreempted(run, step) : this.settle(run, step, entry.cancelled, outcome, failure)
+      );
       this.kick();
     })().catch(err => this.deps.logger.error({ err, run: run.id, step: step.name }, 'settling a step failed'));
+  }
+
+  /**
+   * A preempted step goes back to the queue (behind what is already waiting) with its attempt
+   * given back: being preempted is not a failure. Its run's finished steps stay as they are.
+   */
+  private async requeuePreempted(run: RunState, step: StepState): Promise<void> {
+    this.deps.logger.info({ run: run.id, step: step.name, attempt: step.attempt }, 'preempted step requeued');
+    await this.patchStep(run, step, {
+      status: 'queued',
+      queuedAt: this.now(),
+      attempt: Math.max(0, step.attempt - 1),
+      containerId: null,
+      error: { message: 'Preempted to make room for non-preemptible work; requeued' }
+    });
+  }
+
+  /**
+   * Stops preemptible steps until `demand` fits, newest first. True when enough capacity is on its
+   * way back (steps already being preempted count); false (nothing stopped) when even all of them
+   * would not make room.
+   */
+  private preemptFor(pool: ResourcePool, demand: Demand): boolean {
+    const free = pool.free();
+    const fits = (): boolean => demand.cpus <= free.cpus + 1e-9 && demand.memoryBytes <= free.memoryBytes && demand.gpus <= free.gpus;
+    const add = (a: Active): void => {
+      free.cpus += a.reservation.cpus;
+      free.memoryBytes += a.reservation.memoryBytes;
+      free.gpus += a.reservation.gpuIds.length;
+    };
+    const candidates = [...this.active.values()].filter(a => a.use.preemptible && !a.cancelled);
+    for (const a of candidates) if (a.preempted) add(a);
+    if (fits()) return true;
+    const chosen: Active[] = [];
+    for (const a of candidates.filter(c => !c.preempted).sort((x, y) => y.use.startedAt.getTime() - x.use.startedAt.getTime())) {
+      chosen.push(a);
+      add(a);
+      if (fits()) break;
+    }
+    if (!fits()) return false;
+    for (const a of chosen) {
+      this.deps.logger.info({ run: a.use.runId, step: a.use.step }, 'preempting a step for non-preemptible work');
+      a.preempted = true;
+      a.controller.abort();
+    }
+    return true;
   }
 
   /** Records an attempt's outcome: succeeded, cancelled, retried after a backoff, or failed. */
