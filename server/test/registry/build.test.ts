@@ -2,7 +2,7 @@ import WebSocket from 'ws';
 import { RegistryClient } from '../../src/registry/client';
 import { TEST_IMAGE } from '../helpers/env';
 import { expectError } from '../helpers/expectError';
-import { json, registryEnv, uniq, type RegistryEnv } from './helpers';
+import { json, registryEnv, removeLocalTags, uniq, type RegistryEnv } from './helpers';
 
 let env: RegistryEnv;
 const id = uniq();
@@ -16,7 +16,10 @@ beforeAll(async () => {
   expect(res.status).toBe(201);
   baseRef = (await json(res)).ref;
 }, 120_000);
-afterAll(() => env.close());
+afterAll(async () => {
+  await removeLocalTags(env.registry, id);
+  await env.close();
+});
 
 describe('custom image builds', () => {
   test('a build adding one pip package streams its log, lands in users/<me>/ and lists the package', async () => {

@@ -65,3 +65,14 @@ export async function registryEnv(overrides: Record<string, unknown> = {}): Prom
 }
 
 export { json };
+
+/** Removes the local engine tags a test's pushes and pulls left (`<registry>/<repo containing marker>:…`). */
+export async function removeLocalTags(registry: string, marker: string): Promise<void> {
+  for (const image of await docker.listImages()) {
+    for (const tag of image.RepoTags ?? []) {
+      if (tag.startsWith(`${registry}/`) && tag.includes(marker)) {
+        await docker.getImage(tag).remove({ noprune: false }).catch(() => undefined);
+      }
+    }
+  }
+}

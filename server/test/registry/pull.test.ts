@@ -1,6 +1,6 @@
 import { tempDir, TEST_IMAGE } from '../helpers/env';
 import { expectError } from '../helpers/expectError';
-import { docker, json, registryEnv, uniq, type RegistryEnv } from './helpers';
+import { docker, json, registryEnv, removeLocalTags, uniq, type RegistryEnv } from './helpers';
 
 let env: RegistryEnv;
 const ws = tempDir('registry-ws');
@@ -18,6 +18,7 @@ beforeAll(async () => {
   await docker.getImage(pushed.ref).remove({ noprune: true });
 }, 120_000);
 afterAll(async () => {
+  await removeLocalTags(env.registry, id);
   await env.close();
   ws.cleanup();
 });

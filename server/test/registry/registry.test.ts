@@ -1,7 +1,7 @@
 import { RegistryClient } from '../../src/registry/client';
 import { expectError } from '../helpers/expectError';
 import { TEST_IMAGE } from '../helpers/env';
-import { docker, json, registryEnv, tinyImage, uniq, type RegistryEnv } from './helpers';
+import { docker, json, registryEnv, removeLocalTags, tinyImage, uniq, type RegistryEnv } from './helpers';
 
 let env: RegistryEnv;
 let client: RegistryClient;
@@ -17,6 +17,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await env.close();
+  await removeLocalTags(env.registry, id);
   await docker.getImage(tiny).remove({ force: true }).catch(() => undefined);
 });
 
