@@ -20,10 +20,10 @@ export interface ResourcesServer {
 export async function startResourcesServer(raw: unknown, opts: { databaseUrl?: string; team?: boolean } = {}): Promise<ResourcesServer> {
   const dir = tempDir('res');
   const config: Config = {
-    mode: 'embedded',
+    mode: opts.team ? 'team' : 'embedded',
     host: '127.0.0.1',
     port: 0,
-    secret: SECRET,
+    secret: opts.team ? undefined : SECRET,
     dataDir: dir.path,
     databaseUrl: opts.databaseUrl ?? `sqlite:${dir.path}/conveyor.db`,
     exitOnStdinClose: false,
@@ -37,7 +37,11 @@ export async function startResourcesServer(raw: unknown, opts: { databaseUrl?: s
   const server = await buildServer(config, silentLogger(), { store, resources: resourceConfig(raw) });
   const port = await server.listen();
   const url = `http://127.0.0.1:${port}/conveyor/api/v1`;
-  const headers = (user?: string) => ({ ...secretHeaders(user), 'Content-Type': 'application/json' });
+  // Team mode: `user` is a bearer token (see tokenFor).
+  const headers = (user?: string) => ({
+    ...(opts.team ? { Authorization: `Bearer ${user}` } : secretHeaders(user)),
+    'Content-Type': 'application/json'
+  });
   const env: ResourcesServer = {
     url,
     store,
