@@ -156,7 +156,7 @@ describe('the OCI client', () => {
     // distribution 2.8 answers every tag at once; 3.x pages them with Link as the catalog does.
     expect((await client.tags(repo, 2)).sort()).toEqual([...more, tag].sort());
     const firstPage = await fetch(`http://${env.registry}/v2/_catalog?n=1`);
-    expect((await firstPage.json()).repositories).toHaveLength(1);
+    expect(((await firstPage.json()) as { repositories: string[] }).repositories).toHaveLength(1);
     expect(firstPage.headers.get('link')).toMatch(/rel="next"/);
     const all = await client.catalog();
     expect(all.length).toBeGreaterThan(1);
