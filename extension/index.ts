@@ -1,6 +1,7 @@
 import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
 import { corePlugin } from './core/plugin';
+import { imagesPlugin } from './images/plugin';
 import { resourcesPlugin } from './resources/plugin';
 import { runsPlugin } from './runs/plugin';
 import { statusPlugin } from './status/plugin';
@@ -16,6 +17,7 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   statusPlugin,
   runsPlugin,
   submitPlugin,
+  imagesPlugin,
   resourcesPlugin
 ];
 

@@ -1,3 +1,4 @@
 import './base.css';
 import './runs.css';
 import './resources.css';
+import './images.css';

@@ -6,54 +6,42 @@ import type { ServerEvent } from '../../schema/generated/api';
 import { formatMoney } from './panel';
 
 /**
- * What a budget `alert` event says, normalised (the server sends alerts to the user concerned).
+ * A budget `alert` event: a budget crossed a threshold (a fraction: 0.5, 0.8, 1).
  */
-export interface IBudgetAlert {
-  percent: number;
-  used: number | null;
-  limit: number | null;
-  currency: string;
-  scope: string;
-  message: string;
-}
+export type BudgetAlertEvent = Extract<ServerEvent, { type: 'alert' }>;
 
-export function readAlert(event: unknown): IBudgetAlert | null {
-  const e = (event ?? {}) as Record<string, unknown>;
-  if (e.type !== 'alert') {
-    return null;
+/**
+ * The notification text, e.g. "You have used 80% of your monthly budget ($40.00 of $50.00)."
+ */
+export function alertText(alert: BudgetAlertEvent, trans: TranslationBundle): string {
+  const percent = Math.round(alert.threshold * 100);
+  const spent = formatMoney(alert.spent);
+  const limit = formatMoney(alert.limit);
+  switch (alert.scope) {
+    case 'user':
+      return trans.__('You have used %1% of your monthly budget (%2 of %3).', percent, spent, limit);
+    case 'team':
+      return trans.__(
+        'Team %1 has used %2% of its monthly budget (%3 of %4).',
+        alert.name,
+        percent,
+        spent,
+        limit
+      );
+    default:
+      return trans.__(
+        'Project %1 has used %2% of its monthly budget (%3 of %4).',
+        alert.name,
+        percent,
+        spent,
+        limit
+      );
   }
-  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-  // A percentage (50, 80, 100) or a fraction (0.5, 0.8, 1).
-  const raw = num(e.percent) ?? num(e.threshold) ?? num(e.fraction);
-  if (raw === null) {
-    return null;
-  }
-  return {
-    percent: raw <= 1.5 ? raw * 100 : raw,
-    used: num(e.used) ?? num(e.cost),
-    limit: num(e.limit) ?? num(e.budget),
-    currency: typeof e.currency === 'string' ? e.currency : 'USD',
-    scope: typeof e.scope === 'string' ? e.scope : '',
-    message: typeof e.message === 'string' ? e.message : ''
-  };
-}
-
-export function alertText(alert: IBudgetAlert, trans: TranslationBundle): string {
-  const percent = Math.round(alert.percent);
-  if (alert.used !== null && alert.limit !== null) {
-    return trans.__(
-      'You have used %1% of your monthly budget (%2 of %3).',
-      percent,
-      formatMoney(alert.used, alert.currency),
-      formatMoney(alert.limit, alert.currency)
-    );
-  }
-  return alert.message || trans.__('You have used %1% of your monthly budget.', percent);
 }
 
 /**
  * Show budget alerts (50/80/100 %) as JupyterLab notifications: a warning below 100 %, an error
- * from 100 %. Each threshold is announced once per page.
+ * from 100 % (new work is refused then). Each threshold of a budget is announced once per page.
  *
  * @returns a function that stops the notifications
  */
@@ -64,11 +52,10 @@ export function notifyBudgetAlerts(
 ): () => void {
   const seen = new Set<string>();
   const onEvent = (_: unknown, event: ServerEvent) => {
-    const alert = readAlert(event);
-    if (!alert) {
+    if (event.type !== 'alert') {
       return;
     }
-    const key = `${alert.scope}/${Math.round(alert.percent)}`;
+    const key = `${event.scope}/${event.name}/${event.period}/${event.threshold}`;
     if (seen.has(key)) {
       return;
     }
@@ -80,8 +67,8 @@ export function notifyBudgetAlerts(
         callback: openResources
       }
     ];
-    const text = alertText(alert, trans);
-    if (alert.percent >= 100) {
+    const text = alertText(event, trans);
+    if (event.threshold >= 1) {
       Notification.error(text, { actions, autoClose: false });
     } else {
       Notification.warning(text, { actions, autoClose: 10_000 });

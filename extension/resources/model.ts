@@ -2,7 +2,14 @@ import type { IDisposable } from '@lumino/disposable';
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import type { ResourceProfile, ServerEvent, ServerStatus } from '../../schema/generated/api';
+import type {
+  BudgetState,
+  ResourceProfile,
+  ResourcesOverview,
+  ServerEvent,
+  ServerStatus,
+  UsageSeries
+} from '../../schema/generated/api';
 import {
   IResourcesView,
   IUsageDay,
@@ -93,6 +100,32 @@ export class ResourcesModel implements IDisposable {
     }
   }
 
+  /** The caller's name and whether they are an admin, from the server status. */
+  get me(): string {
+    return this._connection?.status?.user.name ?? '';
+  }
+
+  get admin(): boolean {
+    return this._connection?.status?.user.admin ?? false;
+  }
+
+  /**
+   * The budgets that apply to the viewed user: their own, then their teams' and projects'
+   * (as the server reports them to the caller).
+   */
+  get budgets(): BudgetState[] {
+    const budgets = this._view?.budgets ?? [];
+    if (!this._user) {
+      return [...budgets].sort((a, b) => Number(b.scope === 'user') - Number(a.scope === 'user'));
+    }
+    return budgets.filter(b => b.scope === 'user' && b.name === this._user);
+  }
+
+  /** Total metered cost of the shown range. */
+  get usageTotal(): number {
+    return this._usageTotal;
+  }
+
   /**
    * Whose usage is shown ('' = the caller; admins may pick anyone).
    */
@@ -164,17 +197,14 @@ export class ResourcesModel implements IDisposable {
     if (this._user) {
       usageQuery.set('user', this._user);
     }
-    const resourcesPath = this._user
-      ? `resources?${new URLSearchParams({ user: this._user })}`
-      : 'resources';
     let failure: unknown = null;
     const [resources, profiles, usage] = await Promise.all([
-      this._fetch(resourcesPath).catch(error => {
+      this._fetch<ResourcesOverview>('resources').catch(error => {
         failure = error;
         return null;
       }),
       this._fetch<ResourceProfile[]>('profiles').catch(() => null),
-      this._fetch(`usage?${usageQuery}`).catch(() => null)
+      this._fetch<UsageSeries>(`usage?${usageQuery}`).catch(() => null)
     ]);
     if (this._isDisposed) {
       return;
@@ -193,7 +223,8 @@ export class ResourcesModel implements IDisposable {
     if (profiles) {
       this._profiles = Array.isArray(profiles) ? profiles : [];
     }
-    this._usage = usage !== null ? readUsage(usage) : [];
+    this._usage = usage ? readUsage(usage) : [];
+    this._usageTotal = usage?.total ?? 0;
     this._loading = false;
     this._changed.emit();
     if (this._error) {
@@ -225,6 +256,7 @@ export class ResourcesModel implements IDisposable {
   private _profiles: ResourceProfile[] = [];
   private _timer = 0;
   private _usage: IUsageDay[] = [];
+  private _usageTotal = 0;
   private _user = '';
   private _view: IResourcesView | null = null;
   private _visible = true;

@@ -3,7 +3,7 @@ import { ReactWidget, UseSignal, refreshIcon } from '@jupyterlab/ui-components';
 import type { Message } from '@lumino/messaging';
 import React from 'react';
 
-import type { ResourceProfile } from '../../schema/generated/api';
+import type { BudgetState, QueuedStep, ResourceProfile } from '../../schema/generated/api';
 import { formatBytes, shortRunId } from '../runs/format';
 import { UsageChart } from './chart';
 import type { ResourcesModel } from './model';
@@ -127,6 +127,9 @@ function Capacity({ view, trans }: { view: IResourcesView; trans: TranslationBun
           </li>
         );
       })}
+      {view.capacity.length === 0 && (
+        <li className="jp-Conveyor-warning">{trans.__('The container engine is unavailable.')}</li>
+      )}
       {!view.fromResources && (
         <li className="jp-Conveyor-note">
           {trans.__('This server reports the engine capacity only.')}
@@ -181,7 +184,9 @@ function Queue({
                   </button>
                   {entry.owner && <span className="jp-Conveyor-queueOwner"> {entry.owner}</span>}
                 </td>
-                <td>{entry.reason || trans.__('capacity')}</td>
+                <td data-testid="conveyor-queue-reason" data-reason={entry.reason}>
+                  {entry.message || reasonText(entry.reason, trans)}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -189,6 +194,17 @@ function Queue({
       )}
     </section>
   );
+}
+
+function reasonText(reason: QueuedStep['reason'], trans: TranslationBundle): string {
+  switch (reason) {
+    case 'quota':
+      return trans.__('your quota');
+    case 'retry':
+      return trans.__('a retry');
+    default:
+      return trans.__('capacity');
+  }
 }
 
 export function profileSummary(p: ResourceProfile, trans: TranslationBundle): string {
@@ -225,6 +241,55 @@ function Profiles({ model, trans }: { model: ResourcesModel; trans: TranslationB
   );
 }
 
+function budgetTitle(budget: BudgetState, trans: TranslationBundle): string {
+  switch (budget.scope) {
+    case 'user':
+      return trans.__('User %1', budget.name);
+    case 'team':
+      return trans.__('Team %1', budget.name);
+    default:
+      return trans.__('Project %1', budget.name);
+  }
+}
+
+function BudgetBar({ budget, trans }: { budget: BudgetState; trans: TranslationBundle }) {
+  const percent = Math.round(budget.fraction * 100);
+  const level = budget.fraction >= 1 ? ' jp-mod-over' : budget.fraction >= 0.8 ? ' jp-mod-warn' : '';
+  const text = trans.__(
+    '%1 of %2 (%3%)',
+    formatMoney(budget.spent),
+    formatMoney(budget.limit),
+    percent
+  );
+  return (
+    <li className="jp-Conveyor-meter" data-testid="conveyor-budget">
+      <span className="jp-Conveyor-meterLabel">{budgetTitle(budget, trans)}</span>
+      <span className="jp-Conveyor-meterValue">{text}</span>
+      <div
+        className="jp-Conveyor-budgetBar"
+        role="meter"
+        aria-label={`${budgetTitle(budget, trans)}: ${text}`}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={percent}
+      >
+        <div
+          className={`jp-Conveyor-meterFill${level}`}
+          style={{ width: `${Math.min(1, budget.fraction) * 100}%` }}
+        />
+        {BUDGET_MARKS.map(mark => (
+          <span
+            key={mark}
+            className="jp-Conveyor-budgetMark"
+            style={{ left: `${mark * 100}%` }}
+            title={`${mark * 100}%`}
+          />
+        ))}
+      </div>
+    </li>
+  );
+}
+
 function Usage({
   model,
   view,
@@ -234,19 +299,15 @@ function Usage({
   view: IResourcesView;
   trans: TranslationBundle;
 }) {
-  const usage = view.usage;
-  if (!usage && !view.admin && model.usageDays.length === 0) {
+  if (!view.fromResources) {
     return null;
   }
-  const currency = usage?.currency ?? 'USD';
-  const format = (amount: number) => formatMoney(amount, currency);
-  const cost = usage?.cost ?? model.usageDays.reduce((s, d) => s + d.cost, 0);
-  const budget = usage?.budget ?? null;
-  const fraction = budget ? cost / budget : 0;
+  const budgets = model.budgets;
+  const own = budgets.find(b => b.scope === 'user' && b.name === (model.user || model.me));
   return (
     <section aria-label={trans.__('Usage this month')}>
       <h3 className="jp-Conveyor-resourcesHeading">{trans.__('Usage this month')}</h3>
-      {view.admin && (
+      {model.admin && (
         <label className="jp-Conveyor-resourcesUser">
           {trans.__('User')}{' '}
           <select
@@ -254,45 +315,38 @@ function Usage({
             value={model.user}
             onChange={e => (model.user = e.target.value)}
             aria-label={trans.__('Show the usage of')}
+            data-testid="conveyor-usage-user"
           >
             <option value="">{trans.__('Me')}</option>
-            {view.users.map(u => (
-              <option key={u} value={u}>
-                {u}
-              </option>
-            ))}
+            <option value="*">{trans.__('Everyone')}</option>
+            {view.users
+              .filter(u => u !== model.me)
+              .map(u => (
+                <option key={u} value={u}>
+                  {u}
+                </option>
+              ))}
           </select>
         </label>
       )}
       <p className="jp-Conveyor-usageText" data-testid="conveyor-usage-text">
-        {budget
-          ? trans.__('%1 of %2 budget (%3%)', format(cost), format(budget), Math.round(fraction * 100))
-          : trans.__('%1, no budget set', format(cost))}
+        {own
+          ? trans.__('%1 spent of a %2 budget', formatMoney(model.usageTotal), formatMoney(own.limit))
+          : trans.__('%1 spent, no personal budget', formatMoney(model.usageTotal))}
       </p>
-      {budget && (
-        <div
-          className="jp-Conveyor-budgetBar"
-          role="meter"
-          aria-label={trans.__('Budget used')}
-          aria-valuemin={0}
-          aria-valuemax={100}
-          aria-valuenow={Math.round(fraction * 100)}
-        >
-          <div
-            className={`jp-Conveyor-meterFill${fraction >= 1 ? ' jp-mod-over' : fraction >= 0.8 ? ' jp-mod-warn' : ''}`}
-            style={{ width: `${Math.min(1, fraction) * 100}%` }}
-          />
-          {BUDGET_MARKS.map(mark => (
-            <span
-              key={mark}
-              className="jp-Conveyor-budgetMark"
-              style={{ left: `${mark * 100}%` }}
-              title={`${mark * 100}%`}
-            />
+      {budgets.length > 0 && (
+        <ul className="jp-Conveyor-meters" aria-label={trans.__('Budgets')}>
+          {budgets.map(b => (
+            <BudgetBar key={`${b.scope}/${b.name}`} budget={b} trans={trans} />
           ))}
-        </div>
+        </ul>
       )}
-      <UsageChart days={model.usageDays} budget={budget} format={format} trans={trans} />
+      <UsageChart
+        days={model.usageDays}
+        budget={own?.limit ?? null}
+        format={amount => formatMoney(amount)}
+        trans={trans}
+      />
     </section>
   );
 }

@@ -1,20 +1,25 @@
-import type { ServerStatus } from '../../schema/generated/api';
+import type {
+  BudgetState,
+  QueuedStep,
+  ResourcesOverview,
+  ServerStatus,
+  UsageSeries
+} from '../../schema/generated/api';
 
 /**
- * What the Resources section shows, read from `GET /resources` (or, while that route is not
- * served, from the status' engine capacity). Reading goes through `readResources` so the panel
- * depends on one normalised shape, not on every field name of the answer.
+ * What the Resources section shows: `GET /resources` (or, when the server does not serve it,
+ * the status' engine capacity) reduced to what the panel renders.
  */
 export interface IResourcesView {
-  /** Engine capacity and what running work has reserved of it. */
+  /** Engine capacity and what running work has reserved of it; empty when the engine is down. */
   capacity: IMeter[];
-  queue: IQueueEntry[];
-  /** The viewed user's metered cost this month and their budget, when budgets apply. */
-  usage: { cost: number; budget: number | null; currency: string } | null;
+  queue: QueuedStep[];
+  /** Running steps (one's own; admins everyone's). */
+  running: number;
+  budgets: BudgetState[];
   /** Whether the numbers come from the resources route (else only the engine's capacity). */
   fromResources: boolean;
-  /** Whether the caller may look at other users' usage. */
-  admin: boolean;
+  /** Users seen in budgets, the queue and running work (for the admins' user selector). */
   users: string[];
 }
 
@@ -24,70 +29,28 @@ export interface IMeter {
   total: number;
 }
 
-export interface IQueueEntry {
-  position: number;
-  runId: string;
-  step: string;
-  owner: string;
-  reason: string;
-  profile: string;
-}
-
-type Json = Record<string, unknown>;
-
-const num = (value: unknown, fallback = 0): number =>
-  typeof value === 'number' && Number.isFinite(value) ? value : fallback;
-const str = (value: unknown): string => (typeof value === 'string' ? value : '');
-const obj = (value: unknown): Json =>
-  value && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {};
-/** GPUs are reported as a count or as a list of devices. */
-const gpuCount = (value: unknown): number =>
-  Array.isArray(value) ? value.length : num(value);
-
 /**
- * Normalise a `GET /resources` answer.
+ * Reduce a `GET /resources` answer to the view.
  */
-export function readResources(raw: unknown): IResourcesView {
-  const data = obj(raw);
-  const capacity = obj(data.capacity);
-  const reserved = obj(data.reserved ?? capacity.reserved);
-  const meters: IMeter[] = [
-    { kind: 'cpus', used: num(reserved.cpus), total: num(capacity.cpus) },
-    {
-      kind: 'memory',
-      used: num(reserved.memoryBytes),
-      total: num(capacity.memoryBytes)
-    },
-    { kind: 'gpus', used: gpuCount(reserved.gpus), total: gpuCount(capacity.gpus) }
-  ];
-  const queue = (Array.isArray(data.queue) ? data.queue : []).map((item, index) => {
-    const entry = obj(item);
-    return {
-      position: num(entry.position, index + 1),
-      runId: str(entry.runId),
-      step: str(entry.step),
-      owner: str(entry.owner ?? entry.user),
-      reason: str(entry.reason),
-      profile: str(entry.profile)
-    };
-  });
-  const usage = obj(data.usage);
-  const budget = obj(data.budget ?? usage.budget);
-  const hasUsage = data.usage !== undefined || data.budget !== undefined;
-  const limit = num(budget.limit ?? budget.amount ?? budget.monthly, NaN);
+export function readResources(data: ResourcesOverview): IResourcesView {
+  const capacity = data.capacity;
+  const users = new Set<string>();
+  data.budgets.filter(b => b.scope === 'user').forEach(b => users.add(b.name));
+  data.queue.forEach(q => users.add(q.owner));
+  data.running.forEach(r => users.add(r.owner));
   return {
-    capacity: meters,
-    queue,
-    usage: hasUsage
-      ? {
-          cost: num(usage.cost ?? usage.total ?? budget.used),
-          budget: Number.isFinite(limit) && limit > 0 ? limit : null,
-          currency: str(budget.currency ?? usage.currency) || 'USD'
-        }
-      : null,
+    capacity: capacity
+      ? [
+          { kind: 'cpus', used: data.reserved.cpus, total: capacity.cpus },
+          { kind: 'memory', used: data.reserved.memoryBytes, total: capacity.memoryBytes },
+          { kind: 'gpus', used: data.reserved.gpus.length, total: capacity.gpus.length }
+        ]
+      : [],
+    queue: [...data.queue].sort((a, b) => a.position - b.position),
+    running: data.running.length,
+    budgets: data.budgets,
     fromResources: true,
-    admin: data.admin === true,
-    users: Array.isArray(data.users) ? data.users.filter(u => typeof u === 'string') : []
+    users: [...users].sort()
   };
 }
 
@@ -102,15 +65,15 @@ export function readStatusCapacity(status: ServerStatus): IResourcesView {
       { kind: 'gpus', used: 0, total: status.capacity.gpus.length }
     ],
     queue: [],
-    usage: null,
+    running: 0,
+    budgets: [],
     fromResources: false,
-    admin: false,
     users: []
   };
 }
 
 /**
- * One day of metered cost, from `GET /usage`.
+ * One day of metered cost.
  */
 export interface IUsageDay {
   day: string;
@@ -118,35 +81,15 @@ export interface IUsageDay {
 }
 
 /**
- * Normalise a `GET /usage` answer into cost per day (sorted, summed per day).
+ * The days of a `GET /usage` answer, sorted.
  */
-export function readUsage(raw: unknown): IUsageDay[] {
-  const data = obj(raw);
-  const list: unknown[] = Array.isArray(raw)
-    ? raw
-    : Array.isArray(data.days)
-      ? data.days
-      : Array.isArray(data.points)
-        ? data.points
-        : Array.isArray(data.series)
-          ? data.series
-          : [];
-  const byDay = new Map<string, number>();
-  for (const item of list) {
-    const point = obj(item);
-    const when = str(point.day ?? point.date ?? point.at ?? point.from);
-    if (!when) {
-      continue;
-    }
-    const day = when.slice(0, 10);
-    byDay.set(day, (byDay.get(day) ?? 0) + num(point.cost ?? point.amount));
-  }
-  return [...byDay.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([day, cost]) => ({ day, cost }));
+export function readUsage(series: UsageSeries): IUsageDay[] {
+  return series.days
+    .map(d => ({ day: d.day.slice(0, 10), cost: d.cost }))
+    .sort((a, b) => a.day.localeCompare(b.day));
 }
 
 /**
- * Budget thresholds marked on the budget bar.
+ * Budget thresholds marked on the budget bars.
  */
 export const BUDGET_MARKS = [0.5, 0.8, 1];

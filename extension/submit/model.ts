@@ -115,7 +115,15 @@ export class SubmitModel {
     this._params = params?.params ?? [];
     this.texts = Object.fromEntries(this._params.map(p => [p.name, initialText(p)]));
     const tags = this._images.flatMap(i => i.tags);
-    this.image = tags.includes(DEFAULT_IMAGE) ? DEFAULT_IMAGE : (tags[0] ?? '');
+    // The user's default image (set in the Images section), else the base image, else the first.
+    const defaultImage = this._images.find(i => i.default);
+    const defaultRef = defaultImage ? (defaultImage.ref ?? defaultImage.tags[0]) : undefined;
+    this.image =
+      defaultRef && tags.includes(defaultRef)
+        ? defaultRef
+        : tags.includes(DEFAULT_IMAGE)
+          ? DEFAULT_IMAGE
+          : (tags[0] ?? '');
     // The profile chosen in the Resources section, else `small`, else the first.
     const preferred = this._preferredProfile();
     const chosen =

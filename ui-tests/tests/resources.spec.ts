@@ -1,6 +1,9 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import * as path from 'path';
 
+const FIXTURES = path.join(__dirname, '..', 'fixtures');
+const API = '/conveyor/api/v1';
+
 /**
  * The Resources section against the real companion and Docker engine.
  */
@@ -48,5 +51,57 @@ test.describe('Resources section', () => {
     await page.theme.setDarkTheme();
     await section.screenshot({ path: path.join(RESULTS, 'resources-capacity-dark.png') });
     await page.theme.setLightTheme();
+  });
+
+  test('shows a run waiting for capacity with its queue position, and the reserved CPUs', async ({
+    page,
+    tmpPath
+  }) => {
+    const status = await (await page.request.get(`${API}/status`)).json();
+    const cpus: number = status.capacity.cpus;
+    await page.contents.uploadFile(path.join(FIXTURES, 'sleepy.ipynb'), `${tmpPath}/sleepy.ipynb`);
+    // Two runs that each take every CPU: the second waits for the first.
+    const submit = async () => {
+      const response = await page.request.post(`${API}/runs`, {
+        data: {
+          notebook: { path: `${tmpPath}/sleepy.ipynb`, resources: { cpus } },
+          experiment: 'queue',
+          cache: false
+        }
+      });
+      expect(response.status(), await response.text()).toBe(201);
+      return (await response.json()).id as string;
+    };
+    const first = await submit();
+    const second = await submit();
+    try {
+      await expect
+        .poll(async () => {
+          const overview = await (await page.request.get(`${API}/resources`)).json();
+          return overview.queue.find((q: any) => q.runId === second)?.position ?? 0;
+        }, { timeout: 60_000 })
+        .toBeGreaterThan(0);
+
+      const section = await openResources(page);
+      const row = section.locator(`[data-testid="conveyor-queue-row"][data-run-id="${second}"]`);
+      await expect(row.getByTestId('conveyor-queue-position')).toHaveText('1');
+      await expect(row.getByTestId('conveyor-queue-reason')).toHaveAttribute('data-reason', 'capacity');
+      await expect(
+        section.getByTestId('conveyor-capacity-cpus').getByTestId('conveyor-meter-value')
+      ).toHaveText(`${cpus} of ${cpus} reserved`, { timeout: 60_000 });
+      await expect(section.locator(`[data-run-id="${first}"]`)).toHaveCount(0);
+      const sidebar = page.locator(`#${SIDEBAR_ID}`);
+      await sidebar.screenshot({ path: path.join(RESULTS, 'resources-queue-light.png') });
+      await page.theme.setDarkTheme();
+      await sidebar.screenshot({ path: path.join(RESULTS, 'resources-queue-dark.png') });
+      await page.theme.setLightTheme();
+    } finally {
+      await page.request.post(`${API}/runs/${second}/cancel`);
+      await page.request.post(`${API}/runs/${first}/cancel`);
+    }
+    // Once cancelled, the queue empties.
+    await expect(page.locator('#jp-conveyor-resources').getByTestId('conveyor-queue-empty')).toBeVisible({
+      timeout: 60_000
+    });
   });
 });

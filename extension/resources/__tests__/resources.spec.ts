@@ -2,7 +2,7 @@ import { Signal } from '@lumino/signaling';
 import { nullTranslator } from '@jupyterlab/translation';
 
 import type { ServerEvent, ServerStatus } from '../../../schema/generated/api';
-import { alertText, readAlert } from '../alerts';
+import { alertText } from '../alerts';
 import { usageGeometry } from '../chart';
 import { ResourcesModel } from '../model';
 import { readResources, readUsage } from '../view';
@@ -14,42 +14,54 @@ class NotFound extends Error {
 }
 
 describe('readResources', () => {
-  it('reads capacity, reservations, the queue and the budget', () => {
+  it('reads capacity, reservations, the queue in position order and the users seen', () => {
     const view = readResources({
-      capacity: { cpus: 8, memoryBytes: 16e9, gpus: [{ id: '0' }] },
-      reserved: { cpus: 2, memoryBytes: 4e9, gpus: 1 },
-      queue: [{ position: 1, runId: 'r1', step: 'train', owner: 'ada', reason: 'cpus' }],
-      usage: { cost: 12.5 },
-      budget: { limit: 50, currency: 'USD' }
+      capacity: { cpus: 8, memoryBytes: 16e9, gpus: ['0'] },
+      reserved: { cpus: 2, memoryBytes: 4e9, gpus: ['0'] },
+      running: [],
+      queue: [
+        { position: 2, runId: 'r2', step: 's', owner: 'bob', priority: 'normal', reason: 'quota', message: '' },
+        { position: 1, runId: 'r1', step: 'train', owner: 'ada', priority: 'normal', reason: 'capacity', message: 'needs 8 CPUs' }
+      ],
+      quotas: [],
+      budgets: [{ scope: 'user', name: 'cy', period: '2026-11', limit: 50, spent: 10, fraction: 0.2 }]
     });
     expect(view.capacity).toEqual([
       { kind: 'cpus', used: 2, total: 8 },
       { kind: 'memory', used: 4e9, total: 16e9 },
       { kind: 'gpus', used: 1, total: 1 }
     ]);
-    expect(view.queue[0]).toMatchObject({ position: 1, runId: 'r1', reason: 'cpus' });
-    expect(view.usage).toEqual({ cost: 12.5, budget: 50, currency: 'USD' });
+    expect(view.queue.map(q => q.runId)).toEqual(['r1', 'r2']);
+    expect(view.users).toEqual(['ada', 'bob', 'cy']);
   });
 
-  it('numbers queue entries by order when positions are missing', () => {
-    const view = readResources({ capacity: {}, queue: [{ runId: 'a' }, { runId: 'b' }] });
-    expect(view.queue.map(q => q.position)).toEqual([1, 2]);
-    expect(view.usage).toBeNull();
+  it('shows no meters when the engine is unavailable', () => {
+    const view = readResources({
+      capacity: null,
+      reserved: { cpus: 0, memoryBytes: 0, gpus: [] },
+      running: [],
+      queue: [],
+      quotas: [],
+      budgets: []
+    });
+    expect(view.capacity).toEqual([]);
   });
 });
 
 describe('readUsage', () => {
-  it('sums cost per day and sorts the days', () => {
+  it('keeps the days in order', () => {
     expect(
       readUsage({
-        points: [
-          { day: '2026-11-03', cost: 1 },
-          { day: '2026-11-01T10:00:00Z', cost: 2 },
-          { day: '2026-11-01T12:00:00Z', cost: 0.5 }
+        from: '2026-11-01',
+        to: '2026-11-03',
+        total: 3,
+        days: [
+          { day: '2026-11-03', cost: 1, seconds: 10 },
+          { day: '2026-11-01', cost: 2, seconds: 20 }
         ]
       })
     ).toEqual([
-      { day: '2026-11-01', cost: 2.5 },
+      { day: '2026-11-01', cost: 2 },
       { day: '2026-11-03', cost: 1 }
     ]);
   });
@@ -74,16 +86,21 @@ describe('usageGeometry', () => {
 });
 
 describe('budget alerts', () => {
-  it('words an 80% alert with the amounts', () => {
-    const alert = readAlert({ type: 'alert', threshold: 0.8, used: 40, limit: 50 });
-    expect(alert?.percent).toBe(80);
-    expect(alertText(alert!, trans)).toBe(
-      'You have used 80% of your monthly budget ($40.00 of $50.00).'
+  it('words an 80% alert of the user budget with the amounts', () => {
+    const text = alertText(
+      {
+        type: 'alert',
+        scope: 'user',
+        name: 'ada',
+        period: '2026-11',
+        threshold: 0.8,
+        spent: 40,
+        limit: 50,
+        message: ''
+      },
+      trans
     );
-  });
-
-  it('ignores other events', () => {
-    expect(readAlert({ type: 'run', runId: 'x', status: 'running' })).toBeNull();
+    expect(text).toBe('You have used 80% of your monthly budget ($40.00 of $50.00).');
   });
 });
 
@@ -114,7 +131,7 @@ describe('ResourcesModel', () => {
     const calls: string[] = [];
     const requestAPI = async <T>(path: string): Promise<T> => {
       calls.push(path);
-      return (path.startsWith('profiles') ? [] : { capacity: {} }) as T;
+      return (path.startsWith('profiles') ? [] : { days: [], total: 0 }) as T;
     };
     model = new ResourcesModel({
       requestAPI,
@@ -133,6 +150,5 @@ describe('ResourcesModel', () => {
     const query = new URLSearchParams(usage.split('?')[1]);
     expect(query.get('user')).toBe('bob');
     expect(query.get('from')).toBe('2026-11-01T00:00:00.000Z');
-    expect(calls).toContain('resources?user=bob');
   });
 });
