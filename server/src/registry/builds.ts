@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { extract, pack } from 'tar-stream';
 import type { ImageBuild, ImageBuildLog, ImageBuildRequest, ServerEvent } from '../../../schema/generated/api';
@@ -19,6 +20,8 @@ export interface BuildDeps {
   pusher: ImagePusher;
   logger: Logger;
   publish: (user: string, event: ServerEvent) => void;
+  /** Finished builds and their logs are kept in `<dataDir>/image-builds/<id>.json`. */
+  dataDir?: string;
   /** CA bundle lent to pip and apt during the build (a TLS-inspecting proxy's CA); default PIP_CERT or Debian's bundle. */
   caBundle?: string;
 }
@@ -105,15 +108,54 @@ export class ImageBuilds {
 
   constructor(private readonly deps: BuildDeps) {}
 
+  private file(id: string): string | undefined {
+    return this.deps.dataDir && /^bld-[0-9a-z-]+$/.test(id) ? join(this.deps.dataDir, 'image-builds', `${id}.json`) : undefined;
+  }
+
+  /** A build of this process, else one a previous process saved (one still building then was interrupted). */
+  private state(id: string): BuildState | undefined {
+    const hit = this.builds.get(id);
+    if (hit) return hit;
+    const file = this.file(id);
+    if (!file || !existsSync(file)) return undefined;
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { build: ImageBuild; lines: string[] };
+    if (saved.build.status === 'building' || saved.build.status === 'pushing') {
+      saved.build.status = 'failed';
+      saved.build.error = 'interrupted: the server stopped during the build';
+    }
+    const s: BuildState = { build: saved.build, lines: saved.lines, sent: saved.lines.length };
+    this.builds.set(id, s);
+    return s;
+  }
+
+  private save(s: BuildState): void {
+    const file = this.file(s.build.id);
+    if (!file) return;
+    mkdirSync(join(this.deps.dataDir!, 'image-builds'), { recursive: true });
+    writeFileSync(`${file}.tmp`, JSON.stringify({ build: s.build, lines: s.lines }));
+    renameSync(`${file}.tmp`, file);
+  }
+
+  /** The caller's builds (admins: everyone's), newest first. */
+  list(user: User): ImageBuild[] {
+    const dir = this.deps.dataDir ? join(this.deps.dataDir, 'image-builds') : undefined;
+    const ids = new Set([...this.builds.keys(), ...(dir && existsSync(dir) ? readdirSync(dir).filter(f => f.endsWith('.json')).map(f => f.slice(0, -5)) : [])]);
+    return [...ids]
+      .map(id => this.state(id)!)
+      .filter(s => s && (s.build.owner === user.name || user.admin))
+      .map(s => ({ ...s.build, lines: s.lines.length }))
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
   get(user: User, id: string): ImageBuild {
-    const s = this.builds.get(id);
+    const s = this.state(id);
     if (!s || (s.build.owner !== user.name && !user.admin)) throw new AppError(404, 'build_not_found', `No image build ${id}`, { id });
     return { ...s.build, lines: s.lines.length };
   }
 
   log(user: User, id: string, from: number): ImageBuildLog {
     this.get(user, id);
-    const s = this.builds.get(id)!;
+    const s = this.state(id)!;
     return { from, lines: s.lines.slice(from), status: s.build.status };
   }
 
@@ -149,6 +191,7 @@ export class ImageBuilds {
     };
     const state: BuildState = { build, lines: [], sent: 0 };
     this.builds.set(id, state);
+    this.save(state);
     void this.run(user, state, req);
     return { ...build };
   }
@@ -220,6 +263,11 @@ export class ImageBuilds {
     } finally {
       b.finishedAt = new Date().toISOString();
       this.flush(s);
+      try {
+        this.save(s);
+      } catch (err) {
+        logger.warn({ build: b.id, err: (err as Error).message }, 'could not save the build record');
+      }
     }
   }
 }

@@ -34,7 +34,7 @@ export function createRegistryModule(opts: {
   const catalog = new RegistryCatalog(client);
   const logger = opts.logger.child({ module: 'registry' });
   const pusher = new ImagePusher({ docker, catalog, logger });
-  const builds = new ImageBuilds({ docker, client, catalog, pusher, logger, publish: opts.publish });
+  const builds = new ImageBuilds({ docker, client, catalog, pusher, logger, publish: opts.publish, dataDir: opts.config.dataDir });
   return {
     runtime: new PullingRuntime(opts.runtime, { docker, client, logger }),
     router: registryRoutes({

@@ -18,6 +18,7 @@ export const registryRouteDocs: RouteDoc[] = [
   { method: 'delete', path: '/images/{repo}/tags/{tag}', summary: "Delete one of one's own tags (admins: shared/)", status: 204 },
   { method: 'post', path: '/images/push', summary: 'Push a local engine image under an immutable tag', request: 'image-push.json', response: 'image-tag.json', status: 201 },
   { method: 'post', path: '/images/builds', summary: 'Build users/<me>/<name> from a registry image plus packages', request: 'image-build-request.json', response: 'image-build.json', status: 202 },
+  { method: 'get', path: '/images/builds', summary: "The caller's builds (admins: everyone's), newest first", response: { arrayOf: 'image-build.json' } },
   { method: 'get', path: '/images/builds/{id}', summary: 'A build', response: 'image-build.json' },
   { method: 'get', path: '/images/builds/{id}/log', summary: "A build's log lines from ?from=", response: 'image-build-log.json' },
   { method: 'get', path: '/images/default', summary: "The caller's default image for submissions", response: 'image-default.json' },
@@ -103,6 +104,9 @@ export function registryRoutes(deps: RegistryRouteDeps): Router {
     router.post('/images/builds', validateBody('image-build-request.json'), async (req, res) => {
       const build = await builds.start(identityOf(req).user, req.body as ImageBuildRequest);
       res.status(202).json({ ...build, buildId: build.id });
+    });
+    router.get('/images/builds', (req, res) => {
+      res.json(builds.list(identityOf(req).user));
     });
     router.get('/images/builds/:id', (req, res) => {
       res.json(builds.get(identityOf(req).user, req.params.id as string));

@@ -1,17 +1,19 @@
 import WebSocket from 'ws';
+import { ImageBuilds, type BuildDeps } from '../../src/registry/builds';
 import { RegistryClient } from '../../src/registry/client';
-import { TEST_IMAGE } from '../helpers/env';
+import { tempDir, TEST_IMAGE } from '../helpers/env';
 import { expectError } from '../helpers/expectError';
 import { json, registryEnv, removeLocalTags, uniq, type RegistryEnv } from './helpers';
 
 let env: RegistryEnv;
+const data = tempDir('registry-data');
 const id = uniq();
 const baseRepo = `users/alice/base${id}`;
 const baseTag = `0.1.0-b${id}`;
 let baseRef: string;
 
 beforeAll(async () => {
-  env = await registryEnv();
+  env = await registryEnv({ dataDir: data.path });
   const res = await env.call('alice', 'POST', '/images/push', { image: TEST_IMAGE, repository: baseRepo, tag: baseTag });
   expect(res.status).toBe(201);
   baseRef = (await json(res)).ref;
@@ -19,6 +21,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await removeLocalTags(env.registry, id);
   await env.close();
+  data.cleanup();
 });
 
 describe('custom image builds', () => {
@@ -61,8 +64,15 @@ describe('custom image builds', () => {
       expect(found.map((i: any) => i.ref)).toContain(started.ref);
       // The same request again is the same tag: refused, tags are immutable.
       await expectError(await env.call('alice', 'POST', '/images/builds', req), 409, 'tag_exists');
-      // Another user cannot read the build.
+      // Another user cannot read the build, nor see it listed.
       await expectError(await env.call('bob', 'GET', `/images/builds/${started.buildId}`), 404, 'build_not_found');
+      expect((await json(await env.call('alice', 'GET', '/images/builds'))).map((b: any) => b.id)).toContain(started.buildId);
+      expect((await json(await env.call('bob', 'GET', '/images/builds'))).map((b: any) => b.id)).not.toContain(started.buildId);
+      // Kept in the data dir: a new process reads the finished build and its log.
+      const later = new ImageBuilds({ dataDir: data.path } as BuildDeps);
+      const alice = { name: 'alice', admin: false, createdAt: '' };
+      expect(later.get(alice, started.buildId)).toEqual(expect.objectContaining({ status: 'succeeded', digest: build.digest, lines: log.lines.length }));
+      expect(later.log(alice, started.buildId, 0).lines).toEqual(log.lines);
     } finally {
       socket.close();
     }
