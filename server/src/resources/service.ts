@@ -14,7 +14,7 @@ export interface SchedulerView {
   queueEntries(): QueueEntry[];
   runningUses(): StepUse[];
   reserved(): { cpus: number; memoryBytes: number; gpuIds: string[] } | null;
-  cancel(runId: string): Promise<void>;
+  cancel(runId: string, step?: string, reason?: string): Promise<void>;
 }
 
 export interface ResourcesDeps {
@@ -284,7 +284,8 @@ export class ResourcesService implements Admission {
       const covered = b.scope === 'project' ? use.project === b.name : this.ownersOf(b.scope, b.name).includes(use.owner);
       if (!covered) continue;
       this.deps.logger.warn({ run: use.runId, step: use.step, scope: b.scope, budget: b.name }, 'budget used up: stopping running work');
-      void this.scheduler!.cancel(use.runId).catch(err =>
+      const reason = `Stopped: the ${b.scope} budget of ${b.name} for ${b.period} is used up ($${b.spent.toFixed(2)} of $${b.limit.toFixed(2)})`;
+      void this.scheduler!.cancel(use.runId, undefined, reason).catch(err =>
         this.deps.logger.error({ err, run: use.runId }, 'stopping work at budget failed')
       );
     }

@@ -9,6 +9,9 @@ import { buildJob, cacheKey, inputHashes } from './jobs';
 import { errorSummary, TERMINAL_RUN, TERMINAL_STEP, type RunState, type StepState } from './model';
 import { ResourcePool, type Demand, type Reservation } from './pool';
 import { RunQueries, type StepPatch } from './queries';
+import { choosePreemptions, priorityOf, PRIORITY_RANK, projectOf, type Admission, type QueueEntry, type StepUse } from './admission';
+
+export type { Admission, Priority, QueueEntry, StepUse } from './admission';
 
 /** Where run events go: the websocket hub sends them to the owner's sockets only. */
 export interface RunEventSink {
@@ -29,46 +32,6 @@ export interface SchedulerDeps {
   admission?: Admission;
 }
 
-/** A step holding resources: what the resources module meters and counts against quotas. */
-export interface StepUse {
-  owner: string;
-  runId: string;
-  step: string;
-  attempt: number;
-  /** The run's `project`, else its experiment. */
-  project: string;
-  preemptible: boolean;
-  resources: StepState['spec']['resources'];
-  reservation: Reservation;
-  startedAt: Date;
-}
-
-/** The resources module's part in admission. */
-export interface Admission {
-  /** Why the owner's (or their team's) quota makes a step that fits the machine wait now, or null. */
-  quotaWait(owner: string, demand: Demand): string | null;
-  /** A step got its reservation (also when followed again after a restart). */
-  started(use: StepUse): void;
-  /** A step's attempt ended: release its quota share and meter its cost. */
-  finished(use: StepUse, finishedAt: Date): Promise<void>;
-}
-
-export type Priority = 'high' | 'normal' | 'low';
-const PRIORITY_RANK: Record<Priority, number> = { high: 0, normal: 1, low: 2 };
-
-/** A queued step as GET /resources shows it: `position` 1 = starts next. */
-export interface QueueEntry {
-  position: number;
-  runId: string;
-  step: string;
-  owner: string;
-  priority: Priority;
-  reason: 'capacity' | 'quota' | 'retry';
-  message: string;
-  resources: StepState['spec']['resources'];
-  queuedAt: string | null;
-}
-
 interface Active {
   controller: AbortController;
   reservation: Reservation;
@@ -76,11 +39,10 @@ interface Active {
   cancelled: boolean;
   /** Stopped to make room for non-preemptible work: requeued, not failed or cancelled. */
   preempted?: boolean;
+  /** Why it was cancelled, when not by its owner (a used-up budget): kept as the step's error. */
+  reason?: string;
   done: Promise<void>;
 }
-
-export const priorityOf = (run: RunState): Priority => (run.submit.priority as Priority | undefined) ?? 'normal';
-const projectOf = (run: RunState): string => (typeof run.submit.project === 'string' ? run.submit.project : run.experiment);
 
 /** Attempts a step gets at most, whatever its policy, when containers vanish under it. */
 const MAX_ATTEMPTS = 10;
@@ -91,7 +53,8 @@ const key = (runId: string, step: string): string => `${runId}/${step}`;
 /**
  * The one scheduler of a server. The store is the truth: every pass reads the active runs, moves
  * steps whose upstreams are done (skipped, cached or queued), admits sweep children up to
- * `maxParallel`, and starts queued steps FIFO while their CPUs/memory/GPUs fit. Every change is
+ * `maxParallel`, and starts queued steps by priority, FIFO within one, while their owner's quotas
+ * (resources/) and the machine's CPUs/memory/GPUs allow, preempting preemptible steps for others. Every change is
  * persisted first, then sent as a `run` event. All passes and settlements run one at a time.
  */
 export class Scheduler {
@@ -457,7 +420,7 @@ export class Scheduler {
         ?.finished(use, this.deps.clock?.() ?? new Date())
         .catch(err => this.deps.logger.error({ err, run: run.id, step: step.name }, 'metering a step failed'));
       await this.exclusive(() =>
-        entry.preempted && !entry.cancelled ? this.requeuePreempted(run, step) : this.settle(run, step, entry.cancelled, outcome, failure)
+        entry.preempted && !entry.cancelled ? this.requeuePreempted(run, step) : this.settle(run, step, entry.cancelled, outcome, failure, entry.reason)
       );
       this.kick();
     })().catch(err => this.deps.logger.error({ err, run: run.id, step: step.name }, 'settling a step failed'));
@@ -484,33 +447,27 @@ export class Scheduler {
    * would not make room.
    */
   private preemptFor(pool: ResourcePool, demand: Demand): boolean {
-    const free = pool.free();
-    const fits = (): boolean => demand.cpus <= free.cpus + 1e-9 && demand.memoryBytes <= free.memoryBytes && demand.gpus <= free.gpus;
-    const add = (a: Active): void => {
-      free.cpus += a.reservation.cpus;
-      free.memoryBytes += a.reservation.memoryBytes;
-      free.gpus += a.reservation.gpuIds.length;
-    };
-    const candidates = [...this.active.values()].filter(a => a.use.preemptible && !a.cancelled);
-    for (const a of candidates) if (a.preempted) add(a);
-    if (fits()) return true;
-    const chosen: Active[] = [];
-    for (const a of candidates.filter(c => !c.preempted).sort((x, y) => y.use.startedAt.getTime() - x.use.startedAt.getTime())) {
-      chosen.push(a);
-      add(a);
-      if (fits()) break;
+    const candidates = [...this.active.values()]
+      .filter(a => a.use.preemptible && !a.cancelled)
+      .map(a => ({ entry: a, startedAt: a.use.startedAt, reservation: a.reservation, preempted: a.preempted === true }));
+    const chosen = choosePreemptions(pool.free(), demand, candidates);
+    for (const { entry } of chosen ?? []) {
+      this.deps.logger.info({ run: entry.use.runId, step: entry.use.step }, 'preempting a step for non-preemptible work');
+      entry.preempted = true;
+      entry.controller.abort();
     }
-    if (!fits()) return false;
-    for (const a of chosen) {
-      this.deps.logger.info({ run: a.use.runId, step: a.use.step }, 'preempting a step for non-preemptible work');
-      a.preempted = true;
-      a.controller.abort();
-    }
-    return true;
+    return chosen !== null;
   }
 
   /** Records an attempt's outcome: succeeded, cancelled, retried after a backoff, or failed. */
-  private async settle(run: RunState, step: StepState, cancelled: boolean, outcome?: StepOutcome, failure?: unknown): Promise<void> {
+  private async settle(
+    run: RunState,
+    step: StepState,
+    cancelled: boolean,
+    outcome?: StepOutcome,
+    failure?: unknown,
+    reason?: string
+  ): Promise<void> {
     const now = this.now();
     const base: StepPatch = {
       exitCode: outcome?.exitCode ?? null,
@@ -520,7 +477,7 @@ export class Scheduler {
       imageDigest: outcome?.imageDigest ?? step.imageDigest
     };
     if (cancelled || outcome?.status === 'cancelled') {
-      await this.patchStep(run, step, { ...base, status: 'cancelled', finishedAt: now });
+      await this.patchStep(run, step, { ...base, status: 'cancelled', finishedAt: now, ...(reason ? { error: { message: reason } } : {}) });
       return;
     }
     if (outcome?.status === 'succeeded') {
@@ -550,14 +507,14 @@ export class Scheduler {
   }
 
   /** Cancels a run (every unfinished step) or one step; waits until their containers are gone. */
-  async cancel(runId: string, stepName?: string): Promise<void> {
+  async cancel(runId: string, stepName?: string, reason?: string): Promise<void> {
     const waits = await this.exclusive(async () => {
       const out: Promise<void>[] = [];
       const run = await this.q.get(runId);
       if (!run || TERMINAL_RUN.has(run.status)) return out;
       if (run.sweep) {
         for (const child of await this.q.children(run.id)) {
-          if (!TERMINAL_RUN.has(child.status)) out.push(this.cancel(child.id));
+          if (!TERMINAL_RUN.has(child.status)) out.push(this.cancel(child.id, undefined, reason));
         }
         return out;
       }
@@ -566,6 +523,7 @@ export class Scheduler {
         const entry = this.active.get(key(run.id, step.name));
         if (entry) {
           entry.cancelled = true;
+          entry.reason ??= reason;
           entry.controller.abort();
           out.push(entry.done);
         } else if (!TERMINAL_STEP.has(step.status)) {

@@ -115,6 +115,7 @@ describe('metering and budgets (real engine)', () => {
     const done = await env.wait(run.id, undefined, 'dave', 30_000);
     expect(done.status).toBe('cancelled');
     expect(done.steps[0].status).toBe('cancelled');
+    expect(done.steps[0].error.message).toMatch(/^Stopped: the team budget of ops for \d{4}-\d{2} is used up \(\$\d+\.\d\d of \$3\.00\)$/);
     const took = Date.parse(done.finishedAt) - Date.parse(done.startedAt);
     expect(took).toBeLessThan(15_000);
     const alerts = (await json(await env.get('/alerts', 'dave'))).alerts;

@@ -1,3 +1,4 @@
+import { choosePreemptions } from '../../src/runs/admission';
 import { json } from '../helpers/server';
 import { cmdPipeline, startResourcesServer, type ResourcesServer } from './helpers';
 
@@ -73,4 +74,31 @@ describe('preemptible runs (real engine)', () => {
     },
     T
   );
+});
+
+describe('choosing what to preempt', () => {
+  const step = (name: string, startedAt: string, cpus: number, preempted = false) => ({
+    name,
+    startedAt: new Date(startedAt),
+    reservation: { cpus, memoryBytes: 0, gpuIds: [] },
+    preempted
+  });
+  const want = (cpus: number) => ({ cpus, memoryBytes: 0, gpus: 0 });
+  const free = (cpus: number) => ({ cpus, memoryBytes: 0, gpus: 0 });
+
+  test('stops the newest steps first, only as many as needed', () => {
+    const running = [
+      step('old', '2026-01-01T00:00:00Z', 1),
+      step('mid', '2026-01-01T00:01:00Z', 1),
+      step('new', '2026-01-01T00:02:00Z', 1)
+    ];
+    expect(choosePreemptions(free(0.5), want(1.5), running)!.map(s => s.name)).toEqual(['new']);
+    expect(choosePreemptions(free(0), want(2), running)!.map(s => s.name)).toEqual(['new', 'mid']);
+  });
+
+  test('counts steps already being stopped, and stops nothing when even all would not be enough', () => {
+    const running = [step('a', '2026-01-01T00:00:00Z', 1, true), step('b', '2026-01-01T00:01:00Z', 1)];
+    expect(choosePreemptions(free(0), want(1), running)).toEqual([]);
+    expect(choosePreemptions(free(0), want(3), running)).toBeNull();
+  });
 });
