@@ -180,6 +180,9 @@ export class RunService {
       const children = await this.q.children(id);
       for (let i = 0; i < children.length; i++) prepared.push(await copy(children[i], parent.run.id, i + 1));
     }
+    // Quotas and budgets are checked again: a rerun is new work.
+    const first = prepared.find(p => p.steps.length > 0);
+    if (first) await this.deps.submitter.admit(owner, first.run, first.steps);
     return this.insert(owner, prepared);
   }
 

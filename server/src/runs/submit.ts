@@ -135,6 +135,12 @@ export class RunSubmitter {
     return out;
   }
 
+  /** Quotas and budgets for work copied from an earlier run (rerun): 422 exceeds_quota, 403 budget_exceeded. */
+  async admit(owner: string, run: RunState, steps: StepState[]): Promise<void> {
+    const project = typeof run.submit.project === 'string' ? run.submit.project : run.experiment;
+    await this.deps.admission?.checkSubmit(owner, project, steps.map(s => ({ name: s.name, resources: s.spec.resources })));
+  }
+
   private steps(runId: string, pipeline: Pipeline, specs: Map<string, StepSpec>, params: Params): StepState[] {
     return pipeline.steps.map((step, position) => {
       const spec = specs.get(step.name)!;

@@ -84,6 +84,9 @@ describe('metering and budgets (real engine)', () => {
       const refused = await expectError(await env.post('/runs', { pipeline: step('more', 1, 'free') }, 'carol'), 403, 'budget_exceeded');
       expect(refused.error.message).toMatch(/The budget of carol for \d{4}-\d{2} is used up/);
       expect(refused.error.details).toEqual(expect.objectContaining({ scope: 'user', name: 'carol', limit: 2 }));
+      // Rerunning or resuming is new work too.
+      await expectError(await env.post(`/runs/${run.id}/rerun`, {}, 'carol'), 403, 'budget_exceeded');
+      await expectError(await env.post(`/runs/${run.id}/resume`, {}, 'carol'), 403, 'budget_exceeded');
       // Someone else is not affected.
       expect((await env.post('/runs', { pipeline: step('cheap', 0, 'free'), cache: false }, 'bob')).status).toBe(201);
 
