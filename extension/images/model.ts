@@ -61,12 +61,6 @@ export class ImagesModel implements IDisposable {
     return groupImages(this._images, this.me);
   }
 
-  /** The caller's default image for submissions (its ref), if any. */
-  get defaultRef(): string | null {
-    const image = this._images.find(i => i.default);
-    return image ? imageRef(image) : null;
-  }
-
   /** Registry tags a custom build can start from. */
   get bases(): string[] {
     return this._images.filter(i => i.source === 'registry').map(imageRef);

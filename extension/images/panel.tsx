@@ -161,7 +161,7 @@ function TagRow(props: ImagesPanel.IOptions & { image: StepImage }): JSX.Element
   const { image, model, trans, onSetDefault, onDelete, onCopy, onBuild } = props;
   const ref = imageRef(image);
   const expanded = model.expanded === ref;
-  const isDefault = model.defaultRef === ref;
+  const isDefault = !!image.default;
   const Caret = expanded ? caretDownIcon : caretRightIcon;
   const detailsId = `jp-conveyor-image-${ref.replace(/[^A-Za-z0-9_-]/g, '-')}`;
   return (

@@ -1,6 +1,7 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
 import type {
+  ImageDefault,
   NotebookParams,
   ResourceProfile,
   Run,
@@ -103,12 +104,14 @@ export class SubmitModel {
       errors.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
       return null;
     };
-    const [images, profiles, params] = await Promise.all([
+    const [images, profiles, params, chosenDefault] = await Promise.all([
       this._fetch<StepImage[]>('images').catch(note('Images')),
       this._fetch<ResourceProfile[]>('profiles').catch(note('Profiles')),
       this._fetch<NotebookParams>(
         `notebooks/parameters?path=${encodeURIComponent(this.path)}`
-      ).catch(note('Parameters'))
+      ).catch(note('Parameters')),
+      // The exact tag chosen (an engine image can carry several tags).
+      this._fetch<ImageDefault>('images/default').catch(() => null)
     ]);
     this._images = images ?? [];
     this._profiles = profiles ?? [];
@@ -116,8 +119,7 @@ export class SubmitModel {
     this.texts = Object.fromEntries(this._params.map(p => [p.name, initialText(p)]));
     const tags = this._images.flatMap(i => i.tags);
     // The user's default image (set in the Images section), else the base image, else the first.
-    const defaultImage = this._images.find(i => i.default);
-    const defaultRef = defaultImage ? (defaultImage.ref ?? defaultImage.tags[0]) : undefined;
+    const defaultRef = chosenDefault?.ref;
     this.image =
       defaultRef && tags.includes(defaultRef)
         ? defaultRef

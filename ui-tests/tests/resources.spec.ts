@@ -90,10 +90,10 @@ test.describe('Resources section', () => {
         section.getByTestId('conveyor-capacity-cpus').getByTestId('conveyor-meter-value')
       ).toHaveText(`${cpus} of ${cpus} reserved`, { timeout: 60_000 });
       await expect(section.locator(`[data-run-id="${first}"]`)).toHaveCount(0);
-      const sidebar = page.locator(`#${SIDEBAR_ID}`);
-      await sidebar.screenshot({ path: path.join(RESULTS, 'resources-queue-light.png') });
+      await row.scrollIntoViewIfNeeded();
+      await section.screenshot({ path: path.join(RESULTS, 'resources-queue-light.png') });
       await page.theme.setDarkTheme();
-      await sidebar.screenshot({ path: path.join(RESULTS, 'resources-queue-dark.png') });
+      await section.screenshot({ path: path.join(RESULTS, 'resources-queue-dark.png') });
       await page.theme.setLightTheme();
     } finally {
       await page.request.post(`${API}/runs/${second}/cancel`);
@@ -103,5 +103,34 @@ test.describe('Resources section', () => {
     await expect(page.locator('#jp-conveyor-resources').getByTestId('conveyor-queue-empty')).toBeVisible({
       timeout: 60_000
     });
+  });
+
+  test('keeps the profile picked for the next submission and the submit dialog preselects it', async ({
+    page
+  }) => {
+    const profiles = await (await page.request.get(`${API}/profiles`)).json();
+    const pick = profiles.find((p: any) => p.name !== 'small') ?? profiles[0];
+    const section = await openResources(page);
+    const radio = section.locator(`input[type="radio"][value="${pick.name}"]`);
+    await radio.check();
+    await expect(radio).toBeChecked();
+    await expect(section.getByTestId('conveyor-profiles')).toContainText(`$${pick.pricePerHour.toFixed(2)}/h`);
+
+    await page.evaluate(() =>
+      (window as any).jupyterapp.serviceManager.contents.save('profile.ipynb', {
+        type: 'notebook',
+        format: 'json',
+        content: { cells: [], metadata: {}, nbformat: 4, nbformat_minor: 5 }
+      })
+    );
+    // Not awaited: the command resolves only when the dialog closes.
+    await page.evaluate(() => {
+      void (window as any).jupyterapp.commands.execute('conveyor:submit-notebook', {
+        path: 'profile.ipynb'
+      });
+    });
+    const dialog = page.locator('.jp-Conveyor-submitDialog');
+    await expect(dialog.getByLabel('Resources')).toHaveValue(pick.name);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
   });
 });
