@@ -608,6 +608,14 @@ export interface ResourcesOverview {
   queue: QueuedStep[];
   quotas: QuotaState[];
   budgets: BudgetState[];
+  /**
+   * What the caller (or ?user=) has spent this month, running work included, whether or not a budget applies.
+   */
+  usage?: {
+    user: string;
+    period: string;
+    spent: number;
+  };
 }
 export interface RunningStep {
   runId: string;

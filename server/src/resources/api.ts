@@ -86,7 +86,8 @@ export class ResourcesApi {
       running,
       queue,
       quotas: this.quotas(user),
-      budgets: await this.budgets(user)
+      budgets: await this.budgets(user),
+      usage: await this.service.spentThisMonth(only ?? user.name)
     };
   }
 

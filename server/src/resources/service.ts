@@ -207,6 +207,12 @@ export class ResourcesService implements Admission {
     };
   }
 
+  /** What a user spent this month, running work included. */
+  async spentThisMonth(user: string): Promise<{ user: string; period: string; spent: number }> {
+    const b = await this.budgetState('user', user, 0);
+    return { user, period: b.period, spent: b.spent };
+  }
+
   /** The budgets that cover a user's work on a project: theirs, their teams', the project's. */
   async budgetsCovering(owner: string, project?: string): Promise<BudgetState[]> {
     const b = this.deps.config.budgets;

@@ -90,6 +90,8 @@ describe('metering and budgets (real engine)', () => {
       // Someone else is not affected.
       expect((await env.post('/runs', { pipeline: step('cheap', 0, 'free'), cache: false }, 'bob')).status).toBe(201);
 
+      const overview = await json(await env.get('/resources', 'carol'));
+      expect(overview.usage).toEqual({ user: 'carol', period: mine.period, spent: mine.spent });
       const today = new Date().toISOString().slice(0, 10);
       const usage = await json(await env.get(`/usage?from=${today}&to=${today}`, 'carol'));
       expect(usage.user).toBe('carol');
