@@ -1,8 +1,9 @@
-import { Signal } from '@lumino/signaling';
+import { Notification } from '@jupyterlab/apputils';
 import { nullTranslator } from '@jupyterlab/translation';
+import { Signal } from '@lumino/signaling';
 
 import type { ServerEvent, ServerStatus } from '../../../schema/generated/api';
-import { alertText } from '../alerts';
+import { alertText, notifyBudgetAlerts } from '../alerts';
 import { usageGeometry } from '../chart';
 import { ResourcesModel } from '../model';
 import { readResources, readUsage } from '../view';
@@ -150,5 +151,36 @@ describe('ResourcesModel', () => {
     const query = new URLSearchParams(usage.split('?')[1]);
     expect(query.get('user')).toBe('bob');
     expect(query.get('from')).toBe('2026-11-01T00:00:00.000Z');
+  });
+});
+
+describe('notifyBudgetAlerts', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('warns once per threshold and turns 100% into an error', () => {
+    const warning = jest.spyOn(Notification, 'warning').mockReturnValue('w');
+    const error = jest.spyOn(Notification, 'error').mockReturnValue('e');
+    const events = new Signal<unknown, ServerEvent>({});
+    const stop = notifyBudgetAlerts(events, trans, () => undefined);
+    const alert = (threshold: number): ServerEvent => ({
+      type: 'alert',
+      scope: 'user',
+      name: 'ada',
+      period: '2026-11',
+      threshold,
+      spent: threshold * 50,
+      limit: 50,
+      message: ''
+    });
+    events.emit(alert(0.8));
+    events.emit(alert(0.8));
+    events.emit(alert(1));
+    expect(warning).toHaveBeenCalledTimes(1);
+    expect(warning.mock.calls[0][0]).toContain('80%');
+    expect(error).toHaveBeenCalledTimes(1);
+    expect(error.mock.calls[0][0]).toContain('100%');
+    stop();
+    events.emit(alert(0.5));
+    expect(warning).toHaveBeenCalledTimes(1);
   });
 });
