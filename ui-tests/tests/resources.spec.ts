@@ -47,6 +47,15 @@ test.describe('Resources section', () => {
       String(memoryBytes)
     );
     await expect(memory.getByTestId('conveyor-meter-value')).toHaveText(/ of \d+(\.\d+)? [KMGT]iB reserved$/);
+    // This month's metered usage, as the usage route reports it.
+    const now = new Date();
+    const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString();
+    const usage = await (
+      await page.request.get(`${API}/usage?from=${from}&to=${now.toISOString()}`)
+    ).json();
+    await expect(section.getByTestId('conveyor-usage-text')).toContainText(
+      `$${usage.total.toFixed(2)} spent`
+    );
     await section.screenshot({ path: path.join(RESULTS, 'resources-capacity-light.png') });
     await page.theme.setDarkTheme();
     await section.screenshot({ path: path.join(RESULTS, 'resources-capacity-dark.png') });
