@@ -114,16 +114,18 @@ function Capacity({ view, trans }: { view: IResourcesView; trans: TranslationBun
             <span className="jp-Conveyor-meterValue" data-testid="conveyor-meter-value">
               {meter.total === 0 && meter.kind === 'gpus' ? trans.__('none') : text}
             </span>
-            <div
-              className="jp-Conveyor-meterBar"
-              role="meter"
-              aria-label={`${label}: ${text}`}
-              aria-valuemin={0}
-              aria-valuemax={meter.total}
-              aria-valuenow={meter.used}
-            >
-              <div className="jp-Conveyor-meterFill" style={{ width: `${fraction * 100}%` }} />
-            </div>
+            {meter.total > 0 && (
+              <div
+                className="jp-Conveyor-meterBar"
+                role="meter"
+                aria-label={`${label}: ${text}`}
+                aria-valuemin={0}
+                aria-valuemax={meter.total}
+                aria-valuenow={meter.used}
+              >
+                <div className="jp-Conveyor-meterFill" style={{ width: `${fraction * 100}%` }} />
+              </div>
+            )}
           </li>
         );
       })}
