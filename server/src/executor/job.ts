@@ -40,6 +40,8 @@ export interface StepOutcome {
   error: RunStep['error'];
   imageDigest: string;
   containerId: string;
+  /** When the container exited, as the engine says (metering a step followed again after a restart). */
+  finishedAt?: string | null;
   /** Milliseconds per phase of run() (prepare, create, copyIn, start, execute, collect, remove); not part of the contract. */
   timings?: Record<string, number>;
 }

@@ -61,7 +61,15 @@ async function collect(c: Collect): Promise<StepOutcome> {
       cellError = readExecutedNotebook(executed).error;
     }
   }
-  const base = { exitCode, oomKilled, timedOut: c.ending === 'timedOut', executedNotebook, imageDigest: c.imageDigest, containerId: container.id };
+  const base = {
+    exitCode,
+    oomKilled,
+    timedOut: c.ending === 'timedOut',
+    executedNotebook,
+    imageDigest: c.imageDigest,
+    containerId: container.id,
+    finishedAt: state.finishedAt
+  };
   if (c.ending !== 'exited' || exitCode !== 0 || oomKilled) {
     return {
       ...base,

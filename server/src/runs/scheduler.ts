@@ -51,6 +51,16 @@ const CANCEL_WAIT_MS = 30_000;
 const key = (runId: string, step: string): string => `${runId}/${step}`;
 
 /**
+ * Where an attempt's metering ends: now, or for a step followed again after a restart the
+ * container's own exit (it may have ended while the server was down), never before its start.
+ */
+function meteredEnd(use: StepUse, outcome: StepOutcome | undefined, reattached: boolean, now: Date): Date {
+  const exited = reattached && outcome?.finishedAt ? Date.parse(outcome.finishedAt) : NaN;
+  if (!Number.isFinite(exited)) return now;
+  return new Date(Math.min(now.getTime(), Math.max(use.startedAt.getTime(), exited)));
+}
+
+/**
  * The one scheduler of a server. The store is the truth: every pass reads the active runs, moves
  * steps whose upstreams are done (skipped, cached or queued), admits sweep children up to
  * `maxParallel`, and starts queued steps by priority, FIFO within one, while their owner's quotas
@@ -175,8 +185,14 @@ export class Scheduler {
             const containerId = found[0].id;
             this.deps.logger.info({ run: run.id, step: step.name, attempt: step.attempt }, 'reattaching to a running step');
             await this.patchStep(run, step, { containerId });
-            this.launch(run, step, pool.forceReserve(step.spec.resources), (job, signal) =>
-              this.deps.executor.reattach(containerId, job, signal)
+            // Metered from the container's own start, not from this restart (nothing of this attempt was metered yet).
+            const started = (await this.deps.runtime.get(containerId).catch(() => null))?.startedAt;
+            this.launch(
+              run,
+              step,
+              pool.forceReserve(step.spec.resources),
+              (job, signal) => this.deps.executor.reattach(containerId, job, signal),
+              started ? new Date(started) : undefined
             );
           } else {
             this.deps.logger.warn({ run: run.id, step: step.name }, 'the container of a running step is gone: retrying it');
@@ -387,7 +403,8 @@ export class Scheduler {
     run: RunState,
     step: StepState,
     reservation: Reservation,
-    exec: (job: StepJob, signal: AbortSignal) => Promise<StepOutcome>
+    exec: (job: StepJob, signal: AbortSignal) => Promise<StepOutcome>,
+    reattachedFrom?: Date
   ): void {
     const k = key(run.id, step.name);
     const use: StepUse = {
@@ -399,7 +416,7 @@ export class Scheduler {
       preemptible: run.submit.preemptible === true,
       resources: step.spec.resources,
       reservation,
-      startedAt: this.deps.clock?.() ?? new Date()
+      startedAt: reattachedFrom ?? this.deps.clock?.() ?? new Date()
     };
     const entry = { controller: new AbortController(), reservation, use, cancelled: false } as Active;
     this.active.set(k, entry);
@@ -417,7 +434,7 @@ export class Scheduler {
       this.pool?.release(reservation);
       if (this.stopped) return;
       await this.deps.admission
-        ?.finished(use, this.deps.clock?.() ?? new Date())
+        ?.finished(use, meteredEnd(use, outcome, reattachedFrom !== undefined, this.deps.clock?.() ?? new Date()))
         .catch(err => this.deps.logger.error({ err, run: run.id, step: step.name }, 'metering a step failed'));
       await this.exclusive(() =>
         entry.preempted && !entry.cancelled ? this.requeuePreempted(run, step) : this.settle(run, step, entry.cancelled, outcome, failure, entry.reason)
