@@ -69,8 +69,13 @@ class JupyterServer:
     """``python -m jupyter_server`` on a free port with a token, temp dirs and the extension."""
 
     def __init__(
-        self, home: Path, conveyor: dict[str, Any] | None = None, extra: dict[str, Any] | None = None
+        self,
+        home: Path,
+        conveyor: dict[str, Any] | None = None,
+        extra: dict[str, Any] | None = None,
+        env: dict[str, str] | None = None,
     ):
+        """``env``: extra variables for Jupyter and so the companion (e.g. ``CONVEYOR_REGISTRY``)."""
         self.home = home
         self.port = free_port()
         self.token = secrets.token_hex(16)
@@ -104,7 +109,7 @@ class JupyterServer:
                 "--log-level=DEBUG",
                 "--ConveyorApp.log_level=DEBUG",
             ],
-            env=jupyter_env(home),
+            env={**jupyter_env(home), **(env or {})},
             cwd=str(home),
             stdin=subprocess.DEVNULL,
             stdout=self._log,

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import __version__
-from . import commands
+from . import commands, images
 from .client import Api, CliError, discover
 
 
@@ -100,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path")
     p.add_argument("-o", "--output", required=True, help="the .yaml file to write (- for stdout)")
     p.set_defaults(func=commands.cmd_import_elyra)
+
+    images.add_parser(sub)
     return parser
 
 
