@@ -326,8 +326,8 @@ export class Scheduler {
 
   /**
    * Starts queued steps by priority, FIFO within a priority, while they fit; the first that does
-   * not fit the machine blocks the rest. A step held back by its owner's quota waits without
-   * blocking other owners' steps.
+   * not fit the machine blocks the rest. A step held back by its owner's quota waits, and so do
+   * that owner's later steps, without blocking other owners' steps.
    */
   private async startQueued(queued: { run: RunState; step: StepState }[]): Promise<void> {
     queued.sort(
@@ -355,6 +355,7 @@ export class Scheduler {
       });
     };
     let blocked = !pool;
+    const heldByQuota = new Set<string>();
     if (!pool && queued.length) this.later(2000);
     for (const { run, step } of queued) {
       const k = key(run.id, step.name);
@@ -363,8 +364,14 @@ export class Scheduler {
         wait(run, step, 'retry', 'Waiting to retry after a failed attempt');
         continue;
       }
+      if (heldByQuota.has(run.owner)) {
+        // FIFO within an owner: a later (even smaller) step does not pass one waiting on quota.
+        wait(run, step, 'quota', `Waiting behind an earlier step of ${run.owner} that waits on quota`);
+        continue;
+      }
       const quota = pool && this.deps.admission ? this.deps.admission.quotaWait(run.owner, pool.wants(step.spec.resources)) : null;
       if (quota) {
+        heldByQuota.add(run.owner);
         wait(run, step, 'quota', `Waiting until ${quota}`);
         continue;
       }

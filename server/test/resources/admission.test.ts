@@ -124,6 +124,36 @@ describe('admission with quotas (real engine)', () => {
     T
   );
 
+  test(
+    "a user's later, smaller step does not pass their earlier step waiting on quota; other users are not held up",
+    async () => {
+      const a = await env.submit({ pipeline: sleeper('half', 3, 0.5), cache: false }, 'alice');
+      await env.wait(a.id, r => r.steps[0].status === 'running', 'alice');
+      // 0.5 + 1 is over Alice's 1 CPU: waits. 0.5 + 0.5 would fit, but it came later.
+      const big = await env.submit({ pipeline: sleeper('big', 1, 1), cache: false }, 'alice');
+      const small = await env.submit({ pipeline: sleeper('small', 1, 0.5), cache: false }, 'alice');
+      const bob = await env.submit({ pipeline: sleeper('bob-small', 1, 0.5), cache: false }, 'bob');
+      await env.wait(small.id, r => r.steps[0].queuePosition !== null, 'alice', 10_000);
+      const o = await overview('alice');
+      expect(o.queue.map((q: any) => [q.position, q.runId, q.reason])).toEqual([
+        [1, big.id, 'quota'],
+        [2, small.id, 'quota']
+      ]);
+      expect(o.queue[1].message).toBe('Waiting behind an earlier step of alice that waits on quota');
+      const bobDone = await env.wait(bob.id, undefined, 'bob');
+      const [aDone, bigDone, smallDone] = [
+        await env.wait(a.id, undefined, 'alice'),
+        await env.wait(big.id, undefined, 'alice'),
+        await env.wait(small.id, undefined, 'alice')
+      ];
+      expect([bobDone.status, aDone.status, bigDone.status, smallDone.status]).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+      expect(ms(bobDone.steps[0].finishedAt)).toBeLessThan(ms(aDone.steps[0].finishedAt));
+      expect(ms(bigDone.steps[0].startedAt)).toBeGreaterThanOrEqual(ms(aDone.steps[0].finishedAt));
+      expect(ms(smallDone.steps[0].startedAt)).toBeGreaterThanOrEqual(ms(bigDone.steps[0].startedAt));
+    },
+    T
+  );
+
   test('a step larger than the quota itself is refused at submit with 422 exceeds_quota', async () => {
     const body = await expectError(await env.post('/runs', { pipeline: sleeper('huge', 1, 1.5) }, 'alice'), 422, 'exceeds_quota');
     expect(body.error.message).toBe('Step "work" asks for 1.5 cpus but the quota of alice allows 1 at once');
