@@ -8,7 +8,6 @@ import {
   type Container,
   type ContainerState,
   type ImageDigest,
-  type Gpu,
   type LogLine,
   type ManagedContainer,
   type RunHandle,
@@ -17,6 +16,7 @@ import {
   type Runtime,
   type RuntimeInfo
 } from './runtime';
+import { GpuProbe } from './gpus';
 
 const INFO_TIMEOUT_MS = 3000;
 
@@ -36,12 +36,6 @@ function errorText(err: unknown): string {
   return e?.message ?? String(err);
 }
 
-/** GPUs the engine can hand out: the NVIDIA runtime registered with Docker, else none. */
-function detectGpus(runtimes: Record<string, unknown> | undefined): Gpu[] {
-  return Object.keys(runtimes ?? {})
-    .filter(name => name.toLowerCase().includes('nvidia'))
-    .map(name => ({ id: name, name: `NVIDIA (Docker runtime "${name}")` }));
-}
 
 class DockerRunHandle implements RunHandle {
   constructor(
@@ -90,7 +84,10 @@ class DockerRunHandle implements RunHandle {
 
 /** The Runtime on a Docker engine, reached via DOCKER_HOST or /var/run/docker.sock. */
 export class DockerRuntime implements Runtime {
-  constructor(private readonly docker: Docker = new Docker()) {}
+  constructor(
+    private readonly docker: Docker = new Docker(),
+    private readonly gpus: GpuProbe = new GpuProbe()
+  ) {}
 
   async info(): Promise<RuntimeInfo> {
     try {
@@ -109,7 +106,7 @@ export class DockerRuntime implements Runtime {
         capacity: {
           cpus: Number(info.NCPU),
           memoryBytes: Number(info.MemTotal),
-          gpus: detectGpus(info.Runtimes)
+          gpus: await this.gpus.list(info.Runtimes as Record<string, unknown> | undefined)
         }
       };
     } catch (err) {
