@@ -1,8 +1,7 @@
-import type { IDisposable } from '@lumino/disposable';
-import { Poll } from '@lumino/polling';
-import { ISignal, Signal } from '@lumino/signaling';
+import type { ISignal } from '@lumino/signaling';
 
 import type { ImageTag, ServerEvent, ServerStatus, StepImage } from '../../schema/generated/api';
+import { SectionModel } from '../core/sectionModel';
 import { groupImages, IImageGroup, imageRef, looksLikePackage } from './group';
 
 export type Fetcher = <T = unknown>(path: string, init?: RequestInit) => Promise<T>;
@@ -21,27 +20,18 @@ export type SearchBy = 'name' | 'package';
  * The Images section's state: registry and engine images, the search, the expanded tag's
  * package lists and the actions on tags. Polled while shown; reloaded after a build finishes.
  */
-export class ImagesModel implements IDisposable {
+export class ImagesModel extends SectionModel {
   constructor(options: ImagesModel.IOptions) {
+    super({
+      name: 'jupyterlab-conveyor:images',
+      interval: options.pollInterval ?? ImagesModel.POLL_INTERVAL,
+      max: 300_000,
+      autoStart: options.autoStart
+    });
     this._fetch = options.requestAPI;
     this._connection = options.connection ?? null;
     this._debounce = options.searchDebounce ?? 300;
-    this._poll = new Poll({
-      auto: options.autoStart ?? true,
-      factory: () => this._load(),
-      frequency: {
-        interval: options.pollInterval ?? ImagesModel.POLL_INTERVAL,
-        backoff: true,
-        max: 300_000
-      },
-      name: 'jupyterlab-conveyor:images',
-      standby: () => !this._visible || 'when-hidden'
-    });
     this._connection?.events.connect(this._onEvent, this);
-  }
-
-  get changed(): ISignal<this, void> {
-    return this._changed;
   }
 
   get images(): readonly StepImage[] {
@@ -102,30 +92,9 @@ export class ImagesModel implements IDisposable {
     return this._details.get(imageRef(image));
   }
 
-  get error(): string | null {
-    return this._error;
-  }
 
-  get loading(): boolean {
-    return this._loading;
-  }
 
-  get visible(): boolean {
-    return this._visible;
-  }
-  set visible(visible: boolean) {
-    if (visible === this._visible) {
-      return;
-    }
-    this._visible = visible;
-    if (visible) {
-      void this.refresh();
-    }
-  }
 
-  get isDisposed(): boolean {
-    return this._isDisposed;
-  }
 
   /** Whether the caller may delete this tag (own namespace; admins also shared/). */
   canDelete(image: StepImage): boolean {
@@ -176,35 +145,17 @@ export class ImagesModel implements IDisposable {
     await this.refresh();
   }
 
-  start(): void {
-    void this._poll.start();
-  }
 
-  async refresh(): Promise<void> {
-    if (this._isDisposed) {
-      return;
-    }
-    await this._poll.refresh();
-    await this._poll.tick.catch(() => undefined);
-  }
 
-  dispose(): void {
-    if (this._isDisposed) {
-      return;
-    }
-    this._isDisposed = true;
-    window.clearTimeout(this._timer);
-    this._poll.dispose();
+  protected onDispose(): void {
     this._connection?.events.disconnect(this._onEvent, this);
-    Signal.clearData(this);
   }
 
   private _scheduleSearch(): void {
-    window.clearTimeout(this._timer);
-    this._timer = window.setTimeout(() => void this.refresh(), this._debounce);
+    this.refreshSoon(this._debounce);
   }
 
-  private async _load(): Promise<void> {
+  protected async load(): Promise<void> {
     const query = this._query.trim();
     const params = new URLSearchParams();
     if (query) {
@@ -216,19 +167,19 @@ export class ImagesModel implements IDisposable {
     this._loading = true;
     try {
       const images = await this._fetch<StepImage[]>(path);
-      if (this._isDisposed) {
+      if (this.isDisposed) {
         return;
       }
       this._images = Array.isArray(images) ? images : [];
       this._error = null;
     } catch (error) {
-      if (this._isDisposed) {
+      if (this.isDisposed) {
         return;
       }
       this._error = Private.message(error);
       throw error;
     } finally {
-      if (!this._isDisposed) {
+      if (!this.isDisposed) {
         this._loading = false;
         this._changed.emit();
       }
@@ -241,21 +192,14 @@ export class ImagesModel implements IDisposable {
     }
   }
 
-  private _changed = new Signal<this, void>(this);
   private _connection: IConnectionSource | null;
   private _debounce: number;
   private _details = new Map<string, ImageTag>();
-  private _error: string | null = null;
   private _expanded: string | null = null;
   private _fetch: Fetcher;
   private _images: StepImage[] = [];
-  private _isDisposed = false;
-  private _loading = false;
-  private _poll: Poll;
   private _query = '';
   private _searchBy: SearchBy = 'name';
-  private _timer = 0;
-  private _visible = true;
 }
 
 export namespace ImagesModel {

@@ -1,5 +1,3 @@
-import type { IDisposable } from '@lumino/disposable';
-import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import type {
@@ -10,6 +8,7 @@ import type {
   ServerStatus,
   UsageSeries
 } from '../../schema/generated/api';
+import { SectionModel } from '../core/sectionModel';
 import {
   IResourcesView,
   IUsageDay,
@@ -32,28 +31,19 @@ export interface IConnectionSource {
  * The Resources section's state: capacity, queue, profiles, the chosen profile and the viewed
  * user's usage. Polled (standing by while hidden) and refreshed by `run` and `alert` events.
  */
-export class ResourcesModel implements IDisposable {
+export class ResourcesModel extends SectionModel {
   constructor(options: ResourcesModel.IOptions) {
+    super({
+      name: 'jupyterlab-conveyor:resources',
+      interval: options.pollInterval ?? ResourcesModel.POLL_INTERVAL,
+      max: 120_000,
+      autoStart: options.autoStart
+    });
     this._fetch = options.requestAPI;
     this._connection = options.connection ?? null;
     this._debounce = options.eventDebounce ?? 500;
     this._now = options.now ?? (() => new Date());
-    this._poll = new Poll({
-      auto: options.autoStart ?? true,
-      factory: () => this._load(),
-      frequency: {
-        interval: options.pollInterval ?? ResourcesModel.POLL_INTERVAL,
-        backoff: true,
-        max: 120_000
-      },
-      name: 'jupyterlab-conveyor:resources',
-      standby: () => !this._visible || 'when-hidden'
-    });
     this._connection?.events.connect(this._onEvent, this);
-  }
-
-  get changed(): ISignal<this, void> {
-    return this._changed;
   }
 
   /**
@@ -141,55 +131,17 @@ export class ResourcesModel implements IDisposable {
     void this.refresh();
   }
 
-  get error(): string | null {
-    return this._error;
-  }
 
-  get loading(): boolean {
-    return this._loading;
-  }
 
-  get visible(): boolean {
-    return this._visible;
-  }
-  set visible(visible: boolean) {
-    if (visible === this._visible) {
-      return;
-    }
-    this._visible = visible;
-    if (visible) {
-      void this.refresh();
-    }
-  }
 
-  get isDisposed(): boolean {
-    return this._isDisposed;
-  }
 
-  start(): void {
-    void this._poll.start();
-  }
 
-  async refresh(): Promise<void> {
-    if (this._isDisposed) {
-      return;
-    }
-    await this._poll.refresh();
-    await this._poll.tick.catch(() => undefined);
-  }
 
-  dispose(): void {
-    if (this._isDisposed) {
-      return;
-    }
-    this._isDisposed = true;
-    window.clearTimeout(this._timer);
-    this._poll.dispose();
+  protected onDispose(): void {
     this._connection?.events.disconnect(this._onEvent, this);
-    Signal.clearData(this);
   }
 
-  private async _load(): Promise<void> {
+  protected async load(): Promise<void> {
     this._loading = true;
     const now = this._now();
     const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
@@ -206,7 +158,7 @@ export class ResourcesModel implements IDisposable {
       this._fetch<ResourceProfile[]>('profiles').catch(() => null),
       this._fetch<UsageSeries>(`usage?${usageQuery}`).catch(() => null)
     ]);
-    if (this._isDisposed) {
+    if (this.isDisposed) {
       return;
     }
     const status = this._connection?.status ?? null;
@@ -238,28 +190,20 @@ export class ResourcesModel implements IDisposable {
       return;
     }
     // Runs starting, finishing and queueing change reservations and the queue.
-    window.clearTimeout(this._timer);
-    this._timer = window.setTimeout(() => void this.refresh(), this._debounce);
+    this.refreshSoon(this._debounce);
   }
 
-  private _changed = new Signal<this, void>(this);
   private _connection: IConnectionSource | null;
   private _debounce: number;
-  private _error: string | null = null;
   private _fetch: Fetcher;
-  private _isDisposed = false;
-  private _loading = false;
   private _now: () => Date;
-  private _poll: Poll;
   private _profile = '';
   private _profileChanged = new Signal<this, string>(this);
   private _profiles: ResourceProfile[] = [];
-  private _timer = 0;
   private _usage: IUsageDay[] = [];
   private _usageTotal = 0;
   private _user = '';
   private _view: IResourcesView | null = null;
-  private _visible = true;
 }
 
 export namespace ResourcesModel {

@@ -1,8 +1,7 @@
-import type { IDisposable } from '@lumino/disposable';
-import { Poll } from '@lumino/polling';
-import { ISignal, Signal } from '@lumino/signaling';
+import type { ISignal } from '@lumino/signaling';
 
 import type { Run, RunStatus, ServerEvent } from '../../schema/generated/api';
+import { SectionModel } from '../core/sectionModel';
 
 export type Fetcher = <T = unknown>(path: string, init?: RequestInit) => Promise<T>;
 
@@ -17,27 +16,18 @@ export interface IEventSource {
  * The Runs section's state: the caller's runs (newest first), filters, the selected run and the
  * runs checked for a diff. Refreshed by `run` events and by a poll that stands by while hidden.
  */
-export class RunsModel implements IDisposable {
+export class RunsModel extends SectionModel {
   constructor(options: RunsModel.IOptions) {
+    super({
+      name: 'jupyterlab-conveyor:runs',
+      interval: options.pollInterval ?? RunsModel.POLL_INTERVAL,
+      max: 120_000,
+      autoStart: options.autoStart
+    });
     this._fetch = options.requestAPI;
     this._events = options.events ?? null;
     this._debounce = options.eventDebounce ?? 250;
-    this._poll = new Poll({
-      auto: options.autoStart ?? true,
-      factory: () => this._load(),
-      frequency: {
-        interval: options.pollInterval ?? RunsModel.POLL_INTERVAL,
-        backoff: true,
-        max: 120_000
-      },
-      name: 'jupyterlab-conveyor:runs',
-      standby: () => !this._visible || 'when-hidden'
-    });
     this._events?.events.connect(this._onEvent, this);
-  }
-
-  get changed(): ISignal<this, void> {
-    return this._changed;
   }
 
   /**
@@ -113,58 +103,15 @@ export class RunsModel implements IDisposable {
     this._changed.emit();
   }
 
-  get loading(): boolean {
-    return this._loading;
-  }
 
-  /**
-   * The last load error (the server's message), else `null`.
-   */
-  get error(): string | null {
-    return this._error;
-  }
 
-  /**
-   * Whether the section is shown; the poll stands by while it is not.
-   */
-  get visible(): boolean {
-    return this._visible;
-  }
-  set visible(visible: boolean) {
-    if (visible === this._visible) {
-      return;
-    }
-    this._visible = visible;
-    if (visible) {
-      void this.refresh();
-    }
-  }
 
-  get isDisposed(): boolean {
-    return this._isDisposed;
-  }
 
   find(id: string): Run | undefined {
     return this._runs.find(run => run.id === id);
   }
 
-  /**
-   * Load the list now; resolves once it is applied.
-   */
-  /**
-   * Starts polling (when `autoStart` was false); idempotent.
-   */
-  start(): void {
-    void this._poll.start();
-  }
 
-  async refresh(): Promise<void> {
-    if (this.isDisposed) {
-      return;
-    }
-    await this._poll.refresh();
-    await this._poll.tick.catch(() => undefined);
-  }
 
   /**
    * Put a run the user just submitted at the top without waiting for the next load.
@@ -176,18 +123,11 @@ export class RunsModel implements IDisposable {
     }
   }
 
-  dispose(): void {
-    if (this._isDisposed) {
-      return;
-    }
-    this._isDisposed = true;
-    window.clearTimeout(this._timer);
-    this._poll.dispose();
+  protected onDispose(): void {
     this._events?.events.disconnect(this._onEvent, this);
-    Signal.clearData(this);
   }
 
-  private async _load(): Promise<void> {
+  protected async load(): Promise<void> {
     const params = new URLSearchParams({ limit: String(RunsModel.PAGE_SIZE) });
     if (this._status) {
       params.set('status', this._status);
@@ -226,25 +166,17 @@ export class RunsModel implements IDisposable {
       );
       this._changed.emit();
     }
-    window.clearTimeout(this._timer);
-    this._timer = window.setTimeout(() => void this.refresh(), this._debounce);
+    this.refreshSoon(this._debounce);
   }
 
-  private _changed = new Signal<this, void>(this);
   private _checked: string[] = [];
   private _debounce: number;
-  private _error: string | null = null;
   private _events: IEventSource | null;
   private _fetch: Fetcher;
-  private _isDisposed = false;
-  private _loading = false;
-  private _poll: Poll;
   private _query = '';
   private _runs: Run[] = [];
   private _selected: string | null = null;
   private _status: RunStatus | '' = '';
-  private _timer = 0;
-  private _visible = true;
 }
 
 export namespace RunsModel {
