@@ -1,57 +1,33 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { tempDir, TEST_IMAGE } from '../helpers/env';
+import { tempDir } from '../helpers/env';
 import { json } from '../helpers/server';
+import { buildBundle, serveBundle, waitForRun } from '../helpers/bundleServer';
 import { cmdPipeline } from './helpers';
 
-const root = join(__dirname, '..', '..');
-const bundle = join(root, 'dist', 'conveyor-server.js');
 const SECRET = 'restart-metering-secret-0123456789';
 const data = tempDir('restart-metering-data');
 const configFile = join(data.path, 'conveyor.json');
 // $3600 an hour: one dollar per second, so the cost reads as the metered seconds.
 writeFileSync(configFile, JSON.stringify({ profiles: [{ name: 'pricey', cpus: 0.5, memory: '64Mi', pricePerHour: 3600 }] }));
 
-/** Starts the built server bundle on the shared data dir with the admin config; resolves with its API URL. */
-function serve(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [bundle, 'serve'], {
-    env: {
-      ...process.env,
-      CONVEYOR_MODE: 'embedded',
-      CONVEYOR_SECRET: SECRET,
-      CONVEYOR_PORT: '0',
-      CONVEYOR_DATA_DIR: data.path,
-      CONVEYOR_WORKSPACE_DIR: data.path,
-      CONVEYOR_DEFAULT_IMAGE: TEST_IMAGE,
-      CONVEYOR_CONFIG: configFile,
-      CONVEYOR_LOG_LEVEL: 'warn'
-    },
-    stdio: ['ignore', 'pipe', 'inherit']
+/** The built server bundle on the shared data dir. */
+const serve = () =>
+  serveBundle({
+    CONVEYOR_SECRET: SECRET,
+    CONVEYOR_DATA_DIR: data.path,
+    CONVEYOR_WORKSPACE_DIR: data.path,
+    CONVEYOR_CONFIG: configFile
   });
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', line => {
-      resolve({ child, url: `http://127.0.0.1:${JSON.parse(line).port}/conveyor/api/v1` });
-    });
-    child.once('exit', code => reject(new Error(`server exited with ${code}`)));
-  });
-}
 
 const headers = { 'X-Conveyor-Secret': SECRET, 'Content-Type': 'application/json' };
 
-async function waitFor(url: string, id: string, until: (run: any) => boolean, timeoutMs: number): Promise<any> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const run = await json(await fetch(`${url}/runs/${id}`, { headers }));
-    if (until(run)) return run;
-    if (Date.now() > deadline) throw new Error(`timed out: ${JSON.stringify(run)}`);
-    await new Promise(r => setTimeout(r, 100));
-  }
-}
+const waitFor = (url: string, id: string, until: (run: any) => boolean, timeoutMs: number) =>
+  waitForRun(url, headers, id, until, timeoutMs);
 
 beforeAll(() => {
-  execFileSync(process.execPath, [join(root, 'scripts', 'bundle.mjs')], { cwd: root });
+  buildBundle();
 });
 afterAll(() => data.cleanup());
 

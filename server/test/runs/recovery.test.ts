@@ -1,56 +1,26 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { tempDir, TEST_IMAGE } from '../helpers/env';
+import { tempDir } from '../helpers/env';
 import { json } from '../helpers/server';
+import { buildBundle, BUNDLE, serveBundle, waitForRun } from '../helpers/bundleServer';
 import { pipeline } from './helpers';
 
-const root = join(__dirname, '..', '..');
-const bundle = join(root, 'dist', 'conveyor-server.js');
 const SECRET = 'recovery-secret-0123456789';
 const data = tempDir('recovery-data');
 const workspace = tempDir('recovery-ws');
 
-/** Starts the built server bundle on the shared data dir; resolves with its API URL. */
-function serve(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [bundle, 'serve'], {
-    env: {
-      ...process.env,
-      CONVEYOR_MODE: 'embedded',
-      CONVEYOR_SECRET: SECRET,
-      CONVEYOR_PORT: '0',
-      CONVEYOR_DATA_DIR: data.path,
-      CONVEYOR_WORKSPACE_DIR: workspace.path,
-      CONVEYOR_DEFAULT_IMAGE: TEST_IMAGE,
-      CONVEYOR_LOG_LEVEL: 'warn'
-    },
-    stdio: ['ignore', 'pipe', 'inherit']
-  });
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', line => {
-      const event = JSON.parse(line);
-      resolve({ child, url: `http://127.0.0.1:${event.port}/conveyor/api/v1` });
-    });
-    child.once('exit', code => reject(new Error(`server exited with ${code}`)));
-  });
-}
+/** The built server bundle on the shared data dir. */
+const serve = () =>
+  serveBundle({ CONVEYOR_SECRET: SECRET, CONVEYOR_DATA_DIR: data.path, CONVEYOR_WORKSPACE_DIR: workspace.path });
 
 const headers = { 'X-Conveyor-Secret': SECRET, 'Content-Type': 'application/json' };
 
-async function waitFor(url: string, id: string, until: (run: any) => boolean, timeoutMs: number): Promise<any> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const run = await json(await fetch(`${url}/runs/${id}`, { headers }));
-    if (until(run)) return run;
-    if (Date.now() > deadline) throw new Error(`timed out: ${JSON.stringify(run)}`);
-    await new Promise(r => setTimeout(r, 100));
-  }
-}
+const waitFor = (url: string, id: string, until: (run: any) => boolean, timeoutMs: number) =>
+  waitForRun(url, headers, id, until, timeoutMs);
 
 beforeAll(() => {
-  execFileSync(process.execPath, [join(root, 'scripts', 'bundle.mjs')], { cwd: root });
-  expect(existsSync(bundle)).toBe(true);
+  buildBundle();
+  expect(existsSync(BUNDLE)).toBe(true);
 });
 afterAll(() => {
   data.cleanup();
