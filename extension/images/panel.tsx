@@ -4,14 +4,12 @@ import {
   caretDownIcon,
   caretRightIcon,
   copyIcon,
-  ReactWidget,
-  refreshIcon,
-  UseSignal
+  refreshIcon
 } from '@jupyterlab/ui-components';
-import type { Message } from '@lumino/messaging';
 import React from 'react';
 
 import type { StepImage } from '../../schema/generated/api';
+import { SectionPanel } from '../core/sectionPanel';
 import { formatBytes, formatWhen } from '../runs/format';
 import { IImageGroup, imageRef, tagOf } from './group';
 import type { ImagesModel, SearchBy } from './model';
@@ -19,35 +17,17 @@ import type { ImagesModel, SearchBy } from './model';
 /**
  * The "Images" sidebar section: renders the ImagesModel, never fetches by itself.
  */
-export class ImagesPanel extends ReactWidget {
-  constructor(private readonly _options: ImagesPanel.IOptions) {
-    super();
-    this.id = 'jp-conveyor-images';
-    this.addClass('jp-Conveyor-images');
-    this.title.label = _options.trans.__('Images');
-    this.title.caption = _options.trans.__('Workspace images: registry and local engine');
+export class ImagesPanel extends SectionPanel<ImagesPanel.IOptions> {
+  constructor(options: ImagesPanel.IOptions) {
+    super(options, {
+      id: 'jp-conveyor-images',
+      label: options.trans.__('Images'),
+      caption: options.trans.__('Workspace images: registry and local engine')
+    });
   }
 
-  get model(): ImagesModel {
-    return this._options.model;
-  }
-
-  protected onAfterShow(msg: Message): void {
-    super.onAfterShow(msg);
-    this.model.visible = true;
-  }
-
-  protected onAfterHide(msg: Message): void {
-    super.onAfterHide(msg);
-    this.model.visible = false;
-  }
-
-  render(): JSX.Element {
-    return (
-      <UseSignal signal={this.model.changed} initialSender={this.model}>
-        {() => <ImagesView {...this._options} />}
-      </UseSignal>
-    );
+  protected renderView(): JSX.Element {
+    return <ImagesView {...this._options} />;
   }
 }
 

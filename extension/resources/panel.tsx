@@ -1,9 +1,9 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { ReactWidget, UseSignal, refreshIcon } from '@jupyterlab/ui-components';
-import type { Message } from '@lumino/messaging';
+import { refreshIcon } from '@jupyterlab/ui-components';
 import React from 'react';
 
 import type { BudgetState, QueuedStep, ResourceProfile } from '../../schema/generated/api';
+import { SectionPanel } from '../core/sectionPanel';
 import { formatBytes, shortRunId } from '../runs/format';
 import { UsageChart } from './chart';
 import type { ResourcesModel } from './model';
@@ -12,35 +12,17 @@ import { BUDGET_MARKS, IMeter, IResourcesView } from './view';
 /**
  * The "Resources" sidebar section: renders the ResourcesModel, never fetches by itself.
  */
-export class ResourcesPanel extends ReactWidget {
-  constructor(private readonly _options: ResourcesPanel.IOptions) {
-    super();
-    this.id = 'jp-conveyor-resources';
-    this.addClass('jp-Conveyor-resources');
-    this.title.label = _options.trans.__('Resources');
-    this.title.caption = _options.trans.__('Capacity, queue, profiles and your usage');
+export class ResourcesPanel extends SectionPanel<ResourcesPanel.IOptions> {
+  constructor(options: ResourcesPanel.IOptions) {
+    super(options, {
+      id: 'jp-conveyor-resources',
+      label: options.trans.__('Resources'),
+      caption: options.trans.__('Capacity, queue, profiles and your usage')
+    });
   }
 
-  get model(): ResourcesModel {
-    return this._options.model;
-  }
-
-  protected onAfterShow(msg: Message): void {
-    super.onAfterShow(msg);
-    this.model.visible = true;
-  }
-
-  protected onAfterHide(msg: Message): void {
-    super.onAfterHide(msg);
-    this.model.visible = false;
-  }
-
-  render(): JSX.Element {
-    return (
-      <UseSignal signal={this.model.changed} initialSender={this.model}>
-        {() => <ResourcesView {...this._options} />}
-      </UseSignal>
-    );
+  protected renderView(): JSX.Element {
+    return <ResourcesView {...this._options} />;
   }
 }
 

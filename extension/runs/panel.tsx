@@ -1,9 +1,9 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { ReactWidget, UseSignal, refreshIcon } from '@jupyterlab/ui-components';
-import type { Message } from '@lumino/messaging';
+import { refreshIcon } from '@jupyterlab/ui-components';
 import React, { useEffect, useRef, useState } from 'react';
 
 import type { Run, RunStatus } from '../../schema/generated/api';
+import { SectionPanel } from '../core/sectionPanel';
 import { formatDuration, formatWhen, statusGlyph, statusLabel } from './format';
 import type { RunsModel } from './model';
 
@@ -12,35 +12,17 @@ const STATUSES: RunStatus[] = ['queued', 'running', 'succeeded', 'failed', 'canc
 /**
  * The "Runs" sidebar section: renders the RunsModel, never fetches by itself.
  */
-export class RunsPanel extends ReactWidget {
-  constructor(private readonly _options: RunsPanel.IOptions) {
-    super();
-    this.id = 'jp-conveyor-runs';
-    this.addClass('jp-Conveyor-runs');
-    this.title.label = _options.trans.__('Runs');
-    this.title.caption = _options.trans.__('Your pipeline and notebook runs');
+export class RunsPanel extends SectionPanel<RunsPanel.IOptions> {
+  constructor(options: RunsPanel.IOptions) {
+    super(options, {
+      id: 'jp-conveyor-runs',
+      label: options.trans.__('Runs'),
+      caption: options.trans.__('Your pipeline and notebook runs')
+    });
   }
 
-  get model(): RunsModel {
-    return this._options.model;
-  }
-
-  protected onAfterShow(msg: Message): void {
-    super.onAfterShow(msg);
-    this.model.visible = true;
-  }
-
-  protected onAfterHide(msg: Message): void {
-    super.onAfterHide(msg);
-    this.model.visible = false;
-  }
-
-  render(): JSX.Element {
-    return (
-      <UseSignal signal={this.model.changed} initialSender={this.model}>
-        {() => <RunsView {...this._options} />}
-      </UseSignal>
-    );
+  protected renderView(): JSX.Element {
+    return <RunsView {...this._options} />;
   }
 }
 
