@@ -1,3 +1,6 @@
+import type { TrackingTables } from '../tracking/tables';
+import type { ModelTables } from '../models/tables';
+
 /**
  * Table shapes as kysely sees them. Timestamps are ISO-8601 strings and booleans are 0/1
  * integers in both SQLite and Postgres, so the same queries run on both.
@@ -76,7 +79,7 @@ export interface StepsTable {
   finished_at: string | null;
 }
 
-export interface Database {
+export interface Database extends TrackingTables, ModelTables {
   schema_version: SchemaVersionTable;
   users: UsersTable;
   api_tokens: ApiTokensTable;

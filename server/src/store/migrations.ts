@@ -1,5 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './database';
+import { trackingMigration } from '../tracking/migration';
+import { modelsMigration } from '../models/migration';
 
 export interface Migration {
   version: number;
@@ -136,7 +138,9 @@ export const MIGRATIONS: Migration[] = [
         .execute();
       await db.schema.createIndex('budget_alerts_recipient').ifNotExists().on('budget_alerts').columns(['recipient', 'created_at']).execute();
     }
-  }
+  },
+  trackingMigration,
+  modelsMigration
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -1,0 +1,6 @@
+/**
+ * Tables of the experiment tracking feature (tracking/migration.ts creates them).
+ * Merged into the store's `Database` interface (store/database.ts).
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface TrackingTables {}
