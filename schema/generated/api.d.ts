@@ -179,6 +179,391 @@ export interface ServerStatus {
   };
 }
 /**
+ * PUT /conveyor/api/v1/experiments/runs/{runId}/candidate: marks or unmarks a run as a candidate (tag conveyor.candidate). Answered with the same shape.
+ */
+export interface ExperimentCandidate {
+  candidate: boolean;
+}
+/**
+ * GET /conveyor/api/v1/experiments: the experiments the caller can see (own, shared with them, and Default), newest activity first.
+ */
+export interface ExperimentList {
+  experiments: ExperimentSummary[];
+}
+export interface ExperimentSummary {
+  /**
+   * MLflow experiment id (decimal string; "0" is Default).
+   */
+  id: string;
+  name: string;
+  /**
+   * Owner's user name; "" for Default.
+   */
+  owner: string;
+  /**
+   * Active runs the caller can see.
+   */
+  runCount: number;
+  /**
+   * Start time (ms since epoch) of the newest visible run.
+   */
+  lastRunTime: number | null;
+  /**
+   * Users it is shared with; "*" = everyone.
+   */
+  sharedWith: string[];
+  lifecycleStage: "active" | "deleted";
+}
+/**
+ * GET /conveyor/api/v1/experiments/runs/{runId}/metrics/{key}: every logged value, by step then timestamp.
+ */
+export interface ExperimentMetricHistory {
+  history: ExperimentMetricPoint[];
+}
+export interface ExperimentMetricPoint {
+  step: number;
+  timestamp: number;
+  /**
+   * NaN/±Inf as strings.
+   */
+  value: number | string;
+}
+/**
+ * GET /conveyor/api/v1/experiments/runs/{runId}: one tracked run with params, latest metrics (min/max/count), tags, artifacts and lineage.
+ */
+export interface ExperimentRunDetail {
+  run: {
+    runId: string;
+    experimentId: string;
+    experimentName: string;
+    name: string;
+    status: "RUNNING" | "SCHEDULED" | "FINISHED" | "FAILED" | "KILLED";
+    owner: string;
+    startTime: number;
+    endTime: number | null;
+    lifecycleStage: "active" | "deleted";
+    artifactUri: string;
+    candidate: boolean;
+    params: {
+      [k: string]: string | undefined;
+    };
+    metrics: {
+      [k: string]: ExperimentMetricSummary | undefined;
+    };
+    tags: {
+      [k: string]: string | undefined;
+    };
+  };
+  artifacts: {
+    path: string;
+    size: number;
+  }[];
+  lineage: ExperimentRunLineage;
+}
+export interface ExperimentMetricSummary {
+  /**
+   * Latest value; NaN/±Inf as strings.
+   */
+  value: number | string;
+  step: number;
+  timestamp: number;
+  min: number | string | null;
+  max: number | string | null;
+  count: number;
+}
+export interface ExperimentRunLineage {
+  conveyorRunId: string | null;
+  step: string | null;
+  notebookHash: string | null;
+  gitCommit: string | null;
+  imageDigest: string | null;
+  profile: string | null;
+  /**
+   * USD (metric conveyor.cost_usd).
+   */
+  cost: number | null;
+  /**
+   * Datasets logged with log-inputs or in tag conveyor.datasets.
+   */
+  datasets: {
+    name: string;
+    digest: string;
+    source?: string | null;
+    context?: string | null;
+  }[];
+  user: string;
+}
+/**
+ * Answer of POST /conveyor/api/v1/experiments/search.
+ */
+export interface ExperimentSearchResult {
+  /**
+   * Runs matching the filter.
+   */
+  total: number;
+  offset: number;
+  runs: ExperimentRunRow[];
+  /**
+   * Every key used by the matching runs (sorted).
+   */
+  keys: {
+    params: string[];
+    metrics: string[];
+    tags: string[];
+  };
+  /**
+   * Param keys whose value (or presence) differs between the matching runs.
+   */
+  differingParams: string[];
+  groups?: ExperimentRunGroup[];
+}
+export interface ExperimentRunRow {
+  runId: string;
+  experimentId: string;
+  name: string;
+  status: "RUNNING" | "SCHEDULED" | "FINISHED" | "FAILED" | "KILLED";
+  owner: string;
+  /**
+   * ms since epoch
+   */
+  startTime: number;
+  endTime: number | null;
+  conveyorRunId: string | null;
+  step: string | null;
+  /**
+   * Tag conveyor.candidate = "true".
+   */
+  candidate: boolean;
+  /**
+   * One entry per requested column; null when the run lacks it. NaN/±Inf metrics are the strings "NaN", "Infinity", "-Infinity".
+   */
+  values: {
+    [k: string]: (string | number | null) | undefined;
+  };
+}
+export interface ExperimentRunGroup {
+  value: string | null;
+  count: number;
+}
+/**
+ * POST /conveyor/api/v1/experiments/search: a page of runs of one or several experiments.
+ */
+export interface ExperimentSearch {
+  /**
+   * @minItems 1
+   * @maxItems 100
+   */
+  experimentIds: [string, ...string[]];
+  /**
+   * MLflow filter grammar, e.g. `metrics.loss < 0.5 and params.lr = '0.01'`.
+   */
+  filter?: string;
+  /**
+   * MLflow order_by clauses, e.g. "metrics.loss ASC".
+   *
+   * @maxItems 10
+   */
+  orderBy?:
+    | []
+    | [string]
+    | [string, string]
+    | [string, string, string]
+    | [string, string, string, string]
+    | [string, string, string, string, string]
+    | [string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string];
+  /**
+   * A param key: rows are ordered by it first and `groups` counts every match per value.
+   */
+  groupBy?: string;
+  offset?: number;
+  /**
+   * Default 200.
+   */
+  limit?: number;
+  /**
+   * `params.<k>`, `metrics.<k>` (latest), `metrics.<k>.min`, `metrics.<k>.max`, `tags.<k>`. Default: every param and metric key of the page.
+   *
+   * @maxItems 200
+   */
+  columns?: string[];
+}
+/**
+ * PUT /conveyor/api/v1/experiments/{id}/shares (owner only): replaces who the experiment is shared with. Answered with the same shape.
+ */
+export interface ExperimentShares {
+  /**
+   * User names; "*" shares with everyone.
+   *
+   * @maxItems 200
+   */
+  users: string[];
+}
+/**
+ * POST /conveyor/api/v1/experiments/values: columns of every matching run (for scatter plots and parallel coordinates).
+ */
+export interface ExperimentValuesRequest {
+  /**
+   * @minItems 1
+   * @maxItems 100
+   */
+  experimentIds: [string, ...string[]];
+  filter?: string;
+  /**
+   * @minItems 1
+   * @maxItems 20
+   */
+  columns:
+    | [string]
+    | [string, string]
+    | [string, string, string]
+    | [string, string, string, string]
+    | [string, string, string, string, string]
+    | [string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string, string, string, string, string]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string
+      ]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string
+      ]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string
+      ]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string
+      ]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string
+      ]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string
+      ];
+}
+/**
+ * Answer of POST /conveyor/api/v1/experiments/values: parallel arrays over the matching runs (at most 10,000, newest first).
+ */
+export interface ExperimentValues {
+  runIds: string[];
+  names: string[];
+  columns: {
+    [k: string]: (number | string | null)[] | undefined;
+  };
+  /**
+   * True when more than 10,000 runs matched.
+   */
+  truncated?: boolean;
+}
+/**
  * GET /images/builds/{id}/log?from=: log lines from line `from` (0 = the first).
  */
 export interface ImageBuildLog {

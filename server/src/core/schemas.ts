@@ -1,6 +1,15 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import errorSchema from '../../../schema/api/error.json';
+import experimentListSchema from '../../../schema/api/experiment-list.json';
+import experimentSharesSchema from '../../../schema/api/experiment-shares.json';
+import experimentSearchSchema from '../../../schema/api/experiment-search.json';
+import experimentSearchResultSchema from '../../../schema/api/experiment-search-result.json';
+import experimentValuesRequestSchema from '../../../schema/api/experiment-values-request.json';
+import experimentValuesSchema from '../../../schema/api/experiment-values.json';
+import experimentRunSchema from '../../../schema/api/experiment-run.json';
+import experimentMetricHistorySchema from '../../../schema/api/experiment-metric-history.json';
+import experimentCandidateSchema from '../../../schema/api/experiment-candidate.json';
 import eventSchema from '../../../schema/api/event.json';
 import imageSchema from '../../../schema/api/image.json';
 import imageBuildSchema from '../../../schema/api/image-build.json';
@@ -32,6 +41,15 @@ import tokenCreatedSchema from '../../../schema/api/token-created.json';
  */
 export const API_SCHEMAS: Record<string, JsonSchema> = {
   'error.json': errorSchema,
+  'experiment-list.json': experimentListSchema,
+  'experiment-shares.json': experimentSharesSchema,
+  'experiment-search.json': experimentSearchSchema,
+  'experiment-search-result.json': experimentSearchResultSchema,
+  'experiment-values-request.json': experimentValuesRequestSchema,
+  'experiment-values.json': experimentValuesSchema,
+  'experiment-run.json': experimentRunSchema,
+  'experiment-metric-history.json': experimentMetricHistorySchema,
+  'experiment-candidate.json': experimentCandidateSchema,
   'event.json': eventSchema,
   'image.json': imageSchema,
   'image-build.json': imageBuildSchema,
