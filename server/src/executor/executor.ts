@@ -59,6 +59,7 @@ function containerSpec(job: StepJob): RunSpec {
       CONVEYOR_ATTEMPT: String(job.attempt)
     },
     network: job.network,
+    stepNetwork: job.stepNetwork,
     workingDir: WORK_DIR,
     memoryBytes: job.resources.memoryBytes,
     cpus: job.resources.cpus,

@@ -23,6 +23,8 @@ export interface StepJob {
   env: Record<string, string>;
   resources: { cpus?: number; memoryBytes?: number; gpuDeviceIds?: string[]; shmBytes?: number };
   network: boolean;
+  /** The internal step network (tracking listener on its gateway), when there is one. */
+  stepNetwork?: string;
   timeoutSeconds?: number;
 }
 

@@ -5,6 +5,7 @@ import type { StepExecutor, StepJob, StepOutcome } from '../executor/executor';
 import { ContainerGone } from '../executor/job';
 import { LABEL_ATTEMPT, LABEL_RUN, LABEL_STEP, type Runtime } from '../runtime/runtime';
 import type { Store } from '../store/store';
+import type { StepTrackingHooks } from '../tracking/steps/hooks';
 import { buildJob, cacheKey, inputHashes } from './jobs';
 import { errorSummary, TERMINAL_RUN, TERMINAL_STEP, type RunState, type StepState } from './model';
 import { ResourcePool, type Demand, type Reservation } from './pool';
@@ -30,6 +31,8 @@ export interface SchedulerDeps {
   clock?: () => Date;
   /** Quotas and metering (resources/service.ts); without it only the machine's capacity counts. */
   admission?: Admission;
+  /** Experiment tracking (tracking/steps/): every step attempt is a tracked run. */
+  tracking?: StepTrackingHooks;
 }
 
 interface Active {
@@ -144,6 +147,10 @@ export class Scheduler {
   }
 
   private async patchStep(run: RunState, step: StepState, patch: StepPatch): Promise<void> {
+    // Tracked run first: a crash before the store update re-runs (and re-ends) the step.
+    if (this.deps.tracking && patch.status && TERMINAL_STEP.has(patch.status)) {
+      await this.deps.tracking.ended(run, { ...step, ...patch } as StepState);
+    }
     await this.q.updateStep(run.id, step.name, patch);
     Object.assign(step, patch);
     this.emit(run, { step: step.name, stepStatus: step.status });
@@ -433,7 +440,10 @@ export class Scheduler {
       let failure: unknown;
       try {
         const steps = await this.q.steps(run.id);
-        outcome = await exec(await buildJob(this.deps.artifacts, run, step, steps, reservation), entry.controller.signal);
+        const job = await buildJob(this.deps.artifacts, run, step, steps, reservation);
+        const tracked = await this.deps.tracking?.attempt(run, step, { reattach: reattachedFrom !== undefined });
+        if (tracked) Object.assign(job, { env: { ...job.env, ...tracked.env }, stepNetwork: tracked.network });
+        outcome = await exec(job, entry.controller.signal);
       } catch (err) {
         failure = err;
       }

@@ -61,7 +61,9 @@ export function createOptions(spec: RunSpec): Docker.ContainerCreateOptions {
       [LABEL_KIND]: spec.kind
     },
     HostConfig: {
-      NetworkMode: spec.network ? 'bridge' : 'none',
+      // With a step network and no network access, that network is the only one (the engine
+      // adds it next to the bridge after create otherwise: one network per create on API 1.41).
+      NetworkMode: spec.network ? 'bridge' : (spec.stepNetwork ?? 'none'),
       CapDrop: ['ALL'],
       SecurityOpt: ['no-new-privileges'],
       Binds: binds,

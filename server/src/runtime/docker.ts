@@ -14,9 +14,11 @@ import {
   type RunResult,
   type RunSpec,
   type Runtime,
-  type RuntimeInfo
+  type RuntimeInfo,
+  type StepNetwork
 } from './runtime';
 import { GpuProbe } from './gpus';
+import { ensureStepNetwork, joinStepNetwork } from './network';
 
 const INFO_TIMEOUT_MS = 3000;
 
@@ -143,6 +145,12 @@ export class DockerRuntime implements Runtime {
   async create(spec: RunSpec): Promise<Container> {
     try {
       const container = await this.docker.createContainer(createOptions(spec));
+      if (spec.network && spec.stepNetwork) {
+        await joinStepNetwork(this.docker, container.id, spec.stepNetwork).catch(async err => {
+          await container.remove({ force: true }).catch(() => undefined);
+          throw err;
+        });
+      }
       return new DockerContainer(this.docker, container.id);
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode === 404 && /image/i.test(String((err as Error).message))) {
@@ -165,6 +173,10 @@ export class DockerRuntime implements Runtime {
       }
       throw err;
     }
+  }
+
+  ensureStepNetwork(name: string): Promise<StepNetwork> {
+    return ensureStepNetwork(this.docker, name);
   }
 
   async imageDigest(ref: string): Promise<ImageDigest> {

@@ -15,6 +15,11 @@ export interface RunSpec {
   user?: string;
   /** Network access; default none. */
   network?: boolean;
+  /**
+   * An internal network (see network.ts) the container joins as well: its only network when
+   * `network` is false, next to the default bridge when true.
+   */
+  stepNetwork?: string;
   /** The one host directory a run may see. */
   workspace?: { hostPath: string; containerPath: string; readOnly?: boolean };
   workingDir?: string;
@@ -142,6 +147,18 @@ export interface Runtime {
   get(id: string): Promise<ContainerState | null>;
   /** The local image's id and registry digests; throws ImageNotFound. */
   imageDigest(ref: string): Promise<ImageDigest>;
+  /**
+   * Creates (or finds) an internal, labelled network whose containers reach only its gateway,
+   * and answers its gateway address. Optional: runtimes without it give steps no such network.
+   */
+  ensureStepNetwork?(name: string): Promise<StepNetwork>;
+}
+
+/** An internal network for steps: containers on it reach the host only at `gateway`. */
+export interface StepNetwork {
+  name: string;
+  id: string;
+  gateway: string;
 }
 
 /** The image is not on the engine (the scheduler answers 400 unknown_image). */

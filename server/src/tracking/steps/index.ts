@@ -1,0 +1,79 @@
+import type { Kysely } from 'kysely';
+import type { RequestHandler } from 'express';
+import type { ArtifactStore } from '../../artifacts/store';
+import type { Logger } from '../../core/logger';
+import type { Runtime } from '../../runtime/runtime';
+import type { User } from '../../store/users';
+import { meteredCost } from './cost';
+import type { StepTrackingHooks } from './hooks';
+import { MLFLOW_PREFIX, StepListener } from './listener';
+import { StepRuns, type StepEndpoint, type StepTrackingService } from './stepRuns';
+
+export type { StepTrackingHooks } from './hooks';
+export type { StepTrackingService } from './stepRuns';
+
+export const DEFAULT_STEP_NETWORK = 'conveyor-steps';
+
+export interface StepTrackingOptions {
+  logger: Logger;
+  dataDir: string;
+  /** The engine (its ensureStepNetwork); none: no step network, steps run without tracking env. */
+  runtime: Pick<Runtime, 'ensureStepNetwork'>;
+  tracking: StepTrackingService & { authenticateStepToken(token: string): Promise<{ owner: string; runUuid: string } | null> };
+  artifacts: Pick<ArtifactStore, 'size'>;
+  user(name: string): Promise<User | undefined>;
+  /** The MLflow REST router, served to steps on the listener. */
+  mlflow: RequestHandler;
+  /** For the metered cost of a step (the resources module's usage table). */
+  db?: Kysely<unknown>;
+  /** CONVEYOR_STEP_NETWORK (default conveyor-steps). */
+  network?: string;
+  /** CONVEYOR_TRACKING_PORT. */
+  port?: number;
+}
+
+export interface StepTracking {
+  hooks: StepTrackingHooks;
+  /** Makes the step network and starts the listener on its gateway; a failure only warns. */
+  start(): Promise<StepEndpoint | null>;
+  endpoint(): StepEndpoint | null;
+  close(): Promise<void>;
+}
+
+/** Every step a tracked run, and the network and listener through which steps log to it. */
+export function createStepTracking(o: StepTrackingOptions): StepTracking {
+  let endpoint: StepEndpoint | null = null;
+  const listener = new StepListener({
+    logger: o.logger,
+    dataDir: o.dataDir,
+    port: o.port,
+    authenticate: token => o.tracking.authenticateStepToken(token),
+    user: o.user,
+    mlflow: o.mlflow
+  });
+  const hooks = new StepRuns({
+    tracking: o.tracking,
+    artifacts: o.artifacts,
+    logger: o.logger,
+    endpoint: () => endpoint,
+    costOf: o.db ? meteredCost(o.db) : undefined
+  });
+  return {
+    hooks,
+    endpoint: () => endpoint,
+    async start() {
+      const name = o.network || DEFAULT_STEP_NETWORK;
+      try {
+        if (!o.runtime.ensureStepNetwork) throw new Error('the container runtime has no step networks');
+        const net = await o.runtime.ensureStepNetwork(name);
+        const port = await listener.start(net.gateway);
+        endpoint = { network: net.name, trackingUri: `http://${net.gateway}:${port}${MLFLOW_PREFIX}` };
+        o.logger.info({ network: net.name, gateway: net.gateway, port }, 'step tracking listener ready');
+      } catch (err) {
+        o.logger.warn({ err: (err as Error).message, network: name }, 'no step network: steps run without MLFLOW_TRACKING_URI');
+      }
+      return endpoint;
+    },
+    close: () => listener.close()
+  };
+}
