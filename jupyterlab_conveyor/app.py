@@ -13,12 +13,14 @@ from pathlib import Path
 
 from jupyter_core.paths import jupyter_data_dir
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Float, Integer, Unicode, default
+from tornado.ioloop import IOLoop
+from traitlets import Bool, Float, Integer, Unicode, default
 
 from .companion import CompanionConfig, EmbeddedCompanion
 from .handlers import ConveyorProxyHandler, ConveyorWebSocketHandler
 from .handlers.base import owner_name
 from .handlers.ws import WS_PATH
+from .mlflow_env import export_mlflow_env
 from .upstream import TeamServer, UpstreamSource
 
 HERE = Path(__file__).parent
@@ -78,6 +80,12 @@ class ConveyorApp(ExtensionApp):
         30.0, config=True, help="Seconds a request waits for the companion to become ready."
     )
     request_timeout = Float(300.0, config=True, help="Seconds before a proxied request times out.")
+    set_mlflow_env = Bool(
+        True,
+        config=True,
+        help="""Set MLFLOW_TRACKING_URI (<jupyter url>/conveyor/mlflow) and MLFLOW_TRACKING_TOKEN (the
+        Jupyter token) for kernels and terminals, unless already set, so mlflow logs to Conveyor.""",
+    )
 
     @default("server_url")
     def _default_server_url(self) -> str:
@@ -124,12 +132,20 @@ class ConveyorApp(ExtensionApp):
             )
             companion.start()
             self.conveyor = companion
+        if self.set_mlflow_env:
+            # Once the loop runs the server is bound (its final port is known), before any kernel starts.
+            IOLoop.current().add_callback(self._export_mlflow_env)
         self.settings.update(
             conveyor_upstream=self.conveyor,
             conveyor_request_timeout=self.request_timeout,
             conveyor_user_name=self.user_name,
             conveyor_owner_name=owner_name(),
         )
+
+    def _export_mlflow_env(self) -> None:
+        values = export_mlflow_env(self.serverapp)
+        if values:
+            self.log.info("Conveyor: MLFLOW_TRACKING_URI=%s for kernels and terminals", values["MLFLOW_TRACKING_URI"])
 
     def initialize_handlers(self) -> None:
         # The websocket route first: the catch-all would match it too.
