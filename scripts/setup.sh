@@ -2,7 +2,7 @@
 # Sets up everything Conveyor needs on a fresh Debian machine, skipping what is already there:
 # Debian packages (Docker engine, Chromium, debootstrap, PostgreSQL, docker-registry), dockerd, the image registry, a Python venv with
 # JupyterLab, npm dependencies, the builds (companion server, labextension), the Python package
-# in development mode, and the notebook-step base image.
+# in development mode, and the notebook-step base and notebook images.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
@@ -16,6 +16,7 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v git >/dev/null || need+=(git)
 command -v tar >/dev/null || need+=(tar)
 command -v curl >/dev/null || need+=(curl)
+command -v htpasswd >/dev/null || need+=(apache2-utils)   # bcrypt logins of the test registry with auth
 if [ ${#need[@]} -gt 0 ]; then
   log "apt: installing ${need[*]}"
   as_root apt-get update -qq >/dev/null || log "apt-get update reported errors; trying the install anyway"
@@ -73,4 +74,7 @@ CONVEYOR_BASE_IMAGE=$("$ROOT/images/base/build.sh")
 echo "$CONVEYOR_BASE_IMAGE" >"$STATE/base-image"
 # ... and in the registry as shared/base (a no-op when that tag is there: tags are immutable).
 "$ROOT/images/build.sh" base >"$STATE/base-registry-image"
-log "setup done in $(elapsed) s (base image $CONVEYOR_BASE_IMAGE)"
+# The notebook image (base + kernel tools + the MLflow client) as conveyor/notebook:dev, built from
+# its lock; skipped when the image of this exact recipe (its <version>-b<build id> tag) exists.
+"$ROOT/images/build.sh" notebook --no-push >"$STATE/notebook-image"
+log "setup done in $(elapsed) s (base image $CONVEYOR_BASE_IMAGE, notebook image $(cat "$STATE/notebook-image"))"
