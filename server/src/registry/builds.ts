@@ -12,6 +12,7 @@ import type { RegistryClient } from './client';
 import { parseRef, parseRepository, userComponent } from './names';
 import { LABEL_BUILD_ID, LABEL_DEBIAN, LABEL_PYTHON, LABEL_VERSION } from './packages';
 import { followProgress, progressLine, type ImagePusher } from './push';
+import type { EngineAuth } from './settings';
 
 export interface BuildDeps {
   docker: Docker;
@@ -22,6 +23,8 @@ export interface BuildDeps {
   publish: (user: string, event: ServerEvent) => void;
   /** Finished builds and their logs are kept in `<dataDir>/image-builds/<id>.json`. */
   dataDir?: string;
+  /** The engine's credentials for the registry (dockerode `authconfig`); never logged. */
+  engineAuth?: EngineAuth;
   /** CA bundle lent to pip and apt during the build (a TLS-inspecting proxy's CA); default PIP_CERT or Debian's bundle. */
   caBundle?: string;
 }
@@ -219,7 +222,7 @@ export class ImageBuilds {
     const t0 = Date.now();
     try {
       this.line(s, `pulling ${b.base}`);
-      await followProgress(docker, (await docker.pull(b.base)) as NodeJS.ReadableStream);
+      await followProgress(docker, (await docker.pull(b.base, { authconfig: this.deps.engineAuth })) as NodeJS.ReadableStream);
       const ca = readFileSync(this.deps.caBundle ?? process.env.PIP_CERT ?? '/etc/ssl/certs/ca-certificates.crt');
       const file = dockerfile(b.base, req);
       const stream = await docker.buildImage(tarOf({ Dockerfile: file, 'host-ca.crt': ca }), { t: stage, rm: true, forcerm: true, networkmode: 'host' });

@@ -1,4 +1,7 @@
-import { AppError } from '../core/errors';
+import { AppError, isAppError } from '../core/errors';
+import { AuthenticatingFetch } from './auth';
+import type { RegistrySettings } from './settings';
+import { fetchWithCa } from './transport';
 
 /** Manifest media types a client asks for: Docker v2 and OCI, single images and lists/indexes. */
 export const MANIFEST_TYPES = [
@@ -47,24 +50,39 @@ export class RegistryClient {
   constructor(
     /** host:port, e.g. 127.0.0.1:5000 */
     readonly address: string,
-    private readonly fetchImpl: Fetch = fetch
+    private readonly fetchImpl: Fetch = fetch,
+    scheme: 'http' | 'https' = 'http'
   ) {
-    this.base = /^https?:\/\//.test(address) ? address : `http://${address}`;
+    this.base = /^https?:\/\//.test(address) ? address : `${scheme}://${address}`;
+  }
+
+  /** A client with the settings' scheme, CA bundle and credentials (Basic or Bearer tokens). */
+  static from(settings: RegistrySettings): RegistryClient {
+    const transport = settings.ca ? fetchWithCa(settings.ca) : fetch;
+    return new RegistryClient(settings.address, new AuthenticatingFetch(settings, transport).fetch, settings.scheme);
   }
 
   private async call(path: string, init: RequestInit = {}): Promise<Response> {
     try {
       return await this.fetchImpl(path.startsWith('http') ? path : `${this.base}${path}`, init);
     } catch (err) {
+      if (isAppError(err)) throw err;
       throw unavailable(this.address, err);
     }
   }
 
   private async fail(res: Response, what: string): Promise<never> {
     const text = await res.text().catch(() => '');
+    if (res.status === 401 || res.status === 403) {
+      const why = res.status === 401 ? 'refused to authenticate Conveyor' : 'denied Conveyor access';
+      throw new AppError(502, 'registry_unauthorized', `The registry at ${this.address} ${why} (${res.status} to ${what}): check CONVEYOR_REGISTRY_USERNAME and its password`, {
+        status: res.status
+      });
+    }
     throw new AppError(502, 'registry_error', `The registry answered ${res.status} to ${what}`, { body: text.slice(0, 500) });
   }
 
+  /** Whether the registry answers `/v2/` with 200 once authenticated. */
   async ping(): Promise<boolean> {
     try {
       return (await this.fetchImpl(`${this.base}/v2/`)).ok;

@@ -13,6 +13,7 @@ import { ImageDefaults } from './defaults';
 import { PullingRuntime } from './pull';
 import { ImagePusher } from './push';
 import { registryRouteDocs, registryRoutes } from './routes';
+import { engineAuth, loadRegistrySettings, type RegistrySettings } from './settings';
 
 export interface RegistryModule {
   /** The runtime to give the scheduler and submitter: registry references are pulled by digest. */
@@ -28,15 +29,20 @@ export function createRegistryModule(opts: {
   runtime: Runtime;
   publish: (user: string, event: ServerEvent) => void;
   docker?: Docker;
+  /** Scheme and credentials; default: read from CONVEYOR_REGISTRY_* (see settings.ts). */
+  settings?: RegistrySettings;
 }): RegistryModule {
   const docker = opts.docker ?? new Docker();
-  const client = new RegistryClient(opts.config.registry ?? DEFAULT_REGISTRY);
+  // A credentials mistake stops the start with one line (thrown before anything listens).
+  const settings = opts.settings ?? loadRegistrySettings(process.env, opts.config.registry ?? DEFAULT_REGISTRY);
+  const client = RegistryClient.from(settings);
+  const auth = engineAuth(settings);
   const catalog = new RegistryCatalog(client);
   const logger = opts.logger.child({ module: 'registry' });
-  const pusher = new ImagePusher({ docker, catalog, logger });
-  const builds = new ImageBuilds({ docker, client, catalog, pusher, logger, publish: opts.publish, dataDir: opts.config.dataDir });
+  const pusher = new ImagePusher({ docker, catalog, logger, engineAuth: auth });
+  const builds = new ImageBuilds({ docker, client, catalog, pusher, logger, publish: opts.publish, dataDir: opts.config.dataDir, engineAuth: auth });
   return {
-    runtime: new PullingRuntime(opts.runtime, { docker, client, logger }),
+    runtime: new PullingRuntime(opts.runtime, { docker, client, logger, engineAuth: auth }),
     router: registryRoutes({
       catalog,
       pusher,

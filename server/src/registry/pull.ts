@@ -5,6 +5,7 @@ import { ImageNotFound, type Container, type ContainerState, type ImageDigest, t
 import type { RegistryClient } from './client';
 import { parseRef } from './names';
 import { followProgress } from './push';
+import type { EngineAuth } from './settings';
 
 /**
  * A Runtime whose image lookups pull registry references first: `<registry>/<repo>:<tag>` is
@@ -17,7 +18,7 @@ export class PullingRuntime implements Runtime {
 
   constructor(
     private readonly inner: Runtime,
-    private readonly deps: { docker: Docker; client: RegistryClient; logger: Logger }
+    private readonly deps: { docker: Docker; client: RegistryClient; logger: Logger; engineAuth?: EngineAuth }
   ) {}
 
   info(): Promise<RuntimeInfo> {
@@ -68,7 +69,7 @@ export class PullingRuntime implements Runtime {
     if (!pull) {
       pull = (async () => {
         const t0 = Date.now();
-        const stream = (await docker.pull(byDigest)) as NodeJS.ReadableStream;
+        const stream = (await docker.pull(byDigest, { authconfig: this.deps.engineAuth })) as NodeJS.ReadableStream;
         await followProgress(docker, stream);
         if (tag) await docker.getImage(byDigest).tag({ repo: `${client.address}/${repo}`, tag });
         logger.info({ image: byDigest, ms: Date.now() - t0 }, 'image pulled by digest');

@@ -5,6 +5,7 @@ import type { Logger } from '../core/logger';
 import type { User } from '../store/users';
 import type { RegistryCatalog } from './catalog';
 import { checkTag, checkWrite } from './names';
+import type { EngineAuth } from './settings';
 
 /** One line of the engine's push/pull/build progress stream. */
 interface Progress {
@@ -47,7 +48,7 @@ export class ImagePusher {
   private readonly inFlight = new Set<string>();
 
   constructor(
-    private readonly deps: { docker: Docker; catalog: RegistryCatalog; logger: Logger }
+    private readonly deps: { docker: Docker; catalog: RegistryCatalog; logger: Logger; engineAuth?: EngineAuth }
   ) {}
 
   /** Refuses what may not be pushed; call before any work (a build checks before building). */
@@ -79,13 +80,15 @@ export class ImagePusher {
         throw err;
       }
       const t0 = Date.now();
-      const stream = (await docker.getImage(`${remote}:${tag}`).push({ authconfig: { serveraddress: catalog.address } } as never)) as unknown as NodeJS.ReadableStream;
+      const stream = (await docker.getImage(`${remote}:${tag}`).push({ authconfig: this.deps.engineAuth ?? { serveraddress: catalog.address } } as never)) as unknown as NodeJS.ReadableStream;
       try {
         await followProgress(docker, stream, e => {
           const line = progressLine(e);
           if (line) onLine(line);
         });
       } catch (err) {
+        // Nothing half-written: the engine's tag for the refused push goes too.
+        await docker.getImage(`${remote}:${tag}`).remove({ noprune: true }).catch(() => undefined);
         throw new AppError(502, 'push_failed', `Pushing ${repo}:${tag} failed: ${(err as Error).message}`, { repository: repo, tag });
       }
       logger.info({ user: user.name, repo, tag, ms: Date.now() - t0 }, 'image pushed');
