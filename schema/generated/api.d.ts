@@ -731,6 +731,99 @@ export interface StepImage {
   matches?: string[];
 }
 /**
+ * GET /conveyor/api/v1/models: the registered models the caller can see (own first, then shared with them), by name.
+ */
+export interface ModelList {
+  models: ModelSummary[];
+}
+export interface ModelSummary {
+  name: string;
+  owner: string;
+  description: string;
+  /**
+   * ms since the epoch
+   */
+  creationTime: number;
+  /**
+   * ms since the epoch
+   */
+  lastUpdatedTime: number;
+  /**
+   * Live (not deleted) versions.
+   */
+  versionCount: number;
+  /**
+   * The highest live version number.
+   */
+  latestVersion: number | null;
+  /**
+   * alias → version, e.g. { "champion": 2 }
+   */
+  aliases: {
+    [k: string]: number | undefined;
+  };
+  tags: {
+    [k: string]: string | undefined;
+  };
+  /**
+   * Users it is shared with; "*" = everyone. Empty for models shared with the caller.
+   */
+  sharedWith: string[];
+}
+/**
+ * PUT /conveyor/api/v1/models/{name}/shares: who else may read the caller's model (replaces the list). "*" = everyone.
+ */
+export interface ModelShares {
+  /**
+   * @maxItems 1000
+   */
+  users: string[];
+}
+/**
+ * GET /conveyor/api/v1/models/{name}: a registered model and its live versions, newest first, each with its aliases, source run and that run's latest metrics.
+ */
+export interface ModelDetail {
+  model: ModelSummary;
+  versions: ModelVersionDetail[];
+}
+export interface ModelVersionDetail {
+  name: string;
+  version: number;
+  aliases: string[];
+  /**
+   * Where the model files are: runs:/<run>/<path> or mlflow-artifacts:/<experiment>/<run>/artifacts/<path>.
+   */
+  source: string;
+  /**
+   * The MLflow run the version was registered from ('' if none).
+   */
+  runId: string;
+  runName: string | null;
+  experimentId: string | null;
+  /**
+   * False when the source run is gone or not readable by the caller (then metrics is empty).
+   */
+  runVisible: boolean;
+  status: "READY" | "PENDING_REGISTRATION" | "FAILED_REGISTRATION";
+  stage: "None" | "Staging" | "Production" | "Archived";
+  description: string;
+  /**
+   * Who registered it.
+   */
+  user: string;
+  creationTime: number;
+  lastUpdatedTime: number;
+  tags: {
+    [k: string]: string | undefined;
+  };
+  /**
+   * Latest value of each metric of the source run (NaN/Infinity as MLflow writes them).
+   */
+  metrics: {
+    [k: string]: (number | string) | undefined;
+  };
+}
+/**
  * A cell-level diff of two notebooks (a → b): cells aligned by id or by source, source hunks, output summaries and the parameters of each side.
  */
 export interface NotebookDiff {

@@ -18,6 +18,9 @@ import imageBuildRequestSchema from '../../../schema/api/image-build-request.jso
 import imageDefaultSchema from '../../../schema/api/image-default.json';
 import imagePushSchema from '../../../schema/api/image-push.json';
 import imageTagSchema from '../../../schema/api/image-tag.json';
+import modelSchema from '../../../schema/api/model.json';
+import modelListSchema from '../../../schema/api/model-list.json';
+import modelSharesSchema from '../../../schema/api/model-shares.json';
 import profileSchema from '../../../schema/api/profile.json';
 import runListSchema from '../../../schema/api/run-list.json';
 import notebookDiffSchema from '../../../schema/api/notebook-diff.json';
@@ -58,6 +61,9 @@ export const API_SCHEMAS: Record<string, JsonSchema> = {
   'image-default.json': imageDefaultSchema,
   'image-push.json': imagePushSchema,
   'image-tag.json': imageTagSchema,
+  'model.json': modelSchema,
+  'model-list.json': modelListSchema,
+  'model-shares.json': modelSharesSchema,
   'profile.json': profileSchema,
   'run-list.json': runListSchema,
   'notebook-diff.json': notebookDiffSchema,
