@@ -2,3 +2,4 @@ import './base.css';
 import './runs.css';
 import './resources.css';
 import './images.css';
+import './experiments-charts.css';

@@ -50,16 +50,24 @@ export class NotebookDiffView extends MainAreaWidget<ReactWidget> {
 }
 
 export namespace NotebookDiffView {
+  /** One side of the diff: a pipeline run, or anything else with an id, a name and params. */
+  export type ISide = Pick<Run, 'id' | 'name'> & Partial<Pick<Run, 'params' | 'steps'>>;
+
   export interface IOptions {
-    a: Run;
-    b: Run;
+    a: ISide;
+    b: ISide;
     requestAPI: Fetcher;
     trans: TranslationBundle;
+    /** Fetch the diff; default: the runs API's diff of the first step both runs share. */
+    fetchDiff?: () => Promise<IDiffAnswer>;
   }
 
   /** Diff the first step the two runs share (a notebook run has one). */
-  export async function load({ a, b, requestAPI }: IOptions): Promise<IDiffAnswer> {
-    const steps = async (run: Run) =>
+  export async function load({ a, b, requestAPI, fetchDiff }: IOptions): Promise<IDiffAnswer> {
+    if (fetchDiff) {
+      return fetchDiff();
+    }
+    const steps = async (run: ISide) =>
       run.steps?.length
         ? run.steps
         : (await requestAPI<Run>(`runs/${encodeURIComponent(run.id)}`)).steps;
@@ -80,8 +88,8 @@ function DiffBody({
 }: {
   model: DiffModel;
   trans: TranslationBundle;
-  a: Run;
-  b: Run;
+  a: NotebookDiffView.ISide;
+  b: NotebookDiffView.ISide;
 }): JSX.Element {
   if (model.error) {
     return (
@@ -144,7 +152,7 @@ function DiffBody({
  * One side of the comparison: the name, then what tells two runs of one notebook apart — their
  * parameters and id.
  */
-function RunSide({ run, side }: { run: Run; side: 'a' | 'b' }): JSX.Element {
+function RunSide({ run, side }: { run: NotebookDiffView.ISide; side: 'a' | 'b' }): JSX.Element {
   const params = Object.entries(run.params ?? {})
     .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
     .join(', ');
