@@ -1,6 +1,7 @@
 import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
 import { corePlugin } from './core/plugin';
+import { experimentsPlugin } from './experiments/plugin';
 import { imagesPlugin } from './images/plugin';
 import { resourcesPlugin } from './resources/plugin';
 import { runsPlugin } from './runs/plugin';
@@ -18,7 +19,8 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   runsPlugin,
   submitPlugin,
   imagesPlugin,
-  resourcesPlugin
+  resourcesPlugin,
+  experimentsPlugin
 ];
 
 export default plugins;

@@ -3,3 +3,4 @@ import './runs.css';
 import './resources.css';
 import './images.css';
 import './experiments-charts.css';
+import './experiments.css';

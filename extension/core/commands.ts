@@ -34,4 +34,18 @@ export namespace CommandIDs {
   export const buildImage = 'conveyor:build-image';
   /** Args: `{ id: string }`: open the live log of an image build. */
   export const openImageBuild = 'conveyor:open-image-build';
+
+  // Experiments
+  /** Show the Experiments section (expanded) in the Conveyor sidebar. */
+  export const showExperiments = 'conveyor:show-experiments';
+  export const refreshExperiments = 'conveyor:refresh-experiments';
+  /**
+   * Args: `{ experimentIds?: string[], state?: string }` (`state`: base64url JSON ViewState, as in
+   * the shareable link). Opens the runs of those experiments in the main area.
+   */
+  export const openExperiments = 'conveyor:open-experiments';
+  /** Router target for `?conveyor-experiments=<state>` links. */
+  export const openExperimentsLink = 'conveyor:open-experiments-link';
+  /** Copy the link of the current Experiments view. */
+  export const copyExperimentsLink = 'conveyor:copy-experiments-link';
 }
