@@ -11,6 +11,7 @@ import {
   nearestLine,
   placeDimensions
 } from './parallelModel';
+import { useStableArray } from './hooks';
 import { DataTable } from './table';
 import { formatExact } from './values';
 
@@ -36,7 +37,7 @@ const KEY_STEP = 0.05;
  * Shift+←/→ moves an axis, Escape clears its brush.
  */
 export function ParallelCoordinates({
-  dimensions,
+  dimensions: given,
   colorBy,
   names,
   onBrush,
@@ -46,6 +47,10 @@ export function ParallelCoordinates({
   const [ref, width] = useWidth<HTMLDivElement>(720);
   const canvas = useRef<HTMLCanvasElement>(null);
   const theme = useThemeVersion();
+  const dimensions = useStableArray(
+    given,
+    (a, b) => a.label === b.label && a.values === b.values
+  ) as IDimension[];
   const dims = useMemo(() => placeDimensions(dimensions), [dimensions]);
   const count = names.length;
   const [order, setOrder] = useState<number[]>(() => dimensions.map((_, i) => i));

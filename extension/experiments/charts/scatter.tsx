@@ -3,6 +3,7 @@ import React, { useEffect, useMemo, useRef, useState } from 'react';
 
 import { PointIndex, placeAxis } from './axes';
 import { prepareCanvas, readColors, useThemeVersion, useWidth } from './palette';
+import { useStableArray } from './hooks';
 import { DataTable } from './table';
 import { formatExact, RawValue } from './values';
 
@@ -56,7 +57,8 @@ export function ScatterPlot({
     }
     return drawn.sort((a, b) => px.pixels[a] - px.pixels[b] || py.pixels[b] - py.pixels[a]);
   }, [px, py]);
-  const selectedSet = useMemo(() => new Set(selected ?? []), [selected]);
+  const stableSelected = useStableArray(selected);
+  const selectedSet = useMemo(() => new Set(stableSelected ?? []), [stableSelected]);
 
   useEffect(() => {
     const ctx = prepareCanvas(canvas.current, innerW, innerH);

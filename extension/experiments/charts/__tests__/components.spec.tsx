@@ -131,3 +131,31 @@ describe('ParallelCoordinates', () => {
     expect(onBrush).toHaveBeenLastCalledWith([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 });
+
+describe('ParallelCoordinates in a host that rebuilds its props', () => {
+  it('keeps the brush when re-rendered with equal dimensions in a new array', () => {
+    const lr = [1, 2, 3, 4, 5];
+    const loss = [5, 4, 3, 2, 1];
+    const names = ['a', 'b', 'c', 'd', 'e'];
+    const render = () =>
+      act(() =>
+        root.render(
+          <ParallelCoordinates
+            dimensions={[
+              { label: 'lr', values: lr },
+              { label: 'loss', values: loss }
+            ]}
+            names={names}
+          />
+        )
+      );
+    render();
+    key(container.querySelector('[data-testid="conveyor-parallel-axis"]')!, 'ArrowUp');
+    expect(container.querySelectorAll('[data-testid="conveyor-parallel-brush"]')).toHaveLength(1);
+    render();
+    expect(container.querySelectorAll('[data-testid="conveyor-parallel-brush"]')).toHaveLength(1);
+    expect(container.querySelector('[data-testid="conveyor-parallel-count"]')!.textContent).toBe(
+      '1 of 5 runs selected'
+    );
+  });
+});
