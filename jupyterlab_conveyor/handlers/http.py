@@ -4,6 +4,10 @@ Jupyter authenticates the caller (token or login cookie) and, for cookie-authent
 that change state, checks the XSRF token (``APIHandler`` and tornado do it before the verb method
 runs). The proxy then sends the request on with the headers that vouch for the Jupyter user, and
 streams the companion's answer back.
+
+Bodies of POST/PUT/PATCH stream too (``body.py``): authentication, XSRF and authorization are
+decided in ``prepare`` before any byte of the body is read, then the upstream request starts and
+takes the chunks as they arrive, so a large artifact upload never sits in memory whole.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import time
 from typing import Any
 
 from jupyter_server.auth.decorator import authorized
+from jupyter_server.auth.utils import HTTP_METHOD_TO_AUTH_ACTION
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 from tornado import httputil, web
@@ -22,6 +27,7 @@ from tornado.simple_httpclient import HTTPStreamClosedError
 from ..errors import CompanionUnavailable
 from ..upstream import Upstream
 from .base import ConveyorHandlerMixin, error_body
+from .body import BodyStream
 from .headers import client_response_headers, upstream_query, upstream_request_headers
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -76,14 +82,42 @@ class _ResponseRelay:
         handler.set_header("Content-Type", self.content_type)
 
 
+@web.stream_request_body
 class ConveyorProxyHandler(ConveyorHandlerMixin, APIHandler):
     """``/conveyor/(.*)``: the REST API of the companion, behind Jupyter's login and XSRF check."""
 
     client_gone = False
+    _body: BodyStream | None = None
+    _upstream: asyncio.Future[_ResponseRelay | None] | None = None
 
     def on_connection_close(self) -> None:
         self.client_gone = True
+        if self._body is not None:
+            self._body.close()
         super().on_connection_close()
+
+    async def prepare(self) -> None:  # type: ignore[override]
+        self._small: list[bytes] = []
+        await super().prepare()  # authentication, then the XSRF check of cookie-authenticated writes
+        method = self.request.method or "GET"
+        if self._finished or method not in _BODY_METHODS:
+            return
+        # Who may send a body is decided before any of it is read.
+        user = self.current_user
+        if user is None:
+            raise web.HTTPError(403)
+        if not self.authorizer.is_authorized(self, user, HTTP_METHOD_TO_AUTH_ACTION[method], self.auth_resource):
+            raise web.HTTPError(403)
+        self._body = BodyStream()
+        self._upstream = asyncio.ensure_future(self._send(self.path_args[0]))
+        # When the client goes away mid-upload nobody awaits it: consume its outcome here.
+        self._upstream.add_done_callback(_ignore_closed)
+
+    def data_received(self, chunk: bytes) -> Any:
+        if self._body is not None:
+            return self._body.put(chunk)
+        self._small.append(chunk)  # a body on GET/DELETE: rare, small, bounded by max_body_size
+        return None
 
     @web.authenticated
     @authorized
@@ -118,14 +152,23 @@ class ConveyorProxyHandler(ConveyorHandlerMixin, APIHandler):
         method = self.request.method or "GET"
         headers = upstream_request_headers(self.request.headers)
         headers.update(upstream.auth_headers(self.conveyor_username()))
-        body: bytes | None = self.request.body
-        if method not in _BODY_METHODS and not body:
-            body = None
+        body: bytes | None = None
+        producer = None
+        if self._body is not None:
+            producer = self._body.produce
+            length = self.request.headers.get("Content-Length")
+            if length is not None:
+                headers["Content-Length"] = length  # else: sent chunked
+        else:
+            body = b"".join(self._small)
+            if method not in _BODY_METHODS and not body:
+                body = None
         return HTTPRequest(
             upstream.url("/conveyor/" + path, upstream_query(self.request.query)),
             method=method,
             headers=headers,
             body=body,
+            body_producer=producer,
             follow_redirects=False,
             decompress_response=False,
             allow_nonstandard_methods=True,
@@ -136,42 +179,65 @@ class ConveyorProxyHandler(ConveyorHandlerMixin, APIHandler):
         )
 
     async def _proxy(self, path: str) -> None:
-        retry_until = time.monotonic() + _RETRY_GRACE
-        while True:
-            try:
-                upstream = await self.conveyor.upstream()
-            except CompanionUnavailable as e:
-                self._error(503, e.code, e.message)
-                return
-            relay = _ResponseRelay(self)
-            try:
-                await self.conveyor.http_client.fetch(
-                    self._upstream_request(upstream, path, relay), raise_error=False
-                )
-                break
-            except (OSError, HTTPClientError) as e:
-                # A companion that is exiting refuses or resets connections. Retry while nothing
-                # came back, if the request cannot have been half-done: refused (nothing reached
-                # it), or reset on an idempotent method. The next upstream() notices the exit and
-                # starts a new companion.
-                method = self.request.method or "GET"
-                retriable = not relay.started and (
-                    isinstance(e, ConnectionRefusedError)
-                    or (
-                        method in _IDEMPOTENT and isinstance(e, (ConnectionResetError, HTTPStreamClosedError))
-                    )
-                )
-                if retriable and time.monotonic() < retry_until:
-                    await asyncio.sleep(0.1)
-                    continue
-                self._unreachable(path, relay, e)
-                return
+        if self._upstream is not None:
+            # The upload started in prepare(); the whole body has arrived now.
+            assert self._body is not None
+            await self._body.end()
+            relay = await self._upstream
+        else:
+            relay = await self._send(path)
+        if relay is None:
+            return
         relay.start()
-        if not self.client_gone:
+        if not self.client_gone and not self._finished:
             self.finish(set_content_type=relay.content_type)
+
+    async def _send(self, path: str) -> _ResponseRelay | None:
+        """Sends the request on; the relay of the answer, or None when an error answer was given."""
+        retry_until = time.monotonic() + _RETRY_GRACE
+        try:
+            while True:
+                try:
+                    upstream = await self.conveyor.upstream()
+                except CompanionUnavailable as e:
+                    self._error(503, e.code, e.message)
+                    return None
+                relay = _ResponseRelay(self)
+                try:
+                    await self.conveyor.http_client.fetch(
+                        self._upstream_request(upstream, path, relay), raise_error=False
+                    )
+                    return relay
+                except (OSError, HTTPClientError) as e:
+                    # A companion that is exiting refuses or resets connections. Retry while nothing
+                    # came back, if the request cannot have been half-done: refused (nothing reached
+                    # it), or reset on an idempotent method; never once a streamed body was taken.
+                    # The next upstream() notices the exit and starts a new companion.
+                    method = self.request.method or "GET"
+                    retriable = (
+                        not relay.started
+                        and not (self._body is not None and self._body.started)
+                        and (
+                            isinstance(e, ConnectionRefusedError)
+                            or (
+                                method in _IDEMPOTENT
+                                and isinstance(e, (ConnectionResetError, HTTPStreamClosedError))
+                            )
+                        )
+                    )
+                    if retriable and time.monotonic() < retry_until:
+                        await asyncio.sleep(0.1)
+                        continue
+                    self._unreachable(path, relay, e)
+                    return None
+        finally:
+            if self._body is not None:
+                self._body.close()  # the answer is in (or failed): drop what the client still sends
 
     def _unreachable(self, path: str, relay: _ResponseRelay, error: Exception) -> None:
         self.log.warning("Conveyor proxy: %s %s failed: %s", self.request.method, path, error)
+        if self.client_gone:
+            return
         if not relay.started:
             self._error(502, "companion_unreachable", f"The companion server did not answer: {error}.")
         elif not self.client_gone:  # headers went out already: cut the response short

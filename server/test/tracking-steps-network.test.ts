@@ -86,8 +86,8 @@ describe('the step network', () => {
     const info = await docker.getNetwork(NETWORK).inspect();
     expect(again.id).toBe(info.Id);
     expect(info.Internal).toBe(true);
-    expect(info.Labels['io.conveyor.managed']).toBe('true');
-    expect(info.Options['com.docker.network.bridge.enable_icc']).toBe('false');
+    expect(info.Labels?.['io.conveyor.managed']).toBe('true');
+    expect(info.Options?.['com.docker.network.bridge.enable_icc']).toBe('false');
     const named = await docker.listNetworks({ filters: { name: [NETWORK] } });
     expect(named.filter(n => n.Name === NETWORK)).toHaveLength(1);
   });
