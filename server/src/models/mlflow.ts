@@ -1,7 +1,7 @@
 import express, { Router, type Request } from 'express';
 import { identityOf } from '../auth/identity';
 import type { Logger } from '../core/logger';
-import { mlflowErrorHandler } from '../tracking/mlflow/errors';
+import { MlflowError, mlflowErrorHandler } from '../tracking/mlflow/errors';
 import type { ModelService } from './service';
 import type { VersionService } from './versions';
 
@@ -27,7 +27,7 @@ export function modelsMlflowRouter(deps: ModelsMlflowDeps): Router {
   const base = '/api/2.0/mlflow';
   // Only the registry's own paths: artifact uploads through the same router must stay streams.
   const json = express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] });
-  router.use([`${base}/registered-models`, `${base}/model-versions`], json);
+  router.use([`${base}/registered-models`, `${base}/model-versions`, `${base}/logged-models`], json);
   const input = (req: Request): Body => (req.method === 'GET' ? (req.query as Body) : ((req.body ?? {}) as Body));
   const route = (method: 'get' | 'post' | 'patch' | 'delete', path: string, handle: (user: string, b: Body) => Promise<unknown>) => {
     router[method](`${base}/${path}`, async (req, res) => {
@@ -67,6 +67,13 @@ export function modelsMlflowRouter(deps: ModelsMlflowDeps): Router {
   route('post', 'model-versions/transition-stage', async (u, b) => ({
     model_version: await versions.transition(u, b.name, b.version, b.stage, b.archive_existing_versions)
   }));
+
+  // MLflow 3 logged models: Conveyor keeps none. `register_model("runs:/<run>/<path>")` searches
+  // them when <path> holds no MLmodel file; an empty answer gives the client's own clear error.
+  route('post', 'logged-models/search', async () => ({ models: [] }));
+  router.get(`${base}/logged-models/:id`, (req, _res, next) => {
+    next(MlflowError.notFound(`Logged model with ID '${String(req.params.id)}' not found.`));
+  });
 
   router.use(mlflowErrorHandler(deps.logger));
   return router;
