@@ -7,7 +7,8 @@ import pino from 'pino';
 import type { Config } from '../../src/core/config';
 import { buildServer } from '../../src/server';
 import { Store } from '../../src/store/store';
-import { TokenService } from '../../src/tokens/service';
+import { TokenService as ApiTokens } from '../../src/tokens/service';
+import type { TokenService } from './token-service';
 import { tempDir } from '../helpers/env';
 
 /** A free loopback port (asked of the kernel, then released). */
@@ -26,13 +27,19 @@ export interface AuthRegistry {
   stop(): void;
 }
 
-/** A second Debian docker-registry with `auth: htpasswd` (scripts/registry-auth.sh) on a free port. */
-export async function authRegistry(username: string, password: string): Promise<AuthRegistry> {
+/**
+ * A second Debian docker-registry with `auth: htpasswd`, or `auth: token` trusting `token`'s
+ * certificate, (scripts/registry-auth.sh) on a free port.
+ */
+export async function authRegistry(username: string, password: string, token?: TokenService): Promise<AuthRegistry> {
   const dir = tempDir('registry-auth');
   const port = await freePort();
+  const tokenEnv: Record<string, string> = token
+    ? { CONVEYOR_REGISTRY_TOKEN_REALM: token.realm, CONVEYOR_REGISTRY_TOKEN_SERVICE: token.service, CONVEYOR_REGISTRY_TOKEN_ISSUER: token.issuer, CONVEYOR_REGISTRY_TOKEN_CERT: token.certFile }
+    : {};
   const address = execFileSync('bash', [join(__dirname, '../../../scripts/registry-auth.sh')], {
     encoding: 'utf8',
-    env: { ...process.env, CONVEYOR_REGISTRY_PORT: String(port), CONVEYOR_REGISTRY_DIR: dir.path, CONVEYOR_REGISTRY_USERNAME: username, CONVEYOR_REGISTRY_PASSWORD: password },
+    env: { ...process.env, CONVEYOR_REGISTRY_PORT: String(port), CONVEYOR_REGISTRY_DIR: dir.path, CONVEYOR_REGISTRY_USERNAME: username, CONVEYOR_REGISTRY_PASSWORD: password, ...tokenEnv },
     stdio: ['ignore', 'pipe', 'ignore']
   }).trim();
   const pid = Number(readFileSync(join(dir.path, 'registry.pid'), 'utf8'));
@@ -98,7 +105,7 @@ export async function credServer(registry: string, env: Record<string, string>, 
     }
   }
   const port = await server.listen();
-  const tokens = new TokenService(store);
+  const tokens = new ApiTokens(store);
   const secrets: Record<string, string> = {};
   for (const [name, admin] of [['alice', false], ['root', true]] as const) {
     await store.users.create(name, admin);
