@@ -102,7 +102,8 @@ def test_a_step_logs_to_its_own_tracked_run_with_lineage(server: JupyterServer, 
         parameters="epochs = 1",
     )
     run = submit(server, {
-        "notebook": {"path": "train.ipynb", "image": image, "params": {"epochs": 3}, "outputs": ["model.txt"]},
+        "notebook": {"path": "train.ipynb", "image": image, "params": {"epochs": 3}, "outputs": ["model.txt"],
+                     "resources": {"profile": "small"}},
         "experiment": experiment,
         "cache": False,
     })
@@ -129,7 +130,8 @@ def test_a_step_logs_to_its_own_tracked_run_with_lineage(server: JupyterServer, 
     assert tags["mlflow.source.type"] == "JOB"
     assert tags["mlflow.source.name"].endswith("train.ipynb")
     assert tags["mlflow.user"] == run["owner"]
-    assert "conveyor.profile" in tags
+    assert tags["conveyor.profile"] == "small"
+    assert metrics["conveyor.cost_usd"] >= 0  # metered by the resources module
 
     r = requests.get(server.url("/conveyor/mlflow/api/2.0/mlflow-artifacts/artifacts"), headers=server.auth,
                      params={"path": f"{info['experiment_id']}/{info['run_id']}/artifacts"}, timeout=60)

@@ -33,6 +33,9 @@ import { StatusService } from './status/service';
 import { statusRouteDocs, statusRoutes } from './status/routes';
 import { Store } from './store/store';
 import { tokenRouteDocs, tokenRoutes } from './tokens/routes';
+import { createModelsModule } from './models';
+import { createTrackingModule, MLFLOW_MOUNT, TrackingService } from './tracking';
+import { createStepTracking } from './tracking/steps';
 import { TokenService } from './tokens/service';
 
 export interface ConveyorServer {
@@ -63,10 +66,11 @@ export async function buildServer(
   const store = opts.store ?? (await Store.open(config.databaseUrl));
   let hub: EventHub | undefined;
   // Registry images (<registry>/<repo>:<tag>) are pulled by digest when a run needs them.
+  const engine = opts.runtime ?? new DockerRuntime();
   const registry = createRegistryModule({
     config,
     logger,
-    runtime: opts.runtime ?? new DockerRuntime(),
+    runtime: engine,
     publish: (user, event) => hub?.publish(user, event)
   });
   const runtime = registry.runtime;
@@ -81,7 +85,24 @@ export async function buildServer(
   const events = { publish: (owner: string, event: ServerEvent) => hub?.publish(owner, event) };
   const profiles = new ProfileService(resourceConfig.profiles);
   const resources = new ResourcesService({ config: resourceConfig, profiles, db: store.db, runtime, logger, events });
-  const scheduler = new Scheduler({ store, runtime, executor, artifacts, logger, events, admission: resources });
+  // Experiments: the MLflow API (with the model registry's routes) and every step a tracked run.
+  const trackingService = new TrackingService(store);
+  const models = createModelsModule({ db: store.db, tracking: trackingService, logger });
+  const tracking = createTrackingModule({ store, artifacts, logger, diffNotebooks, extraRouters: [models.mlflowRouter], service: trackingService });
+  const stepTracking = createStepTracking({
+    logger,
+    dataDir: config.dataDir,
+    runtime: engine,
+    tracking: trackingService,
+    artifacts,
+    user: name => store.users.get(name),
+    mlflow: tracking.mlflowRouter,
+    db: store.db,
+    network: config.stepNetwork,
+    port: config.trackingPort
+  });
+  await stepTracking.start();
+  const scheduler = new Scheduler({ store, runtime, executor, artifacts, logger, events, admission: resources, tracking: stepTracking.hooks });
   resources.attach(scheduler);
   const submitter = new RunSubmitter({
     runtime,
@@ -106,8 +127,11 @@ export async function buildServer(
       profileRoutes(profiles),
       resourceRoutes(new ResourcesApi(resources, scheduler, runtime)),
       pipelineRoutes(new PipelineService({ workspaceDir: config.workspaceDir ?? process.cwd(), defaultImage: config.defaultImage ?? DEFAULT_IMAGE })),
-      notebookRoutes({ workspaceDir: config.workspaceDir ?? process.cwd() })
+      notebookRoutes({ workspaceDir: config.workspaceDir ?? process.cwd() }),
+      tracking.router,
+      models.router
     ],
+    mounts: [{ path: MLFLOW_MOUNT, handlers: [auth.middleware(), tracking.mlflowRouter, tracking.mlflowErrors] }],
     routeDocs: [
       { method: 'get', path: '/health', summary: 'Liveness', response: { inline: { type: 'object', properties: { ok: { const: true } } } } },
       ...statusRouteDocs,
@@ -117,7 +141,9 @@ export async function buildServer(
       ...profileRouteDocs,
       ...resourceRouteDocs,
       ...pipelineRouteDocs,
-      ...notebookRouteDocs
+      ...notebookRouteDocs,
+      ...tracking.docs,
+      ...models.docs
     ]
   });
   const http = createServer(app);
@@ -148,12 +174,14 @@ export async function buildServer(
       closing ??= (async () => {
         // Containers keep running: the next start reattaches to them.
         await scheduler.stop();
+        await stepTracking.close();
         resources.close();
         hub?.close();
         await new Promise<void>(resolve => {
           http.close(() => resolve());
           http.closeAllConnections();
         });
+        await tracking.close();
         if (!opts.store) {
           await store.close();
         }

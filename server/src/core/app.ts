@@ -1,4 +1,4 @@
-import express, { type RequestHandler, type Router } from 'express';
+import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
 import { errorHandler, notFoundHandler } from './errorMiddleware';
 import type { Logger } from './logger';
 import { buildOpenApi, type RouteDoc } from './openapi';
@@ -14,6 +14,8 @@ export interface AppParts {
   /** Feature routers, mounted under /conveyor/api/v1. */
   routers: Router[];
   routeDocs: RouteDoc[];
+  /** Other mounts outside the API prefix, each with its own auth and body handling (e.g. /conveyor/mlflow). */
+  mounts?: { path: string; handlers: (RequestHandler | ErrorRequestHandler)[] }[];
 }
 
 /** The express app: request ids and logs, auth, JSON bodies, feature routers, JSON errors. */
@@ -38,6 +40,9 @@ export function createApp(parts: AppParts): express.Express {
     api.use(router);
   }
   app.use(API_PREFIX, api);
+  for (const mount of parts.mounts ?? []) {
+    app.use(mount.path, ...mount.handlers);
+  }
   app.use(notFoundHandler());
   app.use(errorHandler(parts.logger));
   return app;

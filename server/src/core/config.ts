@@ -24,6 +24,10 @@ export interface Config {
   defaultImage?: string;
   /** CONVEYOR_REGISTRY: host:port of the OCI image registry (default 127.0.0.1:5000). */
   registry?: string;
+  /** CONVEYOR_STEP_NETWORK: the internal Docker network of step containers (default conveyor-steps). */
+  stepNetwork?: string;
+  /** CONVEYOR_TRACKING_PORT: the step-facing tracking listener's port (default: the saved one, else any). */
+  trackingPort?: number;
 }
 
 export const DEFAULT_IMAGE = 'conveyor/base:dev';
@@ -35,13 +39,13 @@ function configError(message: string): AppError {
   return new AppError(500, 'invalid_config', message);
 }
 
-function parsePort(raw: string | undefined): number {
+function parsePort(raw: string | undefined, name = 'CONVEYOR_PORT'): number {
   if (raw === undefined || raw === '') {
     return 8787;
   }
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw configError(`CONVEYOR_PORT must be an integer 0-65535, got "${raw}"`);
+    throw configError(`${name} must be an integer 0-65535, got "${raw}"`);
   }
   return port;
 }
@@ -74,6 +78,8 @@ export function loadConfig(env: Env = process.env, opts: { requireSecret?: boole
     defaultUser: env.CONVEYOR_DEFAULT_USER || 'local',
     workspaceDir: resolve(env.CONVEYOR_WORKSPACE_DIR || process.cwd()),
     defaultImage: env.CONVEYOR_DEFAULT_IMAGE || DEFAULT_IMAGE,
-    registry: env.CONVEYOR_REGISTRY || DEFAULT_REGISTRY
+    registry: env.CONVEYOR_REGISTRY || DEFAULT_REGISTRY,
+    stepNetwork: env.CONVEYOR_STEP_NETWORK || undefined,
+    trackingPort: env.CONVEYOR_TRACKING_PORT ? parsePort(env.CONVEYOR_TRACKING_PORT, 'CONVEYOR_TRACKING_PORT') : undefined
   };
 }

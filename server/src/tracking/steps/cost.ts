@@ -11,7 +11,8 @@ interface UsageRow {
  * What a step cost over all its attempts, as the resources module metered it (a row per attempt,
  * written before the step's outcome is settled), or null when nothing was metered.
  */
-export function meteredCost(db: Kysely<unknown>): (runId: string, step: string) => Promise<number | null> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function meteredCost(db: Kysely<any>): (runId: string, step: string) => Promise<number | null> {
   const usage = db as unknown as Kysely<{ usage: UsageRow }>;
   return async (runId, step) => {
     const row = await usage

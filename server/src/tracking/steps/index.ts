@@ -25,7 +25,8 @@ export interface StepTrackingOptions {
   /** The MLflow REST router, served to steps on the listener. */
   mlflow: RequestHandler;
   /** For the metered cost of a step (the resources module's usage table). */
-  db?: Kysely<unknown>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  db?: Kysely<any>;
   /** CONVEYOR_STEP_NETWORK (default conveyor-steps). */
   network?: string;
   /** CONVEYOR_TRACKING_PORT. */

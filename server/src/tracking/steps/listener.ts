@@ -7,6 +7,7 @@ import { setIdentity } from '../../auth/identity';
 import type { Logger } from '../../core/logger';
 import { requestLogger } from '../../core/requestLog';
 import type { User } from '../../store/users';
+import { mlflowBody, setStepScope } from '../mlflow/body';
 import { MlflowError, mlflowErrorHandler } from '../mlflow/errors';
 import { stepScope } from './scope';
 
@@ -54,16 +55,18 @@ export class StepListener {
           return;
         }
         setIdentity(req, { user, via: 'token' });
+        setStepScope(req, found.runUuid);
         (req as StepRequest)[RUN] = found.runUuid;
         next();
       } catch (err) {
         next(err);
       }
     };
-    const json = express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] });
-    const jsonUnlessArtifact: RequestHandler = (req, res, next) =>
-      req.path.startsWith('/api/2.0/mlflow-artifacts/') ? next() : json(req, res, next);
-    app.use(MLFLOW_PREFIX, auth, jsonUnlessArtifact, stepScope(req => (req as StepRequest)[RUN] ?? ''), this.deps.mlflow);
+    // The MLflow reader (NaN-tolerant, MLflow's limit) before the scope check reads run_id; artifact
+    // bodies stream on to the router untouched.
+    const bodyUnlessArtifact: RequestHandler = (req, res, next) =>
+      req.path.startsWith('/api/2.0/mlflow-artifacts/') ? next() : mlflowBody(req, res, next);
+    app.use(MLFLOW_PREFIX, auth, bodyUnlessArtifact, stepScope(req => (req as StepRequest)[RUN] ?? ''), this.deps.mlflow);
     app.use((_req, _res, next) => next(new MlflowError('ENDPOINT_NOT_FOUND', 'Only /conveyor/mlflow/ is served to steps')));
     app.use(mlflowErrorHandler(logger));
     return app;

@@ -1,4 +1,5 @@
 import type { Request, RequestHandler } from 'express';
+import { bodyOf } from '../mlflow/body';
 import { MlflowError } from '../mlflow/errors';
 
 /** Writes that name their run in the JSON body (`run_id` or the older `run_uuid`). */
@@ -19,7 +20,7 @@ const ARTIFACT = /^\/api\/2\.0\/mlflow-artifacts\/artifacts\/([^/]+)\/([^/]+)\/a
 const SEARCH = /^\/api\/[23]\.0\/mlflow\/[a-z-]+\/search$/;
 
 function bodyRun(req: Request): unknown {
-  const body = (req.body ?? {}) as Record<string, unknown>;
+  const body = bodyOf(req);
   return body.run_id ?? body.run_uuid;
 }
 
