@@ -6,7 +6,8 @@ import type { Migration } from '../store/migrations';
  * Indexes serve search at 10,000 runs × 50 params × 50 metrics: runs by experiment and start
  * time, latest metrics and params by (key, value) prefix, history by (run, key, step).
  * Long text values (params ≤ 6000, tags ≤ 8000 chars) are indexed by a 200-char prefix: a
- * Postgres btree row must stay under ~2.7 kB.
+ * Postgres btree row must stay under ~2.7 kB. `ifNotExists`: test suites that reset a database
+ * drop only their own tables.
  */
 export const trackingMigration: Migration = {
   version: 4,
@@ -14,6 +15,7 @@ export const trackingMigration: Migration = {
   async up(db) {
     await db.schema
       .createTable('experiments')
+      .ifNotExists()
       .addColumn('experiment_id', 'bigint', c => c.primaryKey())
       .addColumn('owner', 'varchar(64)', c => c.notNull())
       .addColumn('name', 'varchar(500)', c => c.notNull())
@@ -34,9 +36,11 @@ export const trackingMigration: Migration = {
         creation_time: Date.now(),
         last_update_time: Date.now()
       })
+      .onConflict(oc => oc.column('experiment_id').doNothing())
       .execute();
     await db.schema
       .createTable('experiment_tags')
+      .ifNotExists()
       .addColumn('experiment_id', 'bigint', c => c.notNull().references('experiments.experiment_id').onDelete('cascade'))
       .addColumn('key', 'varchar(250)', c => c.notNull())
       .addColumn('value', 'text', c => c.notNull())
@@ -44,13 +48,15 @@ export const trackingMigration: Migration = {
       .execute();
     await db.schema
       .createTable('experiment_shares')
+      .ifNotExists()
       .addColumn('experiment_id', 'bigint', c => c.notNull().references('experiments.experiment_id').onDelete('cascade'))
       .addColumn('user', 'varchar(64)', c => c.notNull())
       .addPrimaryKeyConstraint('experiment_shares_pk', ['experiment_id', 'user'])
       .execute();
-    await db.schema.createIndex('experiment_shares_user').on('experiment_shares').column('user').execute();
+    await db.schema.createIndex('experiment_shares_user').ifNotExists().on('experiment_shares').column('user').execute();
     await db.schema
       .createTable('tracked_runs')
+      .ifNotExists()
       .addColumn('run_uuid', 'varchar(32)', c => c.primaryKey())
       .addColumn('experiment_id', 'bigint', c => c.notNull().references('experiments.experiment_id'))
       .addColumn('owner', 'varchar(64)', c => c.notNull())
@@ -64,21 +70,23 @@ export const trackingMigration: Migration = {
       .addColumn('conveyor_run_id', 'varchar(40)')
       .addColumn('step', 'varchar(64)')
       .execute();
-    await db.schema.createIndex('tracked_runs_experiment_start').on('tracked_runs').columns(['experiment_id', 'start_time']).execute();
-    await db.schema.createIndex('tracked_runs_owner_experiment').on('tracked_runs').columns(['owner', 'experiment_id', 'start_time']).execute();
-    await db.schema.createIndex('tracked_runs_conveyor').on('tracked_runs').columns(['conveyor_run_id', 'step']).execute();
+    await db.schema.createIndex('tracked_runs_experiment_start').ifNotExists().on('tracked_runs').columns(['experiment_id', 'start_time']).execute();
+    await db.schema.createIndex('tracked_runs_owner_experiment').ifNotExists().on('tracked_runs').columns(['owner', 'experiment_id', 'start_time']).execute();
+    await db.schema.createIndex('tracked_runs_conveyor').ifNotExists().on('tracked_runs').columns(['conveyor_run_id', 'step']).execute();
     for (const table of ['run_params', 'run_tags']) {
       await db.schema
         .createTable(table)
+        .ifNotExists()
         .addColumn('run_uuid', 'varchar(32)', c => c.notNull().references('tracked_runs.run_uuid').onDelete('cascade'))
         .addColumn('key', 'varchar(250)', c => c.notNull())
         .addColumn('value', 'text', c => c.notNull())
         .addPrimaryKeyConstraint(`${table}_pk`, ['run_uuid', 'key'])
         .execute();
-      await sql`create index ${sql.raw(`${table}_key_value`)} on ${sql.table(table)} (key, substr(value, 1, 200))`.execute(db);
+      await sql`create index if not exists ${sql.raw(`${table}_key_value`)} on ${sql.table(table)} (key, substr(value, 1, 200))`.execute(db);
     }
     await db.schema
       .createTable('metric_history')
+      .ifNotExists()
       .addColumn('run_uuid', 'varchar(32)', c => c.notNull().references('tracked_runs.run_uuid').onDelete('cascade'))
       .addColumn('key', 'varchar(250)', c => c.notNull())
       .addColumn('value', 'double precision', c => c.notNull())
@@ -86,9 +94,10 @@ export const trackingMigration: Migration = {
       .addColumn('timestamp', 'bigint', c => c.notNull())
       .addColumn('step', 'bigint', c => c.notNull())
       .execute();
-    await db.schema.createIndex('metric_history_run_key_step').on('metric_history').columns(['run_uuid', 'key', 'step']).execute();
+    await db.schema.createIndex('metric_history_run_key_step').ifNotExists().on('metric_history').columns(['run_uuid', 'key', 'step']).execute();
     await db.schema
       .createTable('latest_metrics')
+      .ifNotExists()
       .addColumn('run_uuid', 'varchar(32)', c => c.notNull().references('tracked_runs.run_uuid').onDelete('cascade'))
       .addColumn('key', 'varchar(250)', c => c.notNull())
       .addColumn('value', 'double precision', c => c.notNull())
@@ -100,9 +109,10 @@ export const trackingMigration: Migration = {
       .addColumn('count', 'bigint', c => c.notNull())
       .addPrimaryKeyConstraint('latest_metrics_pk', ['run_uuid', 'key'])
       .execute();
-    await db.schema.createIndex('latest_metrics_key_value').on('latest_metrics').columns(['key', 'value']).execute();
+    await db.schema.createIndex('latest_metrics_key_value').ifNotExists().on('latest_metrics').columns(['key', 'value']).execute();
     await db.schema
       .createTable('tracking_keys')
+      .ifNotExists()
       .addColumn('experiment_id', 'bigint', c => c.notNull())
       .addColumn('owner', 'varchar(64)', c => c.notNull())
       .addColumn('kind', 'varchar(8)', c => c.notNull())
@@ -111,6 +121,7 @@ export const trackingMigration: Migration = {
       .execute();
     await db.schema
       .createTable('run_inputs')
+      .ifNotExists()
       .addColumn('run_uuid', 'varchar(32)', c => c.notNull().references('tracked_runs.run_uuid').onDelete('cascade'))
       .addColumn('name', 'varchar(500)', c => c.notNull())
       .addColumn('digest', 'varchar(36)', c => c.notNull())
@@ -123,6 +134,7 @@ export const trackingMigration: Migration = {
       .execute();
     await db.schema
       .createTable('tracked_artifacts')
+      .ifNotExists()
       .addColumn('run_uuid', 'varchar(32)', c => c.notNull().references('tracked_runs.run_uuid').onDelete('cascade'))
       .addColumn('path', 'varchar(1000)', c => c.notNull())
       .addColumn('hash', 'varchar(64)', c => c.notNull())
@@ -132,11 +144,12 @@ export const trackingMigration: Migration = {
       .execute();
     await db.schema
       .createTable('tracking_tokens')
+      .ifNotExists()
       .addColumn('hash', 'varchar(64)', c => c.primaryKey())
       .addColumn('owner', 'varchar(64)', c => c.notNull())
       .addColumn('run_uuid', 'varchar(32)', c => c.notNull())
       .addColumn('expires_at', 'bigint', c => c.notNull())
       .execute();
-    await db.schema.createIndex('tracking_tokens_run').on('tracking_tokens').column('run_uuid').execute();
+    await db.schema.createIndex('tracking_tokens_run').ifNotExists().on('tracking_tokens').column('run_uuid').execute();
   }
 };
