@@ -115,7 +115,7 @@ describe.each(BACKENDS.filter(b => b.name === 'sqlite' || b.url))('MLflow tracki
     expect(info.body).toMatchObject({ multipart_uploads_enabled: false, multipart_downloads_enabled: false });
     const stranger = await fetch(`${alice.base}/api/2.0/mlflow/experiments/get?experiment_id=0`);
     expect(stranger.status).toBe(401);
-    expect((await stranger.json()).error_code).toBe('UNAUTHENTICATED');
+    expect(((await stranger.json()) as any).error_code).toBe('UNAUTHENTICATED');
   });
 
   test('search-runs filters, orders and pages with opaque tokens', async () => {
