@@ -17,7 +17,7 @@ export interface Clause {
   value: string | string[];
 }
 
-const TOKEN = /\s*(?:(`[^`]*`)|('(?:[^'\\]|\\.)*')|("(?:[^"\\]|\\.)*")|(!=|<=|>=|=|<|>|\(|\)|,)|([A-Za-z_][\w.]*(?:\.(?:`[^`]*`|"[^"]*"))?)|(-?\d+(?:\.\d+)?))/y;
+const TOKEN = /\s*(?:(`[^`]*`)|('(?:[^'\\]|\\.)*')|("(?:[^"\\]|\\.)*")|(!=|<=|>=|=|<|>|\(|\)|,)|([A-Za-z_]\w*(?:\.(?:\w+|`[^`]*`|"[^"]*"))*)|(-?\d+(?:\.\d+)?))/y;
 
 interface Token {
   text: string;
@@ -51,10 +51,12 @@ function tokenize(filter: string): Token[] {
   return tokens;
 }
 
+/** `tag.`/`tags.` name a tag and `attribute.`/`attributes.`/`attr.` an attribute, as in MLflow. */
 function keyOf(word: string, allowed: readonly string[], filter: string): string {
-  const tag = /^tags\.(?:`([^`]*)`|"([^"]*)"|(.+))$/.exec(word);
+  const tag = /^tags?\.(?:`([^`]*)`|"([^"]*)"|(.+))$/.exec(word);
   if (tag) return `tags.${tag[1] ?? tag[2] ?? tag[3]}`;
-  const key = word === 'source' ? 'source_path' : word;
+  const bare = word.replace(/^(?:attributes?|attr)\./, '');
+  const key = bare === 'source' ? 'source_path' : bare;
   if (!allowed.includes(key)) {
     throw MlflowError.invalid(`Invalid filter '${filter}': unknown attribute '${word}' (valid: ${allowed.join(', ')}, tags.<key>).`);
   }
