@@ -8,16 +8,18 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import mlflow
 import pytest
 import requests
+from mlflow.exceptions import MlflowException, RestException
+from mlflow.tracking import MlflowClient
 from servers import JupyterServer
 
-mlflow = pytest.importorskip("mlflow")
-from mlflow.exceptions import MlflowException, RestException  # noqa: E402
-from mlflow.tracking import MlflowClient  # noqa: E402
-
 MODELS = "/conveyor/api/v1/models"
-MLMODEL = "artifact_path: model\nflavors:\n  python_function:\n    loader_module: churn_model\nmlflow_version: 3.17.2\n"
+MLMODEL = (
+    "artifact_path: model\nflavors:\n  python_function:\n    loader_module: churn_model\n"
+    "mlflow_version: 3.17.2\n"
+)
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +53,9 @@ def error_code(info: pytest.ExceptionInfo[MlflowException]) -> str:
     return info.value.error_code
 
 
-def test_register_alias_search_and_download_with_the_real_client(client: MlflowClient, jupyter: JupyterServer, tmp_path: Path) -> None:
+def test_register_alias_search_and_download_with_the_real_client(
+    client: MlflowClient, jupyter: JupyterServer, tmp_path: Path
+) -> None:
     first = log_model_run(tmp_path, 0.81)
     second = log_model_run(tmp_path, 0.87)
     v1 = mlflow.register_model(f"runs:/{first}/model", "churn")

@@ -1,3 +1,4 @@
+import { validatorFor } from '../src/core/schemas';
 import { backends, RegistryEnv } from './models-helpers';
 
 const T = 60_000;
@@ -60,6 +61,25 @@ describe.each(backends('api'))('model registry over MLflow on $name', backend =>
     ]);
     const list = await e.apiJson('alice', '/models');
     expect(list.models.map((m: any) => [m.name, m.versionCount])).toEqual([['churn', 2]]);
+    for (const [schema, body] of [
+      ['model.json', detail],
+      ['model-list.json', list]
+    ] as const) {
+      const validate = validatorFor(schema);
+      expect({ schema, valid: validate(body), errors: validate.errors ?? null }).toEqual({ schema, valid: true, errors: null });
+    }
+  });
+
+  run('concurrent registrations into one model get distinct consecutive version numbers', async e => {
+    const { runId } = await e.trackedRun('alice', 'race-exp');
+    await e.ok('alice', 'POST', 'registered-models/create', { name: 'race' });
+    const made = await Promise.all(
+      Array.from({ length: 8 }, () => e.ok('alice', 'POST', 'model-versions/create', { name: 'race', source: `runs:/${runId}/model` }))
+    );
+    expect(made.map(m => Number(m.model_version.version)).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    const results = await Promise.all(Array.from({ length: 4 }, () => e.mlflow('alice', 'POST', 'registered-models/create', { name: 'race-2' })));
+    expect(results.map(r => r.status).sort()).toEqual([200, 400, 400, 400]);
+    expect(results.filter(r => r.status === 400).map(r => r.body.error_code)).toEqual(Array(3).fill('RESOURCE_ALREADY_EXISTS'));
   });
 
   run('tags, description, rename, stage transitions and deletes keep MLflow semantics; version numbers are never reused', async e => {
