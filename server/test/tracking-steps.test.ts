@@ -1,0 +1,136 @@
+import { json, secretHeaders } from './helpers/server';
+import { pipeline, runsEnv, type RunsEnv } from './runs/helpers';
+
+/**
+ * Every step a tracked run, on the real server, the real engine and the real MLflow routes: a
+ * step writes its own run through the step-facing listener and nothing else; cached, failed and
+ * skipped steps are tracked as they should be.
+ */
+let env: RunsEnv;
+let mlflow: string;
+const headers = { ...secretHeaders(), 'Content-Type': 'application/json' };
+
+beforeAll(async () => {
+  env = await runsEnv();
+  mlflow = `${new URL(env.t.url).origin}/conveyor/mlflow/api/2.0/mlflow`;
+});
+afterAll(async () => {
+  await env?.close();
+});
+
+async function call(path: string, body?: unknown): Promise<any> {
+  const res = await fetch(`${mlflow}/${path}`, body === undefined ? { headers } : { method: 'POST', headers, body: JSON.stringify(body) });
+  const out = await json(res);
+  if (res.status !== 200) throw new Error(`${path} answered ${res.status}: ${JSON.stringify(out)}`);
+  return out;
+}
+
+/** The experiment's tracked runs, tags and params as objects. */
+async function trackedRuns(experiment: string): Promise<any[]> {
+  const { experiment: exp } = await call(`experiments/get-by-name?experiment_name=${encodeURIComponent(experiment)}`);
+  const { runs = [] } = await call('runs/search', { experiment_ids: [exp.experiment_id], max_results: 100 });
+  return runs.map((r: any) => ({
+    ...r.info,
+    tags: Object.fromEntries((r.data.tags ?? []).map((t: any) => [t.key, t.value])),
+    params: Object.fromEntries((r.data.params ?? []).map((p: any) => [p.key, p.value])),
+    metrics: Object.fromEntries((r.data.metrics ?? []).map((m: any) => [m.key, m.value]))
+  }));
+}
+
+const PROBE = `
+import json, os, urllib.request, urllib.error
+URI, TOKEN, RUN, EXP = (os.environ[k] for k in ('MLFLOW_TRACKING_URI', 'MLFLOW_TRACKING_TOKEN', 'MLFLOW_RUN_ID', 'MLFLOW_EXPERIMENT_ID'))
+OTHER = os.environ['OTHER']
+def call(path, body=None, method='POST', raw=None):
+    data = raw if raw is not None else json.dumps(body).encode()
+    req = urllib.request.Request(URI + path, data=data, method=method, headers={'Authorization': 'Bearer ' + TOKEN, 'Content-Type': 'application/json'})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r: return r.status
+    except urllib.error.HTTPError as e: return e.code
+m = lambda run: {'run_id': run, 'metrics': [{'key': 'from_step', 'value': 7, 'timestamp': 1, 'step': 0}]}
+print('own-metric', call('/api/2.0/mlflow/runs/log-batch', m(RUN)))
+print('other-metric', call('/api/2.0/mlflow/runs/log-batch', m(OTHER)))
+print('own-tag', call('/api/2.0/mlflow/runs/set-tag', {'run_id': RUN, 'key': 'who', 'value': 'step'}))
+print('create-run', call('/api/2.0/mlflow/runs/create', {'experiment_id': EXP}))
+print('create-experiment', call('/api/2.0/mlflow/experiments/create', {'name': 'sneaky'}))
+print('own-artifact', call('/api/2.0/mlflow-artifacts/artifacts/%s/%s/artifacts/probe.txt' % (EXP, RUN), method='PUT', raw=b'probe'))
+print('other-artifact', call('/api/2.0/mlflow-artifacts/artifacts/0/%s/artifacts/probe.txt' % OTHER, method='PUT', raw=b'probe'))
+print('read-other', call('/api/2.0/mlflow/runs/get?run_id=' + OTHER, method='GET', raw=b''))
+`;
+
+test('a step writes its own tracked run through the step listener, and no other', async () => {
+  const other = (await call('runs/create', { experiment_id: '0', run_name: 'not the step' })).run.info.run_id;
+  const run = await env.submit({
+    pipeline: pipeline('probe', [{ name: 'probe', command: ['python3', '-c', PROBE], env: { OTHER: other } }]),
+    experiment: 'tracking-steps-probe',
+    cache: false
+  });
+  const done = await env.wait(run.id);
+  const logs = await json(await env.get(`/runs/${run.id}/steps/probe/logs`));
+  expect(done.status).toBe('succeeded');
+  expect(logs.lines).toEqual([
+    'own-metric 200',
+    'other-metric 403',
+    'own-tag 200',
+    'create-run 403',
+    'create-experiment 403',
+    'own-artifact 200',
+    'other-artifact 403',
+    'read-other 200'
+  ]);
+  const [tracked] = await trackedRuns('tracking-steps-probe');
+  expect(tracked.status).toBe('FINISHED');
+  expect(tracked.metrics.from_step).toBe(7);
+  expect(tracked.tags.who).toBe('step');
+  expect(tracked.tags['conveyor.run_id']).toBe(run.id);
+  const otherRun = (await call(`runs/get?run_id=${other}`)).run;
+  expect(otherRun.data.metrics ?? []).toEqual([]);
+  const files = await json(
+    await fetch(`${new URL(env.t.url).origin}/conveyor/mlflow/api/2.0/mlflow-artifacts/artifacts?path=${tracked.experiment_id}/${tracked.run_id}/artifacts`, { headers })
+  );
+  expect(files.files.map((f: any) => f.path).sort()).toEqual(['probe.txt']);
+}, 120_000);
+
+test('a cached step is a finished tracked run tagged with the run it reuses', async () => {
+  const body = {
+    pipeline: pipeline('cached', [{ name: 'make', command: ['sh', '-c', 'echo made > out.txt'], outputs: ['out.txt'] }]),
+    experiment: 'tracking-steps-cache'
+  };
+  const first = await env.wait((await env.submit(body)).id);
+  const second = await env.wait((await env.submit(body)).id);
+  expect(second.steps[0].cachedFrom).toBe(first.id);
+  const runs = await trackedRuns('tracking-steps-cache');
+  expect(runs).toHaveLength(2);
+  const byRun = new Map(runs.map(r => [r.tags['conveyor.run_id'], r]));
+  const cached = byRun.get(second.id);
+  expect(cached.status).toBe('FINISHED');
+  expect(cached.tags['conveyor.cached_from']).toBe(first.id);
+  expect(cached.metrics['conveyor.duration_seconds']).toBe(0);
+  expect(byRun.get(first.id).tags['conveyor.cached_from']).toBeUndefined();
+  const files = await json(
+    await fetch(`${new URL(env.t.url).origin}/conveyor/mlflow/api/2.0/mlflow-artifacts/artifacts?path=${cached.experiment_id}/${cached.run_id}/artifacts/outputs`, {
+      headers
+    })
+  );
+  // The artifacts proxy lists base names, as MLflow's does.
+  expect(files.files).toEqual([{ path: 'out.txt', is_dir: false, file_size: 5 }]);
+}, 120_000);
+
+test('a failed step is a FAILED tracked run with an end time; a skipped step has none', async () => {
+  const run = await env.submit({
+    pipeline: pipeline('fails', [
+      { name: 'bad', command: ['sh', '-c', 'exit 3'] },
+      { name: 'after', command: ['sh', '-c', 'echo never'], dependsOn: ['bad'] }
+    ]),
+    experiment: 'tracking-steps-fail',
+    cache: false
+  });
+  const done = await env.wait(run.id);
+  expect(done.steps.map((s: any) => s.status)).toEqual(['failed', 'skipped']);
+  const runs = await trackedRuns('tracking-steps-fail');
+  expect(runs).toHaveLength(1);
+  expect(runs[0].status).toBe('FAILED');
+  expect(runs[0].tags['conveyor.step']).toBe('bad');
+  expect(runs[0].run_name).toBe('fails / bad');
+  expect(Number(runs[0].end_time)).toBeGreaterThanOrEqual(Number(runs[0].start_time));
+}, 120_000);
