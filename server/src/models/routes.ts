@@ -55,31 +55,33 @@ export class ModelsApi {
     const [summary] = await this.summaries(user, [model]);
     const rows = await this.service.q.versions([model.id]);
     const json = await this.service.versionsJson([model], rows);
-    const versions: ModelVersionDetail[] = await Promise.all(
-      json.map(async v => {
-        const run = v.run_id ? await this.service.runs.find(user, v.run_id) : null;
-        const metrics: Record<string, number | string> = {};
-        for (const m of run?.data?.metrics ?? []) metrics[m.key] = m.value;
-        return {
-          name: v.name,
-          version: Number(v.version),
-          aliases: v.aliases,
-          source: v.source,
-          runId: v.run_id,
-          runName: run?.info.run_name ?? null,
-          experimentId: run?.info.experiment_id ?? null,
-          runVisible: run !== null,
-          status: v.status as ModelVersionDetail['status'],
-          stage: v.current_stage as ModelVersionDetail['stage'],
-          description: v.description,
-          user: v.user_id,
-          creationTime: v.creation_timestamp,
-          lastUpdatedTime: v.last_updated_timestamp,
-          tags: Object.fromEntries(v.tags.map(t => [t.key, t.value])),
-          metrics
-        };
-      })
+    // Versions often share a run: read each source run once.
+    const runs = new Map(
+      await Promise.all([...new Set(json.map(v => v.run_id).filter(Boolean))].map(async id => [id, await this.service.runs.find(user, id)] as const))
     );
+    const versions: ModelVersionDetail[] = json.map(v => {
+      const run = runs.get(v.run_id) ?? null;
+      const metrics: Record<string, number | string> = {};
+      for (const m of run?.data?.metrics ?? []) metrics[m.key] = m.value;
+      return {
+        name: v.name,
+        version: Number(v.version),
+        aliases: v.aliases,
+        source: v.source,
+        runId: v.run_id,
+        runName: run?.info.run_name ?? null,
+        experimentId: run?.info.experiment_id ?? null,
+        runVisible: run !== null,
+        status: v.status as ModelVersionDetail['status'],
+        stage: v.current_stage as ModelVersionDetail['stage'],
+        description: v.description,
+        user: v.user_id,
+        creationTime: v.creation_timestamp,
+        lastUpdatedTime: v.last_updated_timestamp,
+        tags: Object.fromEntries(v.tags.map(t => [t.key, t.value])),
+        metrics
+      };
+    });
     return { model: summary, versions };
   }
 
