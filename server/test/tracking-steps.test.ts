@@ -134,3 +134,47 @@ test('a failed step is a FAILED tracked run with an end time; a skipped step has
   expect(runs[0].run_name).toBe('fails / bad');
   expect(Number(runs[0].end_time)).toBeGreaterThanOrEqual(Number(runs[0].start_time));
 }, 120_000);
+
+test('a retried step keeps one tracked run, tagged with its last attempt', async () => {
+  const run = await env.submit({
+    pipeline: pipeline('retried', [
+      { name: 'flaky', command: ['sh', '-c', 'test "$CONVEYOR_ATTEMPT" = 2 || exit 1'], retry: { attempts: 2, backoffSeconds: 0 } }
+    ]),
+    experiment: 'tracking-steps-retry',
+    cache: false
+  });
+  const done = await env.wait(run.id);
+  expect(done.steps[0]).toMatchObject({ status: 'succeeded', attempt: 2 });
+  const runs = await trackedRuns('tracking-steps-retry');
+  expect(runs).toHaveLength(1);
+  expect(runs[0].status).toBe('FINISHED');
+  expect(runs[0].tags['conveyor.attempt']).toBe('2');
+}, 120_000);
+
+test('a cancelled step is a KILLED tracked run, and its token no longer works', async () => {
+  const run = await env.submit({
+    pipeline: pipeline('cancelled', [{ name: 'sleepy', command: ['python3', '-c', 'import os, time; print(os.environ["MLFLOW_TRACKING_URI"], os.environ["MLFLOW_TRACKING_TOKEN"], os.environ["MLFLOW_RUN_ID"], flush=True); time.sleep(120)'] }]),
+    experiment: 'tracking-steps-cancel',
+    cache: false
+  });
+  const deadline = Date.now() + 60_000;
+  let lines: string[] = [];
+  while (lines.length === 0 && Date.now() < deadline) {
+    lines = (await json(await env.get(`/runs/${run.id}/steps/sleepy/logs`))).lines ?? [];
+    if (lines.length === 0) await new Promise(r => setTimeout(r, 100));
+  }
+  const [uri, token, runUuid] = lines[0].split(' ');
+  // From the host, which reaches the step network's gateway too.
+  const asStep = () => fetch(`${uri}/api/2.0/mlflow/runs/get?run_id=${runUuid}`, { headers: { Authorization: `Bearer ${token}` } });
+  expect((await asStep()).status).toBe(200);
+  const res = await env.post(`/runs/${run.id}/cancel`, {});
+  expect(res.status).toBe(200);
+  const done = await env.wait(run.id);
+  expect(done.steps[0].status).toBe('cancelled');
+  const runs = await trackedRuns('tracking-steps-cancel');
+  expect(runs).toHaveLength(1);
+  expect(runs[0].status).toBe('KILLED');
+  const after = await asStep();
+  expect(after.status).toBe(401);
+  expect((await json(after)).error_code).toBe('UNAUTHENTICATED');
+}, 120_000);
