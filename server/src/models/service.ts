@@ -210,7 +210,7 @@ export class ModelService {
     await this.q.setShares(model.id, [...new Set(users)].filter(u => u !== user));
   }
 
-  // Versions: versions.ts extends the service with them.
+  /** The clock versions.ts stamps versions with. */
   readonly clock = (): number => this.now();
 }
 
