@@ -60,7 +60,8 @@ else
     deb=$(paste -sd, "$ctx/debian.txt")
     py=$(paste -sd, "$ctx/python.txt")
     printf 'FROM conveyor/%s:stage-%s\nLABEL io.conveyor.image="%s" io.conveyor.version="%s" io.conveyor.build-id="%s" io.conveyor.packages.debian="%s" io.conveyor.packages.python="%s"\n' \
-      "$name" "$build_id" "$name" "$version" "$build_id" "$deb" "$py" | docker build -q -t "$ref" - >/dev/null 2>&1
+      "$name" "$build_id" "$name" "$version" "$build_id" "$deb" "$py" | docker build -q -t "$ref" - >/dev/null 2>&1 ||
+      { log "adding the labels failed"; exit 1; }
     docker rmi "conveyor/$name:stage-$build_id" >/dev/null
   fi
   docker tag "$ref" "conveyor/$name:dev"
