@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { postgresUrl, tempDir } from './helpers/env';
-import { json, secretHeaders, startTestServer, type TestServer } from './helpers/server';
+import { json, SECRET, startTestServer, type TestServer } from './helpers/server';
 
 /** The registry suites run on SQLite and on a Postgres database of their own (dropped and made anew). */
 export interface Backend {
@@ -9,7 +9,7 @@ export interface Backend {
   url(): Promise<string | undefined>;
 }
 
-async function freshPostgres(db: string): Promise<string | undefined> {
+export async function freshPostgres(db: string): Promise<string | undefined> {
   const base = postgresUrl();
   if (!base) return undefined;
   const admin = new Client({ connectionString: base });
@@ -35,22 +35,30 @@ export function backends(suite: string): Backend[] {
 /** A real server plus small clients for its MLflow API and its Conveyor API, as one user or another. */
 export class RegistryEnv {
   constructor(
-    readonly srv: TestServer,
-    readonly databaseUrl: string
+    /** `http://127.0.0.1:<port>` of the server. */
+    readonly origin: string,
+    private readonly stop: () => Promise<void>,
+    private readonly secret = SECRET
   ) {}
 
+  /** An in-process server (test/helpers/server.ts) on the database. */
   static async start(databaseUrl: string): Promise<RegistryEnv> {
-    return new RegistryEnv(await startTestServer({ databaseUrl }), databaseUrl);
+    const srv: TestServer = await startTestServer({ databaseUrl });
+    return new RegistryEnv(`http://127.0.0.1:${srv.port}`, () => srv.close());
   }
 
   get mlflowBase(): string {
-    return `http://127.0.0.1:${this.srv.port}/conveyor/mlflow/api/2.0/mlflow`;
+    return `${this.origin}/conveyor/mlflow/api/2.0/mlflow`;
+  }
+
+  private headers(user: string): Record<string, string> {
+    return { 'X-Conveyor-Secret': this.secret, 'X-Conveyor-User': user };
   }
 
   /** An MLflow call: GET carries the fields in the query string, other verbs a JSON body. */
   async mlflow(user: string, method: string, path: string, body: Record<string, unknown> = {}): Promise<{ status: number; body: any }> {
     let url = `${this.mlflowBase}/${path}`;
-    const init: RequestInit = { method, headers: { ...secretHeaders(user) } };
+    const init: RequestInit = { method, headers: this.headers(user) };
     if (method === 'GET') {
       const qs = new URLSearchParams();
       for (const [k, v] of Object.entries(body)) for (const item of Array.isArray(v) ? v : [v]) qs.append(k, String(item));
@@ -81,9 +89,9 @@ export class RegistryEnv {
   }
 
   async api(user: string, path: string, init: RequestInit = {}): Promise<Response> {
-    return fetch(`${this.srv.url}${path}`, {
+    return fetch(`${this.origin}/conveyor/api/v1${path}`, {
       ...init,
-      headers: { ...secretHeaders(user), ...(init.body ? { 'Content-Type': 'application/json' } : {}), ...(init.headers ?? {}) }
+      headers: { ...this.headers(user), ...(init.body ? { 'Content-Type': 'application/json' } : {}), ...(init.headers ?? {}) }
     });
   }
 
@@ -106,6 +114,6 @@ export class RegistryEnv {
   }
 
   close(): Promise<void> {
-    return this.srv.close();
+    return this.stop();
   }
 }
