@@ -125,6 +125,14 @@ def test_mistakes_get_mlflow_error_codes_at_once(client: MlflowClient, tmp_path:
     with pytest.raises(MlflowException) as info:
         client.create_model_version("errors", "/etc/passwd")
     assert error_code(info) == "INVALID_PARAMETER_VALUE"
+    # A directory without an MLmodel file is no model (MLflow 3 then looks for a logged model; there is none).
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "weights.bin").write_bytes(b"w")
+    with mlflow.start_run() as bare:
+        mlflow.log_artifacts(str(plain), artifact_path="model")
+    with pytest.raises(MlflowException, match="Unable to find a logged_model"):
+        mlflow.register_model(f"runs:/{bare.info.run_id}/model", "errors")
     # Nothing half-written: still one version, and a deleted version's number is not reused.
     assert [v.version for v in client.search_model_versions("name='errors'")] == ["1"]
     client.delete_model_version("errors", "1")
