@@ -13,6 +13,10 @@ export const trackingMigration: Migration = {
   version: 4,
   name: 'experiment tracking',
   async up(db) {
+    // SQLite: child tables keyed by (run_uuid, key) are clustered on that key (WITHOUT ROWID), so a
+    // run's params or metrics are one contiguous read. Postgres has no such option and needs none.
+    const sqlite = !db.getExecutor().adapter.supportsTransactionalDdl;
+    const clustered = <T extends { modifyEnd(s: ReturnType<typeof sql>): T }>(b: T): T => (sqlite ? b.modifyEnd(sql`without rowid`) : b);
     await db.schema
       .createTable('experiments')
       .ifNotExists()
@@ -81,6 +85,7 @@ export const trackingMigration: Migration = {
         .addColumn('key', 'varchar(250)', c => c.notNull())
         .addColumn('value', 'text', c => c.notNull())
         .addPrimaryKeyConstraint(`${table}_pk`, ['run_uuid', 'key'])
+        .$call(clustered)
         .execute();
       await sql`create index if not exists ${sql.raw(`${table}_key_value`)} on ${sql.table(table)} (key, substr(value, 1, 200))`.execute(db);
     }
@@ -108,6 +113,7 @@ export const trackingMigration: Migration = {
       .addColumn('max_value', 'double precision')
       .addColumn('count', 'bigint', c => c.notNull())
       .addPrimaryKeyConstraint('latest_metrics_pk', ['run_uuid', 'key'])
+      .$call(clustered)
       .execute();
     await db.schema.createIndex('latest_metrics_key_value').ifNotExists().on('latest_metrics').columns(['key', 'value']).execute();
     await db.schema
@@ -118,6 +124,7 @@ export const trackingMigration: Migration = {
       .addColumn('kind', 'varchar(8)', c => c.notNull())
       .addColumn('key', 'varchar(250)', c => c.notNull())
       .addPrimaryKeyConstraint('tracking_keys_pk', ['experiment_id', 'owner', 'kind', 'key'])
+      .$call(clustered)
       .execute();
     await db.schema
       .createTable('run_inputs')

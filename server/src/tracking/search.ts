@@ -83,14 +83,14 @@ export class RunSearch {
       const chunk = ids.slice(i, i + 900);
       const inList = list(chunk.length);
       const [params, tags, metrics] = await Promise.all([
-        this.sql.all<{ run_uuid: string; key: string; value: string }>(`select run_uuid, key, value from run_params where run_uuid in (${inList})`, chunk),
-        this.sql.all<{ run_uuid: string; key: string; value: string }>(`select run_uuid, key, value from run_tags where run_uuid in (${inList})`, chunk),
-        this.sql.all(`select run_uuid, key, value, is_nan, timestamp, step from latest_metrics where run_uuid in (${inList})`, chunk)
+        this.sql.rows(`select run_uuid, key, value from run_params where run_uuid in (${inList})`, chunk),
+        this.sql.rows(`select run_uuid, key, value from run_tags where run_uuid in (${inList})`, chunk),
+        this.sql.rows(`select run_uuid, key, value, is_nan, timestamp, step from latest_metrics where run_uuid in (${inList})`, chunk)
       ]);
-      for (const p of params) byId.get(p.run_uuid)!.data.params.push({ key: p.key, value: p.value });
-      for (const t of tags) byId.get(t.run_uuid)!.data.tags.push({ key: t.key, value: t.value });
-      for (const m of metrics) {
-        byId.get(m.run_uuid as string)!.data.metrics.push({ key: m.key as string, value: metricJson(m.value, m.is_nan), timestamp: num(m.timestamp), step: num(m.step) });
+      for (const [id, key, value] of params) byId.get(id as string)!.data.params.push({ key: key as string, value: value as string });
+      for (const [id, key, value] of tags) byId.get(id as string)!.data.tags.push({ key: key as string, value: value as string });
+      for (const [id, key, value, isNan, timestamp, step] of metrics) {
+        byId.get(id as string)!.data.metrics.push({ key: key as string, value: metricJson(value, isNan), timestamp: num(timestamp), step: num(step) });
       }
     }
     return [...byId.values()];

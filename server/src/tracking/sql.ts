@@ -18,6 +18,8 @@ export interface Sql {
   readonly version: number;
   all<T = Row>(query: string, params?: Param[]): Promise<T[]>;
   run(query: string, params?: Param[]): Promise<number>;
+  /** Rows as arrays of column values, in select order (cheaper for big reads). */
+  rows(query: string, params?: Param[]): Promise<unknown[][]>;
   /** One transaction; everything inside commits or nothing does. */
   tx<T>(fn: (sql: Sql) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -42,6 +44,10 @@ class PostgresSql implements Sql {
   async all<T>(query: string, params: Param[] = []): Promise<T[]> {
     const result = await this.db.executeQuery(CompiledQuery.raw(numbered(query), params));
     return result.rows as T[];
+  }
+
+  async rows(query: string, params: Param[] = []): Promise<unknown[][]> {
+    return (await this.all<Row>(query, params)).map(r => Object.values(r));
   }
 
   async run(query: string, params: Param[] = []): Promise<number> {
@@ -71,12 +77,14 @@ class SqliteSql implements Sql {
     return counter.writes;
   }
 
-  private prepare(query: string): BetterSqlite3.Statement {
-    let statement = this.statements.get(query);
+  private prepare(query: string, raw = false): BetterSqlite3.Statement {
+    const cacheKey = raw ? `raw:${query}` : query;
+    let statement = this.statements.get(cacheKey);
     if (!statement) {
       statement = this.db.prepare(query);
+      if (raw) statement.raw(true);
       if (this.statements.size > 500) this.statements.clear();
-      this.statements.set(query, statement);
+      this.statements.set(cacheKey, statement);
     }
     return statement;
   }
@@ -88,6 +96,11 @@ class SqliteSql implements Sql {
   async all<T>(query: string, params: Param[] = []): Promise<T[]> {
     if (!this.inTx) await this.lock;
     return this.allSync<T>(query, params);
+  }
+
+  async rows(query: string, params: Param[] = []): Promise<unknown[][]> {
+    if (!this.inTx) await this.lock;
+    return this.prepare(query, true).all(...params) as unknown[][];
   }
 
   async run(query: string, params: Param[] = []): Promise<number> {
