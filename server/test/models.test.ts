@@ -59,6 +59,11 @@ describe.each(backends('api'))('model registry over MLflow on $name', backend =>
       [2, ['candidate', 'champion'], runId, 0.91, true],
       [1, [], runId, 0.91, true]
     ]);
+    // MLflow's web UI asks the same endpoints under /ajax-api/.
+    const ajax = await fetch(`${e.origin}/conveyor/mlflow/ajax-api/2.0/mlflow/registered-models/get?name=churn`, {
+      headers: { 'X-Conveyor-Secret': 'test-secret-0123456789', 'X-Conveyor-User': 'alice' }
+    });
+    expect(((await ajax.json()) as any).registered_model.aliases).toHaveLength(2);
     const list = await e.apiJson('alice', '/models');
     expect(list.models.map((m: any) => [m.name, m.versionCount])).toEqual([['churn', 2]]);
     for (const [schema, body] of [

@@ -24,13 +24,18 @@ export function modelsMlflowRouter(deps: ModelsMlflowDeps): Router {
   const { models, versions } = deps;
   const userOf = deps.userOf ?? ((req: Request) => identityOf(req).user.name);
   const router = Router();
-  const base = '/api/2.0/mlflow';
+  // `/ajax-api/` is the prefix MLflow's own web UI uses for the same endpoints.
+  const bases = ['/api/2.0/mlflow', '/ajax-api/2.0/mlflow'];
   // Only the registry's own paths: artifact uploads through the same router must stay streams.
   const json = express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] });
-  router.use([`${base}/registered-models`, `${base}/model-versions`, `${base}/logged-models`], json);
+  router.use(
+    bases.flatMap(base => [`${base}/registered-models`, `${base}/model-versions`, `${base}/logged-models`]),
+    json
+  );
   const input = (req: Request): Body => (req.method === 'GET' ? (req.query as Body) : ((req.body ?? {}) as Body));
   const route = (method: 'get' | 'post' | 'patch' | 'delete', path: string, handle: (user: string, b: Body) => Promise<unknown>) => {
-    router[method](`${base}/${path}`, async (req, res) => {
+    const paths = bases.map(base => `${base}/${path}`);
+    router[method](paths, async (req, res) => {
       const body = input(req);
       if (!body || typeof body !== 'object' || Array.isArray(body)) {
         res.status(400).json({ error_code: 'MALFORMED_REQUEST', message: 'The request body must be a JSON object' });
@@ -71,9 +76,12 @@ export function modelsMlflowRouter(deps: ModelsMlflowDeps): Router {
   // MLflow 3 logged models: Conveyor keeps none. `register_model("runs:/<run>/<path>")` searches
   // them when <path> holds no MLmodel file; an empty answer gives the client's own clear error.
   route('post', 'logged-models/search', async () => ({ models: [] }));
-  router.get(`${base}/logged-models/:id`, (req, _res, next) => {
-    next(MlflowError.notFound(`Logged model with ID '${String(req.params.id)}' not found.`));
-  });
+  router.get(
+    bases.map(base => `${base}/logged-models/:id`),
+    (req, _res, next) => {
+      next(MlflowError.notFound(`Logged model with ID '${String(req.params.id)}' not found.`));
+    }
+  );
 
   router.use(mlflowErrorHandler(deps.logger));
   return router;
