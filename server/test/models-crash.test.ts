@@ -62,6 +62,7 @@ describe.each(backends('crash'))('the registry after kill -9 of the server on $n
         }
       } finally {
         data.cleanup();
+        await backend.cleanup();
       }
     },
     T

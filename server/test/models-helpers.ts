@@ -7,28 +7,47 @@ export interface Backend {
   name: string;
   /** A fresh database URL, or undefined when Postgres is not configured. */
   url(): Promise<string | undefined>;
+  /** Removes what url() made; call after the servers on it are closed. */
+  cleanup(): Promise<void>;
 }
 
-export async function freshPostgres(db: string): Promise<string | undefined> {
-  const base = postgresUrl();
-  if (!base) return undefined;
-  const admin = new Client({ connectionString: base });
-  await admin.connect();
+async function admin(sql: string): Promise<void> {
+  const client = new Client({ connectionString: postgresUrl() });
+  await client.connect();
   try {
-    await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${db}`);
+    await client.query(sql);
   } finally {
-    await admin.end();
+    await client.end();
   }
-  const url = new URL(base);
-  url.pathname = `/${db}`;
-  return url.toString();
 }
 
 export function backends(suite: string): Backend[] {
+  let dir: { path: string; cleanup(): void } | undefined;
+  const db = `conveyor_models_${suite}`;
   return [
-    { name: 'sqlite', url: async () => `sqlite:${tempDir(`models-${suite}`).path}/conveyor.db` },
-    { name: 'postgres', url: () => freshPostgres(`conveyor_models_${suite}`) }
+    {
+      name: 'sqlite',
+      url: async () => {
+        dir = tempDir(`models-${suite}`);
+        return `sqlite:${dir.path}/conveyor.db`;
+      },
+      cleanup: async () => dir?.cleanup()
+    },
+    {
+      name: 'postgres',
+      url: async () => {
+        const base = postgresUrl();
+        if (!base) return undefined;
+        await admin(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+        await admin(`CREATE DATABASE ${db}`);
+        const url = new URL(base);
+        url.pathname = `/${db}`;
+        return url.toString();
+      },
+      cleanup: async () => {
+        if (postgresUrl()) await admin(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+      }
+    }
   ];
 }
 

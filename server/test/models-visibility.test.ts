@@ -10,7 +10,10 @@ describe.each(backends('visibility'))('who sees and writes which models on $name
     url = await backend.url();
     if (url) env = await RegistryEnv.start(url);
   }, T);
-  afterAll(() => env?.close());
+  afterAll(async () => {
+    await env?.close();
+    await backend.cleanup();
+  });
   const run = (name: string, fn: (env: RegistryEnv) => Promise<void>) =>
     (backend.name === 'postgres' && !process.env.CONVEYOR_TEST_PG_URL ? test.skip : test)(name, () => fn(env!), T);
 
