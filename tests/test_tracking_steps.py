@@ -51,8 +51,12 @@ def image() -> str:
 
 @pytest.fixture(scope="module")
 def server(jupyter: JupyterServer) -> JupyterServer:
-    r = requests.get(jupyter.url(f"{MLFLOW}/experiments/get-by-name"), headers=jupyter.auth, timeout=60,
-                     params={"experiment_name": "Default"})
+    r = requests.get(
+        jupyter.url(f"{MLFLOW}/experiments/get-by-name"),
+        headers=jupyter.auth,
+        timeout=60,
+        params={"experiment_name": "Default"},
+    )
     assert r.status_code == 200, r.text
     return jupyter
 
@@ -82,8 +86,12 @@ def mlflow_get(server: JupyterServer, path: str, **params: Any) -> dict[str, Any
 def search(server: JupyterServer, experiment: str) -> list[dict[str, Any]]:
     """The experiment's tracked runs through Conveyor's own API, with every run's tags and params."""
     exp = mlflow_get(server, "experiments/get-by-name", experiment_name=experiment)["experiment"]
-    r = requests.post(server.url(f"{MLFLOW}/runs/search"), headers=server.auth, timeout=60,
-                      json={"experiment_ids": [exp["experiment_id"]], "max_results": 100})
+    r = requests.post(
+        server.url(f"{MLFLOW}/runs/search"),
+        headers=server.auth,
+        timeout=60,
+        json={"experiment_ids": [exp["experiment_id"]], "max_results": 100},
+    )
     assert r.status_code == 200, r.text
     return r.json().get("runs", [])
 
@@ -101,12 +109,20 @@ def test_a_step_logs_to_its_own_tracked_run_with_lineage(server: JupyterServer, 
         "mlflow.log_text('hello', 'notes/hello.txt')\nopen('model.txt', 'w').write('weights')",
         parameters="epochs = 1",
     )
-    run = submit(server, {
-        "notebook": {"path": "train.ipynb", "image": image, "params": {"epochs": 3}, "outputs": ["model.txt"],
-                     "resources": {"profile": "small"}},
-        "experiment": experiment,
-        "cache": False,
-    })
+    run = submit(
+        server,
+        {
+            "notebook": {
+                "path": "train.ipynb",
+                "image": image,
+                "params": {"epochs": 3},
+                "outputs": ["model.txt"],
+                "resources": {"profile": "small"},
+            },
+            "experiment": experiment,
+            "cache": False,
+        },
+    )
     done = wait_run(server, run["id"])
     assert done["status"] == "succeeded", json.dumps(done, indent=1)
 
@@ -133,15 +149,23 @@ def test_a_step_logs_to_its_own_tracked_run_with_lineage(server: JupyterServer, 
     assert tags["conveyor.profile"] == "small"
     assert metrics["conveyor.cost_usd"] >= 0  # metered by the resources module
 
-    r = requests.get(server.url("/conveyor/mlflow/api/2.0/mlflow-artifacts/artifacts"), headers=server.auth,
-                     params={"path": f"{info['experiment_id']}/{info['run_id']}/artifacts"}, timeout=60)
+    r = requests.get(
+        server.url("/conveyor/mlflow/api/2.0/mlflow-artifacts/artifacts"),
+        headers=server.auth,
+        params={"path": f"{info['experiment_id']}/{info['run_id']}/artifacts"},
+        timeout=60,
+    )
     assert r.status_code == 200, r.text
     listed = r.json()
     names = {f["path"] for f in listed.get("files", [])}
     assert {"executed.ipynb", "outputs", "notes"} <= names, listed
     executed = requests.get(
-        server.url(f"/conveyor/mlflow/api/2.0/mlflow-artifacts/artifacts/{info['experiment_id']}/{info['run_id']}/artifacts/executed.ipynb"),
-        headers=server.auth, timeout=60)
+        server.url(
+            f"/conveyor/mlflow/api/2.0/mlflow-artifacts/artifacts/{info['experiment_id']}/{info['run_id']}/artifacts/executed.ipynb"
+        ),
+        headers=server.auth,
+        timeout=60,
+    )
     assert executed.status_code == 200
     assert "mlflow.log_metric('acc', 0.9)" in executed.text
 
@@ -149,13 +173,18 @@ def test_a_step_logs_to_its_own_tracked_run_with_lineage(server: JupyterServer, 
 def test_a_sweep_child_is_its_own_tracked_run(server: JupyterServer, image: str) -> None:
     root = server.home / "root"
     experiment = f"sweep-{uuid.uuid4().hex[:8]}"
-    notebook(root / "sweep.ipynb", "import mlflow\nmlflow.log_metric('score', lr * 10)", parameters="lr = 0.0")
-    parent = submit(server, {
-        "notebook": {"path": "sweep.ipynb", "image": image},
-        "experiment": experiment,
-        "sweep": {"grid": {"lr": [0.1, 0.2]}},
-        "cache": False,
-    })
+    notebook(
+        root / "sweep.ipynb", "import mlflow\nmlflow.log_metric('score', lr * 10)", parameters="lr = 0.0"
+    )
+    parent = submit(
+        server,
+        {
+            "notebook": {"path": "sweep.ipynb", "image": image},
+            "experiment": experiment,
+            "sweep": {"grid": {"lr": [0.1, 0.2]}},
+            "cache": False,
+        },
+    )
     assert wait_run(server, parent["id"], timeout=400)["status"] == "succeeded"
     runs = search(server, experiment)
     assert len(runs) == 2, runs
@@ -201,6 +230,7 @@ def test_kernels_started_from_jupyter_get_the_mlflow_env(server: JupyterServer) 
     assert r.status_code == 201, r.text
     kernel_id = r.json()["id"]
     try:
+
         def kernel_env() -> dict[str, str] | None:
             for pid in os.listdir("/proc"):
                 if not pid.isdigit():
@@ -229,12 +259,17 @@ def test_kernels_started_from_jupyter_get_the_mlflow_env(server: JupyterServer) 
 
 class _App:
     def __init__(self, **kw: Any) -> None:
-        self.__dict__.update({"sock": "", "ip": "127.0.0.1", "port": 8888, "base_url": "/", "certfile": ""}, **kw)
+        self.__dict__.update(
+            {"sock": "", "ip": "127.0.0.1", "port": 8888, "base_url": "/", "certfile": ""}, **kw
+        )
 
 
 def test_the_mlflow_env_leaves_what_the_user_set() -> None:
     assert tracking_uri(_App()) == "http://127.0.0.1:8888/conveyor/mlflow"
-    assert tracking_uri(_App(ip="0.0.0.0", base_url="/lab/x/", certfile="c.pem")) == "https://127.0.0.1:8888/lab/x/conveyor/mlflow"
+    assert (
+        tracking_uri(_App(ip="0.0.0.0", base_url="/lab/x/", certfile="c.pem"))
+        == "https://127.0.0.1:8888/lab/x/conveyor/mlflow"
+    )
     assert tracking_uri(_App(sock="/tmp/s.sock")) is None
     provider = type("P", (), {"token": "t0k"})()
     environ: dict[str, str] = {}
@@ -250,7 +285,9 @@ def test_the_mlflow_env_leaves_what_the_user_set() -> None:
     assert "MLFLOW_TRACKING_TOKEN" not in no_token
 
 
-def test_an_artifact_over_the_companion_limit_is_413_in_mlflow_shape_through_jupyter(start_jupyter: Any) -> None:
+def test_an_artifact_over_the_companion_limit_is_413_in_mlflow_shape_through_jupyter(
+    start_jupyter: Any,
+) -> None:
     server = start_jupyter(env={"CONVEYOR_MAX_ARTIFACT_BYTES": str(1024 * 1024)})
     uri = server.url(MLFLOW)
     r = requests.post(f"{uri}/runs/create", headers=server.auth, json={"experiment_id": "0"}, timeout=60)
@@ -259,15 +296,19 @@ def test_an_artifact_over_the_companion_limit_is_413_in_mlflow_shape_through_jup
     url = server.url(
         f"/conveyor/mlflow/api/2.0/mlflow-artifacts/artifacts/0/{info['run_id']}/artifacts/big.bin"
     )
-    big = requests.put(url, headers=server.auth, data=b"x" * (3 * 1024 * 1024), timeout=120)
+    big = requests.put(url, headers=server.auth, data=b"x" * (20 * 1024 * 1024), timeout=120)
     assert big.status_code == 413, big.text
     assert big.json()["error_code"] == "REQUEST_LIMIT_EXCEEDED"
     # Declared size or not (chunked upload), the limit holds, and the proxy keeps working.
-    chunks = (b"y" * (256 * 1024) for _ in range(12))
+    chunks = (b"y" * (1024 * 1024) for _ in range(20))
     streamed = requests.put(url, headers=server.auth, data=chunks, timeout=120)
     assert streamed.status_code == 413, streamed.text
     small = requests.put(url, headers=server.auth, data=b"z" * 1000, timeout=60)
     assert small.status_code == 200, small.text
-    listed = requests.get(server.url("/conveyor/mlflow/api/2.0/mlflow-artifacts/artifacts"), headers=server.auth,
-                          params={"path": f"0/{info['run_id']}/artifacts"}, timeout=60).json()
+    listed = requests.get(
+        server.url("/conveyor/mlflow/api/2.0/mlflow-artifacts/artifacts"),
+        headers=server.auth,
+        params={"path": f"0/{info['run_id']}/artifacts"},
+        timeout=60,
+    ).json()
     assert listed["files"] == [{"path": "big.bin", "is_dir": False, "file_size": 1000}]

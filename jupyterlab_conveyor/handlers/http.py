@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, cast
 
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.auth.utils import HTTP_METHOD_TO_AUTH_ACTION
@@ -106,7 +107,9 @@ class ConveyorProxyHandler(ConveyorHandlerMixin, APIHandler):
         user = self.current_user
         if user is None:
             raise web.HTTPError(403)
-        if not self.authorizer.is_authorized(self, user, HTTP_METHOD_TO_AUTH_ACTION[method], self.auth_resource):
+        if not self.authorizer.is_authorized(
+            self, user, HTTP_METHOD_TO_AUTH_ACTION[method], self.auth_resource
+        ):
             raise web.HTTPError(403)
         self._body = BodyStream()
         self._upstream = asyncio.ensure_future(self._send(self.path_args[0]))
@@ -155,10 +158,18 @@ class ConveyorProxyHandler(ConveyorHandlerMixin, APIHandler):
         body: bytes | None = None
         producer = None
         if self._body is not None:
-            producer = self._body.produce
+            stream = self._body
+
+            def producer(write: Callable[[bytes], None]) -> asyncio.Future[None]:
+                # tornado's write returns a Future (typed as None): awaiting it is the back-pressure.
+                return asyncio.ensure_future(stream.produce(cast(Callable[[bytes], Awaitable[None]], write)))
+
             length = self.request.headers.get("Content-Length")
             if length is not None:
                 headers["Content-Length"] = length  # else: sent chunked
+            # The companion may answer (413) before it has read the body; with "close" (tornado's
+            # default) it would then close the socket under the rest of the upload.
+            headers["Connection"] = "keep-alive"
         else:
             body = b"".join(self._small)
             if method not in _BODY_METHODS and not body:

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Router, type Express } from 'express';
 import { Authenticator } from './auth/authenticator';
-import { createApp } from './core/app';
+import { createApp, drainUnreadBody } from './core/app';
 import type { ServerEvent } from '../../schema/generated/api';
 import type { Config } from './core/config';
 import type { Logger } from './core/logger';
@@ -131,7 +131,7 @@ export async function buildServer(
       tracking.router,
       models.router
     ],
-    mounts: [{ path: MLFLOW_MOUNT, handlers: [auth.middleware(), tracking.mlflowRouter, tracking.mlflowErrors] }],
+    mounts: [{ path: MLFLOW_MOUNT, handlers: [drainUnreadBody, auth.middleware(), tracking.mlflowRouter, tracking.mlflowErrors] }],
     routeDocs: [
       { method: 'get', path: '/health', summary: 'Liveness', response: { inline: { type: 'object', properties: { ok: { const: true } } } } },
       ...statusRouteDocs,

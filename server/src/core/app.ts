@@ -18,6 +18,18 @@ export interface AppParts {
   mounts?: { path: string; handlers: (RequestHandler | ErrorRequestHandler)[] }[];
 }
 
+/**
+ * For routes that may answer before reading the whole body (413 on an upload): once the answer is
+ * sent, the rest of the body is read and dropped, so the connection stays usable and a client
+ * that sends everything before reading (the mlflow client, a proxy) gets the answer.
+ */
+export const drainUnreadBody: RequestHandler = (req, res, next) => {
+  res.once('finish', () => {
+    if (!req.complete) req.resume();
+  });
+  next();
+};
+
 /** The express app: request ids and logs, auth, JSON bodies, feature routers, JSON errors. */
 export function createApp(parts: AppParts): express.Express {
   const app = express();

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import express, { type Request, type RequestHandler } from 'express';
 import { setIdentity } from '../../auth/identity';
 import type { Logger } from '../../core/logger';
+import { drainUnreadBody } from '../../core/app';
 import { requestLogger } from '../../core/requestLog';
 import type { User } from '../../store/users';
 import { mlflowBody, setStepScope } from '../mlflow/body';
@@ -66,7 +67,7 @@ export class StepListener {
     // bodies stream on to the router untouched.
     const bodyUnlessArtifact: RequestHandler = (req, res, next) =>
       req.path.startsWith('/api/2.0/mlflow-artifacts/') ? next() : mlflowBody(req, res, next);
-    app.use(MLFLOW_PREFIX, auth, bodyUnlessArtifact, stepScope(req => (req as StepRequest)[RUN] ?? ''), this.deps.mlflow);
+    app.use(MLFLOW_PREFIX, drainUnreadBody, auth, bodyUnlessArtifact, stepScope(req => (req as StepRequest)[RUN] ?? ''), this.deps.mlflow);
     app.use((_req, _res, next) => next(new MlflowError('ENDPOINT_NOT_FOUND', 'Only /conveyor/mlflow/ is served to steps')));
     app.use(mlflowErrorHandler(logger));
     return app;
