@@ -1,6 +1,7 @@
 import express, { Router, type Request } from 'express';
 import { identityOf } from '../auth/identity';
 import type { Logger } from '../core/logger';
+import { callerOf } from '../tracking/mlflow/body';
 import { MlflowError, mlflowErrorHandler } from '../tracking/mlflow/errors';
 import type { ModelService } from './service';
 import type { VersionService } from './versions';
@@ -9,7 +10,7 @@ export interface ModelsMlflowDeps {
   models: ModelService;
   versions: VersionService;
   logger: Logger;
-  /** Who is calling; the authenticated user unless the MLflow router says otherwise (step tokens). */
+  /** Who is calling; the authenticated user unless the MLflow router says otherwise. */
   userOf?: (req: Request) => string;
 }
 
@@ -33,7 +34,7 @@ export function modelsMlflowRouter(deps: ModelsMlflowDeps): Router {
     json
   );
   const input = (req: Request): Body => (req.method === 'GET' ? (req.query as Body) : ((req.body ?? {}) as Body));
-  const route = (method: 'get' | 'post' | 'patch' | 'delete', path: string, handle: (user: string, b: Body) => Promise<unknown>) => {
+  const route = (method: 'get' | 'post' | 'patch' | 'delete', path: string, handle: (user: string, b: Body, req: Request) => Promise<unknown>) => {
     const paths = bases.map(base => `${base}/${path}`);
     router[method](paths, async (req, res) => {
       const body = input(req);
@@ -41,7 +42,7 @@ export function modelsMlflowRouter(deps: ModelsMlflowDeps): Router {
         res.status(400).json({ error_code: 'MALFORMED_REQUEST', message: 'The request body must be a JSON object' });
         return;
       }
-      res.json((await handle(userOf(req), body)) ?? {});
+      res.json((await handle(userOf(req), body, req)) ?? {});
     });
   };
 
@@ -61,7 +62,8 @@ export function modelsMlflowRouter(deps: ModelsMlflowDeps): Router {
   route('get', 'registered-models/alias', async (u, b) => ({ model_version: await models.versionByAlias(u, b.name, b.alias) }));
 
   // Model versions
-  route('post', 'model-versions/create', async (u, b) => ({ model_version: await versions.create(u, b) }));
+  // A step token (scoped to its run) registers versions of that run only.
+  route('post', 'model-versions/create', async (u, b, req) => ({ model_version: await versions.create(u, b, callerOf(req).onlyRun) }));
   route('get', 'model-versions/get', async (u, b) => ({ model_version: await versions.get(u, b.name, b.version) }));
   route('patch', 'model-versions/update', async (u, b) => ({ model_version: await versions.update(u, b.name, b.version, b.description) }));
   route('delete', 'model-versions/delete', async (u, b) => versions.delete(u, b.name, b.version));

@@ -52,10 +52,14 @@ export class VersionService {
     return sourceRun;
   }
 
-  async create(user: string, body: CreateVersion): Promise<MlflowModelVersion> {
+  /** `onlyRun`: the caller is a step token, which may register its own run only. */
+  async create(user: string, body: CreateVersion, onlyRun?: string): Promise<MlflowModelVersion> {
     const model = await this.models.writable(user, body.name);
     const source = str(body.source, 'source');
     const runId = await this.checkSource(user, source, str(body.run_id, 'run_id'));
+    if (onlyRun && runId !== onlyRun) {
+      throw new MlflowError('PERMISSION_DENIED', `A step may register a model from its own run (${onlyRun}) only.`);
+    }
     const now = this.models.clock();
     const version = await this.q.insertVersion(
       {
