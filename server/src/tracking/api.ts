@@ -10,6 +10,7 @@ import type { ArtifactStore } from '../artifacts/store';
 import { AppError } from '../core/errors';
 import { columnValues, metricOut, parseColumn, type Column } from './columns';
 import { FilterError } from './filter';
+import { checkKey } from './limits';
 import { MlflowError } from './mlflow/errors';
 import { parseQuery, type CompiledQuery } from './search';
 import type { TrackingService } from './service';
@@ -76,6 +77,7 @@ export class ExperimentsApi {
   }
 
   private async compile(user: string, ids: string[], filter?: string, orderBy?: string[], groupBy?: string): Promise<CompiledQuery> {
+    if (groupBy?.includes('\u0000')) throw AppError.invalid('groupBy must not contain NUL characters');
     const q = parseQuery(ids.map(Number), filter, orderBy);
     if (groupBy) q.orders.unshift({ kind: 'param', key: groupBy, desc: false });
     return this.tracking.search.compile(user, q);
@@ -231,6 +233,7 @@ export class ExperimentsApi {
   }
 
   async history(user: string, runId: string, key: string): Promise<{ history: { step: number; timestamp: number; value: number | string }[] }> {
+    checkKey(key);
     await this.tracking.access.readableRun(user, runId);
     const rows = await this.tracking.sql.all('select value, is_nan, timestamp, step from metric_history where run_uuid = ? and key = ? order by step, timestamp', [runId, key]);
     return { history: rows.map(r => ({ step: num(r.step), timestamp: num(r.timestamp), value: metricOut(r.value, r.is_nan)! })) };

@@ -11,6 +11,7 @@ export interface Column {
 }
 
 export function parseColumn(name: string): Column {
+  if (name.includes('\u0000')) throw new AppError(400, 'invalid_column', 'Column names must not contain NUL characters');
   const dot = name.indexOf('.');
   const prefix = dot > 0 ? name.slice(0, dot) : '';
   const rest = name.slice(dot + 1);

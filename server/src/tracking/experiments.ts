@@ -1,5 +1,5 @@
 import { AccessRules, toExperimentRow, type ExperimentRow } from './access';
-import { checkKey, checkValue, LIMITS } from './limits';
+import { checkKey, checkValue, LIMITS, noNul } from './limits';
 import { MlflowError } from './mlflow/errors';
 import { list, num, type Sql } from './sql';
 import type { Access, LifecycleStage, MlflowExperiment } from './types';
@@ -13,7 +13,7 @@ function checkName(name: unknown): string {
   if (name.length > LIMITS.experimentName) {
     throw MlflowError.invalid(`Experiment name exceeds the maximum length of ${LIMITS.experimentName} characters.`);
   }
-  return name;
+  return noNul(name, 'name');
 }
 
 function isUniqueViolation(err: unknown): boolean {

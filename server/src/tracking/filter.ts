@@ -225,6 +225,7 @@ class Parser {
 /** Parses an MLflow filter string; an empty one yields no clauses. */
 export function parseFilter(filter: string | undefined | null): Clause[] {
   if (!filter || !filter.trim()) return [];
+  if (filter.includes('\u0000')) throw new FilterError('NUL characters are not allowed', filter.indexOf('\u0000'));
   const p = new Parser(tokenize(filter));
   const clauses = [p.clause()];
   while (p.peek().type !== 'end') {
@@ -240,6 +241,7 @@ export function parseFilter(filter: string | undefined | null): Clause[] {
 
 /** Parses one order_by clause such as "metrics.loss DESC" or "attributes.start_time". */
 export function parseOrderBy(text: string): OrderBy {
+  if (text.includes('\u0000')) throw new FilterError('NUL characters are not allowed', text.indexOf('\u0000'));
   const p = new Parser(tokenize(text));
   const e = p.entity();
   let desc = false;

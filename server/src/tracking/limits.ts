@@ -57,6 +57,12 @@ export function checkKey(key: unknown, path = 'key'): string {
   return key;
 }
 
+/** NUL characters cannot be stored (Postgres text): refuse them like any other bad value. */
+export function noNul(text: string, path: string): string {
+  if (text.includes('\u0000')) throw invalidValue(path, text, 'It must not contain NUL characters.');
+  return text;
+}
+
 /** A string value within `limit` characters; numbers and booleans are stringified like the client does. */
 export function checkValue(value: unknown, limit: number, path: string): string {
   if (value === null || value === undefined) {
@@ -69,7 +75,7 @@ export function checkValue(value: unknown, limit: number, path: string): string 
   if (text.length > limit) {
     throw MlflowError.invalid(`'${path}' exceeds the maximum length of ${limit} characters (got ${text.length}).`);
   }
-  return text;
+  return noNul(text, path);
 }
 
 /** A metric value: a number, or MLflow's JSON spellings "NaN", "Infinity", "-Infinity". */

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { AccessRules, type RunRow } from './access';
 import { BatchWriter, checkBatchSize, type Batch } from './logging';
-import { checkKey, checkKeyValue, int64, LIMITS } from './limits';
+import { checkKey, checkKeyValue, int64, LIMITS, noNul } from './limits';
 import { MlflowError } from './mlflow/errors';
 import { num, type Sql } from './sql';
 import { RUN_STATUSES, type Caller, type MlflowDatasetInput, type MlflowMetric, type MlflowRun, type MlflowRunInfo, type RunStatus } from './types';
@@ -108,6 +108,7 @@ export class Runs {
     if (rawTags.length > LIMITS.paramsTagsPerBatch) throw MlflowError.invalid(`A run can be created with at most ${LIMITS.paramsTagsPerBatch} tags`);
     const tags = rawTags.map((t, i) => checkKeyValue(t, `tags[${i}]`, LIMITS.tagValue));
     if (body.run_name !== undefined && typeof body.run_name !== 'string') throw MlflowError.invalid("Invalid value for parameter 'run_name'");
+    if (typeof body.run_name === 'string') noNul(body.run_name, 'run_name');
     return this.create({ owner: caller.user, experimentId: id, name: body.run_name as string | undefined, startTime: int64(body.start_time, 'start_time', Date.now()), tags });
   }
 
@@ -155,7 +156,7 @@ export class Runs {
     let name = run.run_name;
     if (body.run_name !== undefined && body.run_name !== null && body.run_name !== '') {
       if (typeof body.run_name !== 'string') throw MlflowError.invalid("Invalid value for parameter 'run_name'");
-      name = body.run_name.slice(0, LIMITS.runName);
+      name = noNul(body.run_name, 'run_name').slice(0, LIMITS.runName);
     }
     await this.sql.tx(async sql => {
       await sql.run('update tracked_runs set status = ?, end_time = ?, run_name = ? where run_uuid = ?', [status, endTime, name, runUuid]);
@@ -184,7 +185,7 @@ export class Runs {
       const str = (v: unknown, limit: number, path: string): string => {
         if (typeof v !== 'string' || v === '') throw MlflowError.invalid(`Missing value for required parameter 'datasets[${i}].dataset.${path}'.`);
         if (v.length > limit) throw MlflowError.invalid(`'datasets[${i}].dataset.${path}' exceeds ${limit} characters`);
-        return v;
+        return noNul(v, `datasets[${i}].dataset.${path}`);
       };
       if (!ds || typeof ds !== 'object') throw MlflowError.invalid(`Missing value for required parameter 'datasets[${i}].dataset'.`);
       const context = Array.isArray(d.tags) ? d.tags.find(t => t?.key === 'mlflow.data.context')?.value : undefined;
@@ -194,9 +195,9 @@ export class Runs {
         str(ds.digest, LIMITS.datasetDigest, 'digest'),
         str(ds.source_type, 36, 'source_type'),
         str(ds.source, 65535, 'source'),
-        typeof ds.schema === 'string' ? ds.schema.slice(0, 1048575) : null,
-        typeof ds.profile === 'string' ? ds.profile.slice(0, 16777215) : null,
-        typeof context === 'string' ? context.slice(0, 500) : null
+        typeof ds.schema === 'string' ? noNul(ds.schema, 'schema').slice(0, 1048575) : null,
+        typeof ds.profile === 'string' ? noNul(ds.profile, 'profile').slice(0, 16777215) : null,
+        typeof context === 'string' ? noNul(context, 'context').slice(0, 500) : null
       ];
     });
     await this.activeWritable(caller, runUuid);

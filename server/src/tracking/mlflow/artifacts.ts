@@ -20,6 +20,7 @@ function locate(raw: string): { experimentId: string; runUuid: string; path: str
   } catch {
     throw MlflowError.invalid('The artifact path is not valid URL encoding');
   }
+  if (decoded.includes('\0')) throw MlflowError.invalid('The artifact path must not contain NUL characters');
   const m = /^(\d{1,15})\/([0-9a-f]{32})\/artifacts(?:\/(.*))?$/.exec(decoded);
   if (!m) throw MlflowError.notFound(`No artifact location ${JSON.stringify(decoded)}`);
   return { experimentId: m[1], runUuid: m[2], path: m[3] ?? '' };

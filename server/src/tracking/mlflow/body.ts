@@ -1,5 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import { identityOf } from '../../auth/identity';
+import { checkRunId } from '../limits';
 import type { Caller } from '../types';
 import { MlflowError } from './errors';
 
@@ -142,5 +143,5 @@ export function str(body: Record<string, unknown>, name: string): string {
 export function runIdOf(body: Record<string, unknown>): string {
   const v = body.run_id ?? body.run_uuid;
   if (typeof v !== 'string' || v === '') throw MlflowError.invalid("Missing value for required parameter 'run_id'.");
-  return v;
+  return checkRunId(v);
 }
