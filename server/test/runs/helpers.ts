@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { json, secretHeaders, startTestServer, type TestServer } from '../helpers/server';
 import { tempDir } from '../helpers/env';
+import type { Config } from '../../src/core/config';
 
 export { TEST_IMAGE } from '../helpers/env';
 
@@ -34,9 +35,9 @@ export interface RunsEnv {
   close(): Promise<void>;
 }
 
-export async function runsEnv(): Promise<RunsEnv> {
+export async function runsEnv(overrides: Partial<Config> = {}): Promise<RunsEnv> {
   const ws = tempDir('ws');
-  const t = await startTestServer({ workspaceDir: ws.path, defaultImage: process.env.CONVEYOR_TEST_IMAGE || 'conveyor/base:dev' });
+  const t = await startTestServer({ workspaceDir: ws.path, defaultImage: process.env.CONVEYOR_TEST_IMAGE || 'conveyor/base:dev', ...overrides });
   const headers = (user?: string) => ({ ...secretHeaders(user), 'Content-Type': 'application/json' });
   const env: RunsEnv = {
     t,
