@@ -70,7 +70,7 @@ describe('MLflow filter grammar', () => {
     const where = compileWhere(parseFilter("tags.k LIKE 'a_%' and metrics.x > 2 and params.p = 'x''; drop table runs; --'"), 'sqlite');
     expect(where.sql).toContain('x.value glob ?');
     expect(where.sql).not.toContain('drop table');
-    expect(where.params).toEqual(['k', 'a?*', 'x', 2, 'p', "x'; drop table runs; --"]);
+    expect(where.params).toEqual(['k', 'a?*', 'x', 2, 'p', "x'; drop table runs; --", "x'; drop table runs; --"]);
     expect(compileWhere(parseFilter("tags.k LIKE 'a_%'"), 'postgres').sql).toContain('x.value like ?');
     const order = compileOrder([parseOrderBy('metrics.loss DESC')]);
     expect(order.params).toEqual(['loss']);

@@ -53,6 +53,10 @@ export function compileWhere(clauses: Clause[], kind: 'sqlite' | 'postgres'): { 
       if (c.op === 'IS NULL' || c.op === 'IS NOT NULL') {
         params.push(c.key);
         parts.push(`${c.op === 'IS NULL' ? 'not ' : ''}exists (select 1 from ${table} x where x.run_uuid = r.run_uuid and x.key = ?)`);
+      } else if (c.op === '=') {
+        // Equality is usually selective: drive it from the (key, value prefix) index.
+        params.push(c.key, c.value as string, c.value as string);
+        parts.push(`r.run_uuid in (select x.run_uuid from ${table} x where x.key = ? and substr(x.value, 1, 200) = substr(?, 1, 200) and x.value = ?)`);
       } else {
         params.push(c.key);
         const cmp = stringCompare('x.value', c.op, c.value as string, kind, params);
