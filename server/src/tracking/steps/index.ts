@@ -41,9 +41,15 @@ export interface StepTracking {
   close(): Promise<void>;
 }
 
+/** After a failure, how long steps run untracked before the network and listener are tried again. */
+const RETRY_MS = 30_000;
+
 /** Every step a tracked run, and the network and listener through which steps log to it. */
 export function createStepTracking(o: StepTrackingOptions): StepTracking {
   let endpoint: StepEndpoint | null = null;
+  let failedAt = 0;
+  let warned = false;
+  let starting: Promise<StepEndpoint | null> | undefined;
   const listener = new StepListener({
     logger: o.logger,
     dataDir: o.dataDir,
@@ -52,29 +58,42 @@ export function createStepTracking(o: StepTrackingOptions): StepTracking {
     user: o.user,
     mlflow: o.mlflow
   });
+  const start = async (): Promise<StepEndpoint | null> => {
+    const name = o.network || DEFAULT_STEP_NETWORK;
+    try {
+      if (!o.runtime.ensureStepNetwork) throw new Error('the container runtime has no step networks');
+      const net = await o.runtime.ensureStepNetwork(name);
+      const port = await listener.start(net.gateway);
+      endpoint = { network: net.name, trackingUri: `http://${net.gateway}:${port}${MLFLOW_PREFIX}` };
+      warned = false;
+      o.logger.info({ network: net.name, gateway: net.gateway, port }, 'step tracking listener ready');
+    } catch (err) {
+      failedAt = Date.now();
+      // One warning per outage, not one per step.
+      if (!warned) o.logger.warn({ err: (err as Error).message, network: name }, 'no step network: steps run without MLFLOW_TRACKING_URI');
+      warned = true;
+    }
+    return endpoint;
+  };
+  /** The endpoint; without one, tries again (at most every RETRY_MS): the engine may be back. */
+  const current = async (): Promise<StepEndpoint | null> => {
+    if (endpoint || Date.now() - failedAt < RETRY_MS) return endpoint;
+    starting ??= start().finally(() => {
+      starting = undefined;
+    });
+    return starting;
+  };
   const hooks = new StepRuns({
     tracking: o.tracking,
     artifacts: o.artifacts,
     logger: o.logger,
-    endpoint: () => endpoint,
+    endpoint: current,
     costOf: o.db ? meteredCost(o.db) : undefined
   });
   return {
     hooks,
     endpoint: () => endpoint,
-    async start() {
-      const name = o.network || DEFAULT_STEP_NETWORK;
-      try {
-        if (!o.runtime.ensureStepNetwork) throw new Error('the container runtime has no step networks');
-        const net = await o.runtime.ensureStepNetwork(name);
-        const port = await listener.start(net.gateway);
-        endpoint = { network: net.name, trackingUri: `http://${net.gateway}:${port}${MLFLOW_PREFIX}` };
-        o.logger.info({ network: net.name, gateway: net.gateway, port }, 'step tracking listener ready');
-      } catch (err) {
-        o.logger.warn({ err: (err as Error).message, network: name }, 'no step network: steps run without MLFLOW_TRACKING_URI');
-      }
-      return endpoint;
-    },
+    start: () => current(),
     close: () => listener.close()
   };
 }

@@ -42,7 +42,7 @@ export interface StepRunsDeps {
   artifacts: Pick<ArtifactStore, 'size'>;
   logger: Logger;
   /** The listener's address, or null while there is none (steps then run without tracking env). */
-  endpoint: () => StepEndpoint | null;
+  endpoint: () => Promise<StepEndpoint | null>;
   /** What the step cost (metered by the resources module), or null when unknown. */
   costOf?: (runId: string, step: string) => Promise<number | null>;
 }
@@ -57,8 +57,6 @@ const DAY_SECONDS = 86_400;
  * the step's params and lineage tags, and ended with its status, duration, cost and artifacts.
  */
 export class StepRuns implements StepTrackingHooks {
-  private warned = false;
-
   constructor(private readonly deps: StepRunsDeps) {}
 
   async attempt(run: RunState, step: StepState, opts: { reattach: boolean }): Promise<StepTrackingEnv> {
@@ -66,14 +64,9 @@ export class StepRuns implements StepTrackingHooks {
       const { runUuid, experimentId } = await this.ensure(run, step, 'RUNNING');
       if (opts.reattach) return { env: {} };
       await this.deps.tracking.setStatus(runUuid, 'RUNNING');
-      const endpoint = this.deps.endpoint();
-      if (!endpoint) {
-        if (!this.warned) {
-          this.warned = true;
-          this.deps.logger.warn('no step network or tracking listener: steps run without MLFLOW_TRACKING_URI');
-        }
-        return { env: {} };
-      }
+      // Without one (warned about once by its owner), the step runs without the tracking env.
+      const endpoint = await this.deps.endpoint();
+      if (!endpoint) return { env: {} };
       // A new attempt gets a new token; the previous attempt's container is gone.
       await this.deps.tracking.revokeStepTokens(runUuid);
       const ttl = (step.spec.timeoutSeconds ?? 7 * DAY_SECONDS) + DAY_SECONDS;
