@@ -323,13 +323,6 @@ export class ExperimentsModel implements IDisposable {
   /** Run the current query from its first page. */
   async reload(): Promise<void> {
     const generation = ++this._generation;
-    // Later pages name their columns once the first answer told the keys.
-    this._pager.reset((offset, limit) =>
-      this._fetch<ExperimentSearchResult>(
-        'experiments/search',
-        json('POST', { ...this._searchBody(true), offset, limit })
-      )
-    );
     this._loading = true;
     this._changed.emit();
     try {
@@ -340,10 +333,16 @@ export class ExperimentsModel implements IDisposable {
       if (generation !== this._generation) {
         return;
       }
+      // Until this answer the table keeps the previous rows (a bad filter leaves them shown).
       this._total = first.total;
       this._keys = first.keys;
       this._differing = first.differingParams;
       this._layout = new GroupLayout(first.total, this._state.groupBy ? first.groups ?? [] : []);
+      // Later pages name their columns, now that the keys are known.
+      const body = this._searchBody(true);
+      this._pager.reset((offset, limit) =>
+        this._fetch<ExperimentSearchResult>('experiments/search', json('POST', { ...body, offset, limit }))
+      );
       this._pager.put(0, first.runs);
       this._error = null;
       this._filterError = null;

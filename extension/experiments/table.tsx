@@ -126,6 +126,18 @@ export function RunTable({ model, trans, idPrefix }: IRunTableProps): JSX.Elemen
       aria-multiselectable="true"
       aria-activedescendant={count > 0 ? `${idPrefix}-row-${focus}` : undefined}
       onKeyDown={onKeyDown}
+      onFocus={event => {
+        // Keyboard focus lands on a row in view, not on one scrolled far away.
+        const el = scrollRef.current;
+        if (event.target !== event.currentTarget || !el || count === 0) {
+          return;
+        }
+        const top = Math.ceil(el.scrollTop / ROW_HEIGHT);
+        const bottom = Math.floor((el.scrollTop + el.clientHeight - HEADER_HEIGHT) / ROW_HEIGHT) - 1;
+        if (focus < top || focus > bottom) {
+          model.setFocus(Math.min(top, count - 1));
+        }
+      }}
       data-testid="conveyor-exp-grid"
     >
       <div
@@ -346,7 +358,11 @@ function Cell({
     case 'attributes.status':
       return <span className={`jp-Conveyor-expStatus jp-mod-${row.status.toLowerCase()}`}>{row.status.toLowerCase()}</span>;
     case 'attributes.start_time':
-      return <span title={new Date(row.startTime).toISOString()}>{new Date(row.startTime).toLocaleString()}</span>;
+      return (
+        <span title={new Date(row.startTime).toISOString()}>
+          {new Date(row.startTime).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' })}
+        </span>
+      );
     default: {
       const value = row.values[column.id];
       const text = formatValue(value);

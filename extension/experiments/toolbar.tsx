@@ -100,46 +100,47 @@ export function ExperimentsToolbar(props: IToolbarProps): JSX.Element {
           />
           {trans.__('Only differing params')}
         </label>
-        <span className="jp-Conveyor-expSpacer" />
-        <span className="jp-Conveyor-expSelected" data-testid="conveyor-exp-selected">
-          {selected > 0 ? trans._n('%1 selected', '%1 selected', selected) : ''}
+        <span className="jp-Conveyor-expActions">
+          <span className="jp-Conveyor-expSelected" data-testid="conveyor-exp-selected">
+            {selected > 0 ? trans._n('%1 selected', '%1 selected', selected) : ''}
+          </span>
+          <button
+            type="button"
+            className="jp-Button jp-mod-styled jp-mod-reject"
+            disabled={selected === 0}
+            onClick={() => props.onMarkCandidate(true)}
+            data-testid="conveyor-exp-mark-candidate"
+          >
+            {trans.__('Mark candidate')}
+          </button>
+          <button
+            type="button"
+            className="jp-Button jp-mod-styled jp-mod-reject"
+            disabled={selected === 0}
+            onClick={() => props.onMarkCandidate(false)}
+          >
+            {trans.__('Unmark')}
+          </button>
+          <button
+            type="button"
+            className="jp-Button jp-mod-styled jp-mod-reject"
+            disabled={selected !== 2}
+            title={trans.__('Diff the executed notebooks of the two selected runs')}
+            onClick={props.onDiff}
+            data-testid="conveyor-exp-diff"
+          >
+            {trans.__('Diff notebooks')}
+          </button>
+          <button
+            type="button"
+            className="jp-Button jp-mod-styled jp-mod-accept"
+            onClick={props.onCopyLink}
+            title={trans.__('Copy a link that opens this view')}
+            data-testid="conveyor-exp-copy-link"
+          >
+            {trans.__('Copy link')}
+          </button>
         </span>
-        <button
-          type="button"
-          className="jp-Button jp-mod-styled jp-mod-reject"
-          disabled={selected === 0}
-          onClick={() => props.onMarkCandidate(true)}
-          data-testid="conveyor-exp-mark-candidate"
-        >
-          {trans.__('Mark candidate')}
-        </button>
-        <button
-          type="button"
-          className="jp-Button jp-mod-styled jp-mod-reject"
-          disabled={selected === 0}
-          onClick={() => props.onMarkCandidate(false)}
-        >
-          {trans.__('Unmark')}
-        </button>
-        <button
-          type="button"
-          className="jp-Button jp-mod-styled jp-mod-reject"
-          disabled={selected !== 2}
-          title={trans.__('Diff the executed notebooks of the two selected runs')}
-          onClick={props.onDiff}
-          data-testid="conveyor-exp-diff"
-        >
-          {trans.__('Diff notebooks')}
-        </button>
-        <button
-          type="button"
-          className="jp-Button jp-mod-styled jp-mod-accept"
-          onClick={props.onCopyLink}
-          title={trans.__('Copy a link that opens this view')}
-          data-testid="conveyor-exp-copy-link"
-        >
-          {trans.__('Copy link')}
-        </button>
       </div>
     </div>
   );

@@ -182,6 +182,8 @@ describe('ExperimentsModel paging', () => {
     expect(model.filterError).toEqual({ message: 'Expected an operator at 14', position: 14 });
     expect(model.error).toBeNull();
     expect(model.viewState.filter).toBe('metrics.loss ~ 1');
+    expect(model.rowAt(0)?.runId).toBe('r0');
+    expect(model.total).toBe(TOTAL);
     model.dispose();
   });
 

@@ -1,0 +1,189 @@
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import type { APIRequestContext, Locator } from '@playwright/test';
+import * as path from 'path';
+
+/**
+ * The Experiments panel against the real companion: runs are logged through Conveyor's MLflow
+ * REST API (as the mlflow client does; galata's Jupyter has auth disabled), then compared.
+ */
+const RESULTS = path.join(__dirname, '..', 'test-results');
+const SIDEBAR_ID = 'jp-conveyor-sidebar';
+const API = '/conveyor/api/v1';
+const MLFLOW = '/conveyor/mlflow/api/2.0/mlflow';
+
+test.use({ autoGoto: true });
+test.setTimeout(180_000);
+
+async function mlflow(request: APIRequestContext, endpoint: string, data: unknown): Promise<any> {
+  const response = await request.post(`${MLFLOW}/${endpoint}`, { data });
+  expect(response.status(), `${endpoint}: ${await response.text()}`).toBe(200);
+  return response.json();
+}
+
+interface IRunSpec {
+  name: string;
+  params: Record<string, string>;
+  losses: number[];
+}
+
+/** An experiment with runs logged like `mlflow.start_run(); log_params; log_metric(step=i)`. */
+async function logExperiment(request: APIRequestContext, name: string, runs: IRunSpec[]) {
+  const { experiment_id } = await mlflow(request, 'experiments/create', { name });
+  const ids: Record<string, string> = {};
+  let t = Date.now() - 60_000;
+  for (const spec of runs) {
+    const { run } = await mlflow(request, 'runs/create', {
+      experiment_id,
+      run_name: spec.name,
+      start_time: (t += 1000)
+    });
+    const runId = run.info.run_id;
+    ids[spec.name] = runId;
+    await mlflow(request, 'runs/log-batch', {
+      run_id: runId,
+      params: Object.entries(spec.params).map(([key, value]) => ({ key, value })),
+      metrics: spec.losses.map((value, step) => ({ key: 'loss', value, step, timestamp: t + step })),
+      tags: []
+    });
+    await mlflow(request, 'runs/update', { run_id: runId, status: 'FINISHED', end_time: t + 500 });
+  }
+  return { experimentId: String(experiment_id), ids };
+}
+
+async function openSection(page: IJupyterLabPageFixture): Promise<Locator> {
+  await page.locator(`.jp-SideBar .lm-TabBar-tab[data-id="${SIDEBAR_ID}"]`).click();
+  await page.evaluate(() => (window as any).jupyterapp.commands.execute('conveyor:show-experiments'));
+  const section = page.locator('#jp-conveyor-experiments');
+  await expect(section).toBeVisible();
+  return section;
+}
+
+const RUNS: IRunSpec[] = [
+  { name: 'adam-fast', params: { lr: '0.1', optimizer: 'adam', batch: '32' }, losses: [0.9, 0.5, 0.31] },
+  { name: 'adam-slow', params: { lr: '0.01', optimizer: 'adam', batch: '32' }, losses: [0.95, 0.7, 0.52] },
+  { name: 'sgd', params: { lr: '0.1', optimizer: 'sgd', batch: '32' }, losses: [1.2, 0.9, 0.8] }
+];
+
+test.describe('Experiments panel', () => {
+  test.beforeEach(async ({ page }) => {
+    await expect
+      .poll(async () => (await page.request.get(`${API}/status`)).status(), { timeout: 60_000 })
+      .toBe(200);
+  });
+
+  test('lists logged runs with their metrics, filters them, and compares two with only differing params', async ({
+    page
+  }) => {
+    const name = `galata-${Date.now().toString(36)}`;
+    const { experimentId, ids } = await logExperiment(page.request, name, RUNS);
+
+    const section = await openSection(page);
+    const item = section.locator(`[data-testid="conveyor-experiment"][data-experiment-id="${experimentId}"]`);
+    await expect(item).toContainText(name);
+    await expect(item.getByTestId('conveyor-experiment-count')).toHaveText('3 runs');
+    await item.getByRole('checkbox').check();
+    await section.getByTestId('conveyor-experiments-compare').click();
+
+    const view = page.locator('.jp-Conveyor-expWidget');
+    await expect(view).toBeVisible();
+    const rows = view.getByTestId('conveyor-exp-row');
+    await expect(rows).toHaveCount(3);
+    await expect(view.getByTestId('conveyor-exp-total')).toHaveText('3 runs');
+    // Each run shows its last loss.
+    const loss = (run: string) =>
+      view.locator(`[data-run-id="${ids[run]}"] [data-column="metrics.loss"]`);
+    await expect(loss('adam-fast')).toHaveText('0.31');
+    await expect(loss('sgd')).toHaveText('0.8');
+
+    // A malformed filter is explained inline, with its position; the rows stay.
+    const filter = view.getByTestId('conveyor-exp-filter');
+    await filter.fill('params.optimizer == ');
+    await filter.press('Enter');
+    await expect(view.getByTestId('conveyor-exp-filter-error')).toBeVisible();
+    await expect(filter).toHaveAttribute('aria-invalid', 'true');
+
+    // The MLflow grammar narrows the rows.
+    await filter.fill("params.optimizer = 'adam'");
+    await filter.press('Enter');
+    await expect(view.getByTestId('conveyor-exp-filter-error')).toHaveCount(0);
+    await expect(rows).toHaveCount(2);
+    await expect(view.getByTestId('conveyor-exp-total')).toHaveText('2 runs');
+    await expect(view.locator(`[data-run-id="${ids['sgd']}"]`)).toHaveCount(0);
+
+    // Only differing params: lr differs between the two, optimizer and batch do not.
+    const header = (column: string) => view.locator(`[role="columnheader"][data-column="${column}"]`);
+    await expect(header('params.optimizer')).toBeVisible();
+    await expect(header('params.batch')).toBeVisible();
+    await view.getByTestId('conveyor-exp-only-differing').check();
+    await expect(header('params.lr')).toBeVisible();
+    await expect(header('params.optimizer')).toHaveCount(0);
+    await expect(header('params.batch')).toHaveCount(0);
+    await expect(header('metrics.loss')).toBeVisible();
+
+    // Keyboard: focus the grid, select both runs with Space, open one with Enter.
+    const grid = view.getByTestId('conveyor-exp-grid');
+    await grid.focus();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Space');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Space');
+    await expect(view.getByTestId('conveyor-exp-selected')).toHaveText('2 selected');
+    await expect(rows.and(page.locator('[aria-selected="true"]'))).toHaveCount(2);
+    await page.keyboard.press('Enter');
+    await expect(view.getByTestId('conveyor-exp-detail')).toContainText('lr');
+
+    // Sorting by a header (a button, so Enter works too) orders the rows by loss.
+    await header('metrics.loss').getByRole('button').focus();
+    await page.keyboard.press('Enter');
+    await expect(header('metrics.loss')).toHaveAttribute('aria-sort', 'ascending');
+    await expect(rows.first()).toHaveAttribute('data-run-id', ids['adam-fast']);
+    await header('metrics.loss').getByRole('button').click();
+    await expect(rows.first()).toHaveAttribute('data-run-id', ids['adam-slow']);
+
+    await view.getByTestId('conveyor-exp-tab-history').click();
+    await expect(view.getByTestId('conveyor-exp-pane')).toBeVisible();
+
+    await view.screenshot({ path: path.join(RESULTS, 'experiments-light.png') });
+    await page.locator(`#${SIDEBAR_ID}`).screenshot({ path: path.join(RESULTS, 'experiments-section-light.png') });
+    await page.theme.setDarkTheme();
+    await view.screenshot({ path: path.join(RESULTS, 'experiments-dark.png') });
+    await page.theme.setLightTheme();
+  });
+
+  test('the copied link reopens the same view: filter, only differing params, sort and selection', async ({
+    page
+  }) => {
+    const name = `galata-link-${Date.now().toString(36)}`;
+    const { experimentId, ids } = await logExperiment(page.request, name, RUNS);
+    await page.evaluate(async ([id]) => {
+      await (window as any).jupyterapp.commands.execute('conveyor:open-experiments', { experimentIds: [id] });
+    }, [experimentId]);
+    const view = page.locator('.jp-Conveyor-expWidget');
+    await expect(view.getByTestId('conveyor-exp-row')).toHaveCount(3);
+    const filter = view.getByTestId('conveyor-exp-filter');
+    await filter.fill("params.optimizer = 'adam'");
+    await filter.press('Enter');
+    await expect(view.getByTestId('conveyor-exp-row')).toHaveCount(2);
+    await view.getByTestId('conveyor-exp-only-differing').check();
+    await view.locator(`[data-run-id="${ids['adam-slow']}"] input[type="checkbox"]`).check();
+
+    const link: string = await page.evaluate(() =>
+      (window as any).jupyterapp.commands.execute('conveyor:copy-experiments-link')
+    );
+    expect(link).toMatch(/\/lab\?conveyor-experiments=[A-Za-z0-9_-]+$/);
+
+    // A fresh page (no restored layout) opened on the link shows the same view.
+    await page.evaluate(() => (window as any).jupyterapp.commands.execute('application:close-all'));
+    await page.goto(link);
+    const restored = page.locator('.jp-Conveyor-expWidget');
+    await expect(restored).toBeVisible({ timeout: 60_000 });
+    await expect(restored.getByTestId('conveyor-exp-filter')).toHaveValue("params.optimizer = 'adam'");
+    await expect(restored.getByTestId('conveyor-exp-row')).toHaveCount(2);
+    await expect(restored.getByTestId('conveyor-exp-only-differing')).toBeChecked();
+    await expect(restored.locator('[role="columnheader"][data-column="params.optimizer"]')).toHaveCount(0);
+    await expect(restored.locator('[role="columnheader"][data-column="params.lr"]')).toBeVisible();
+    await expect(restored.locator(`[data-run-id="${ids['adam-slow']}"]`)).toHaveAttribute('aria-selected', 'true');
+    // The parameter is consumed: reloading does not open a second view.
+    expect(page.url()).not.toContain('conveyor-experiments=');
+  });
+});
