@@ -145,7 +145,9 @@ class ConveyorApp(ExtensionApp):
     def _export_mlflow_env(self) -> None:
         values = export_mlflow_env(self.serverapp)
         if values:
-            self.log.info("Conveyor: MLFLOW_TRACKING_URI=%s for kernels and terminals", values["MLFLOW_TRACKING_URI"])
+            self.log.info(
+                "Conveyor: MLFLOW_TRACKING_URI=%s for kernels and terminals", values["MLFLOW_TRACKING_URI"]
+            )
 
     def initialize_handlers(self) -> None:
         # The websocket route first: the catch-all would match it too.
