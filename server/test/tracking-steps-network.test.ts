@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Docker from 'dockerode';
 import { DockerRuntime } from '../src/runtime/docker';
+import { createOptions } from '../src/runtime/containerSpec';
 import type { LogLine, RunSpec } from '../src/runtime/runtime';
 import { silentLogger } from '../src/core/logger';
 import { StepListener } from '../src/tracking/steps/listener';
@@ -164,6 +165,22 @@ call('/conveyor/mlflow/api/2.0/mlflow-artifacts/artifacts/1/${'a'.repeat(32)}/ar
     expect(parsed[7]).toEqual([200, { path: '/api/2.0/mlflow/runs/search' }]);
     expect(parsed[8]).toEqual([403, expect.objectContaining({ error_code: 'PERMISSION_DENIED' })]);
     expect(parsed[9][0]).toBe(200);
+  });
+
+  test('a step without network access is on the step network only; with it, on the bridge and the step network', async () => {
+    const spec = { image: TEST_IMAGE, cmd: ['true'], owner: 'alice', kind: 'test', stepNetwork: NETWORK };
+    expect(createOptions(spec).HostConfig?.NetworkMode).toBe(NETWORK);
+    expect(createOptions({ ...spec, network: true }).HostConfig?.NetworkMode).toBe('bridge');
+    expect(createOptions({ ...spec, stepNetwork: undefined }).HostConfig?.NetworkMode).toBe('none');
+    for (const network of [false, true]) {
+      const container = await runtime.create({ ...spec, network });
+      try {
+        const info = await docker.getContainer(container.id).inspect();
+        expect(Object.keys(info.NetworkSettings.Networks).sort()).toEqual(network ? ['bridge', NETWORK].sort() : [NETWORK]);
+      } finally {
+        await container.remove();
+      }
+    }
   });
 
   test('a step with network access is on the bridge and on the step network', async () => {
