@@ -257,9 +257,13 @@ try {
   }
 } finally {
   await browser.close();
-  for (const child of children) {
+  // The process groups this bench started (mlflow's workers and job consumers, Jupyter's companion).
+  const signal = sig => children.forEach(child => {
     try {
-      process.kill(-child.pid, 'SIGTERM');
+      process.kill(-child.pid, sig);
     } catch { /* gone */ }
-  }
+  });
+  signal('SIGTERM');
+  await sleep(5000);
+  signal('SIGKILL');
 }
