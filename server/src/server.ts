@@ -113,7 +113,7 @@ export async function buildServer(
     defaultImage: config.defaultImage ?? DEFAULT_IMAGE,
     importElyra
   });
-  const runs = new RunService({ store, submitter, scheduler, artifacts, logs, diffNotebooks });
+  const runs = new RunService({ store, submitter, scheduler, artifacts, logs, diffNotebooks, tracking: stepTracking.hooks });
 
   const app = createApp({
     logger,

@@ -247,4 +247,28 @@ print('read-other', call('/api/2.0/mlflow/runs/get?run_id=' + OTHER, method='GET
     expect(after.status).toBe(401);
     expect((await json(after)).error_code).toBe('UNAUTHENTICATED');
   }, 120_000);
+  test('a resumed run tracks the steps it reuses like cached ones', async () => {
+    const run = await env.submit({
+      pipeline: pipeline('resumed', [
+        { name: 'good', command: ['sh', '-c', 'echo good'] },
+        { name: 'bad', command: ['sh', '-c', 'exit 3'], dependsOn: ['good'] }
+      ]),
+      experiment: 'tracking-steps-resume',
+      cache: false
+    });
+    await env.wait(run.id);
+    const res = await env.post(`/runs/${run.id}/resume`, {});
+    expect(res.status).toBe(201);
+    const resumed = await env.wait((await json(res)).id);
+    expect(resumed.steps.map((s: any) => [s.name, s.status, s.cachedFrom])).toEqual([
+      ['good', 'succeeded', run.id],
+      ['bad', 'failed', null]
+    ]);
+    const runs = await trackedRuns('tracking-steps-resume');
+    const of = (id: string, step: string) => runs.filter(r => r.tags['conveyor.run_id'] === id && r.tags['conveyor.step'] === step);
+    expect(runs).toHaveLength(4);
+    expect(of(resumed.id, 'good')).toEqual([expect.objectContaining({ status: 'FINISHED' })]);
+    expect(of(resumed.id, 'good')[0].tags['conveyor.cached_from']).toBe(run.id);
+    expect(of(resumed.id, 'bad')).toEqual([expect.objectContaining({ status: 'FAILED' })]);
+  }, 120_000);
 });

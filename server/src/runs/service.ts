@@ -9,6 +9,7 @@ import { toApiRun, toApiStep, TERMINAL_RUN, TERMINAL_STEP, type RunState, type S
 import { RunQueries } from './queries';
 import type { Scheduler } from './scheduler';
 import type { PreparedRun, RunSubmitter } from './submit';
+import type { StepTrackingHooks } from '../tracking/steps/hooks';
 
 export interface RunServiceDeps {
   store: Store;
@@ -18,6 +19,8 @@ export interface RunServiceDeps {
   logs: LogStore;
   /** notebooks/diff.ts `diffNotebooks`, when available. */
   diffNotebooks?: (a: unknown, b: unknown) => unknown;
+  /** Experiment tracking: the steps a resume reuses are tracked like cached steps. */
+  tracking?: Pick<StepTrackingHooks, 'ended'>;
 }
 
 export interface LogPage {
@@ -44,6 +47,9 @@ export class RunService {
 
   private async insert(owner: string, prepared: PreparedRun[]): Promise<Run> {
     for (const p of prepared) await this.q.insert(p.run, p.steps);
+    for (const p of prepared) {
+      for (const step of p.steps) if (step.status === 'succeeded' && step.cachedFrom) await this.deps.tracking?.ended(p.run, step);
+    }
     this.deps.scheduler.kick();
     return this.get(owner, prepared[0].run.id);
   }
