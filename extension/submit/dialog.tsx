@@ -222,7 +222,14 @@ export function SubmitForm({
       </div>
 
       {model.serverError && (
-        <p className="jp-Conveyor-error" role="alert" data-testid="conveyor-submit-error">
+        <p
+          key={model.serverError}
+          className="jp-Conveyor-error"
+          role="alert"
+          data-testid="conveyor-submit-error"
+          // The dialog body scrolls: bring a refusal into view instead of leaving it below the fold.
+          ref={el => el?.scrollIntoView?.({ block: 'nearest' })}
+        >
           {model.serverError}
         </p>
       )}
