@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Database } from '../store/database';
@@ -9,7 +10,8 @@ export type Row = Record<string, unknown>;
 /**
  * Raw SQL for the hot paths of tracking, written once with `?` placeholders for both stores.
  * SQLite: a dedicated better-sqlite3 connection on the same file (WAL) with cached prepared
- * statements, run synchronously; a transaction holds a lock so nothing interleaves.
+ * statements, run synchronously while holding the store's kysely connection, so this process
+ * never has two writers.
  * Postgres: kysely's pool (placeholders become $n); a transaction is a pooled connection.
  */
 export interface Sql {
@@ -68,10 +70,13 @@ class PostgresSql implements Sql {
 class SqliteSql implements Sql {
   readonly kind = 'sqlite' as const;
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
-  private lock: Promise<unknown> = Promise.resolve();
-  private inTx = false;
+  /** Set inside this module's transactions (per async context, so other requests never join one). */
+  private readonly inTx = new AsyncLocalStorage<boolean>();
 
-  constructor(private readonly db: BetterSqlite3.Database) {}
+  constructor(
+    private readonly db: BetterSqlite3.Database,
+    private readonly kysely: Kysely<Database>
+  ) {}
 
   get version(): number {
     return counter.writes;
@@ -89,49 +94,56 @@ class SqliteSql implements Sql {
     return statement;
   }
 
-  allSync<T>(query: string, params: Param[] = []): T[] {
+  /**
+   * Runs `fn` holding the store's single kysely connection: nothing else in this process touches
+   * the database meanwhile, so the synchronous statements on this connection never wait on a lock
+   * held by an unfinished kysely transaction (which would block the event loop).
+   */
+  private exclusive<T>(fn: () => T | Promise<T>): Promise<T> {
+    if (this.inTx.getStore()) return Promise.resolve(fn());
+    return this.kysely.connection().execute(async () => fn());
+  }
+
+  // Reads never wait in WAL mode: they need no exclusivity.
+  async all<T>(query: string, params: Param[] = []): Promise<T[]> {
     return this.prepare(query).all(...params) as T[];
   }
 
-  async all<T>(query: string, params: Param[] = []): Promise<T[]> {
-    if (!this.inTx) await this.lock;
-    return this.allSync<T>(query, params);
-  }
-
   async rows(query: string, params: Param[] = []): Promise<unknown[][]> {
-    if (!this.inTx) await this.lock;
     return this.prepare(query, true).all(...params) as unknown[][];
   }
 
-  async run(query: string, params: Param[] = []): Promise<number> {
-    if (!this.inTx) await this.lock;
-    counter.writes++;
-    return this.prepare(query).run(...params).changes;
+  run(query: string, params: Param[] = []): Promise<number> {
+    return this.exclusive(() => {
+      counter.writes++;
+      return this.prepare(query).run(...params).changes;
+    });
   }
 
   tx<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
-    if (this.inTx) return fn(this);
-    const next = this.lock.then(async () => {
-      this.inTx = true;
-      this.db.exec('BEGIN IMMEDIATE');
-      try {
-        const result = await fn(this);
-        this.db.exec('COMMIT');
-        return result;
-      } catch (err) {
-        if (this.db.inTransaction) this.db.exec('ROLLBACK');
-        throw err;
-      } finally {
-        this.inTx = false;
-      }
-    });
-    this.lock = next.catch(() => undefined);
-    return next;
+    if (this.inTx.getStore()) return fn(this);
+    return this.exclusive(() =>
+      this.inTx.run(true, async () => {
+        this.db.exec('BEGIN IMMEDIATE');
+        try {
+          const result = await fn(this);
+          this.db.exec('COMMIT');
+          return result;
+        } catch (err) {
+          if (this.db.inTransaction) this.db.exec('ROLLBACK');
+          throw err;
+        }
+      })
+    );
   }
 
   async close(): Promise<void> {
-    await this.lock;
-    this.db.close();
+    try {
+      await this.kysely.connection().execute(async () => this.db.close());
+    } catch {
+      // The store is already closed: nothing else can be using the file.
+      if (this.db.open) this.db.close();
+    }
   }
 }
 
@@ -145,7 +157,7 @@ export function openSql(store: Store): Sql {
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   db.pragma('synchronous = NORMAL');
-  return new SqliteSql(db);
+  return new SqliteSql(db, store.db);
 }
 
 /** `(?, ?, ?)` repeated: placeholders of a multi-row insert. */
