@@ -163,6 +163,9 @@ export class Runs {
       if (name !== run.run_name) {
         await this.writer.write(sql, run, { tags: [{ key: 'mlflow.runName', value: name }] });
       }
+    }).catch(err => {
+      this.writer.forget();
+      throw err;
     });
     return { ...run, status, end_time: endTime, run_name: name };
   }
