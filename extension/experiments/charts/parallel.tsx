@@ -26,7 +26,7 @@ export interface IParallelCoordinatesProps {
   height?: number;
 }
 
-const MARGIN = { top: 40, right: 48, bottom: 34, left: 48 };
+const MARGIN = { top: 40, right: 48, bottom: 16, left: 48 };
 /** Missing values sit in a slot below each axis. */
 const MISSING_GAP = 16;
 const KEY_STEP = 0.05;
@@ -64,11 +64,13 @@ export function ParallelCoordinates({
     setBrushes([]);
   }, [dimensions]);
 
+  const anyMissing = dims.some(d => d.axis.missing > 0 || (d.axis.kind === 'numeric' && d.axis.nonFinite > 0));
+  const gap = anyMissing ? MISSING_GAP : 0;
   const innerW = Math.max(10, width - MARGIN.left - MARGIN.right);
-  const innerH = Math.max(10, height - MARGIN.top - MARGIN.bottom - MISSING_GAP);
+  const innerH = Math.max(10, height - MARGIN.top - MARGIN.bottom - gap);
   const shown = order.filter(d => d < dims.length);
   const xs = shown.map((_, k) => (shown.length > 1 ? (k * innerW) / (shown.length - 1) : innerW / 2));
-  const toY = (p: number) => (Number.isNaN(p) ? innerH + MISSING_GAP : innerH * (1 - p));
+  const toY = (p: number) => (Number.isNaN(p) ? innerH + gap : innerH * (1 - p));
 
   const colorDim = colorDimension(dims, colorBy);
   const groups = useMemo(() => colorGroups(dims[colorDim], count), [dims, colorDim, count]);
@@ -80,7 +82,7 @@ export function ParallelCoordinates({
   const filtering = brushes.some(Boolean);
 
   useEffect(() => {
-    const ctx = prepareCanvas(canvas.current, innerW + 2, innerH + MISSING_GAP + 4);
+    const ctx = prepareCanvas(canvas.current, innerW + 2, innerH + gap + 4);
     if (!ctx || shown.length === 0) return;
     ctx.translate(1, 1);
     const colors = readColors(canvas.current);
@@ -116,7 +118,7 @@ export function ParallelCoordinates({
     }
     // xs/toY derive from the listed values.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [dims, order, innerW, innerH, groups, selected, mask, filtering, colorDim, theme, count]);
+  }, [dims, order, innerW, innerH, gap, groups, selected, mask, filtering, colorDim, theme, count]);
 
   const setBrush = (dim: number, brush: Brush | null, notify: boolean) => {
     const next = [...brushes];
@@ -215,7 +217,7 @@ export function ParallelCoordinates({
             <rect
               x={-MARGIN.left}
               width={innerW + MARGIN.left + MARGIN.right}
-              height={innerH + MISSING_GAP}
+              height={innerH + gap}
               fill="transparent"
               onMouseMove={e => {
                 const box = e.currentTarget.getBoundingClientRect();
@@ -266,7 +268,7 @@ export function ParallelCoordinates({
                     </g>
                   ))}
                   {dim.axis.missing + (dim.axis.kind === 'numeric' ? dim.axis.nonFinite : 0) > 0 && (
-                    <text className="jp-Conveyor-chartTick" x={-6} y={innerH + MISSING_GAP} dy="0.32em" textAnchor="end">
+                    <text className="jp-Conveyor-chartTick" x={-6} y={innerH + gap} dy="0.32em" textAnchor="end">
                       —
                     </text>
                   )}

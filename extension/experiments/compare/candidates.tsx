@@ -67,7 +67,7 @@ export function CandidateCompare({
               {runs.map(r => (
                 <th key={r.run.runId} scope="col" title={r.run.runId}>
                   {r.run.name}
-                  <div className="jp-Conveyor-mono jp-Conveyor-runMeta">{r.run.runId.slice(0, 8)}</div>
+                  <span className="jp-Conveyor-mono jp-Conveyor-candidatesId">{r.run.runId.slice(0, 8)}</span>
                 </th>
               ))}
             </tr>
