@@ -82,6 +82,10 @@ print('create-experiment', call('/api/2.0/mlflow/experiments/create', {'name': '
 print('own-artifact', call('/api/2.0/mlflow-artifacts/artifacts/%s/%s/artifacts/probe.txt' % (EXP, RUN), method='PUT', raw=b'probe'))
 print('other-artifact', call('/api/2.0/mlflow-artifacts/artifacts/0/%s/artifacts/probe.txt' % OTHER, method='PUT', raw=b'probe'))
 print('read-other', call('/api/2.0/mlflow/runs/get?run_id=' + OTHER, method='GET', raw=b''))
+print('register-model', call('/api/2.0/mlflow/registered-models/create', {'name': 'm-' + RUN}))
+print('register-own', call('/api/2.0/mlflow/model-versions/create', {'name': 'm-' + RUN, 'source': 'runs:/%s/model' % RUN, 'run_id': RUN}))
+print('register-other', call('/api/2.0/mlflow/model-versions/create', {'name': 'm-' + RUN, 'source': 'runs:/%s/model' % OTHER, 'run_id': OTHER}))
+print('set-alias', call('/api/2.0/mlflow/registered-models/alias', {'name': 'm-' + RUN, 'alias': 'champion', 'version': '1'}))
 `;
 
   test('a step writes its own tracked run through the step listener, and no other', async () => {
@@ -113,7 +117,11 @@ print('read-other', call('/api/2.0/mlflow/runs/get?run_id=' + OTHER, method='GET
       'create-experiment 403',
       'own-artifact 200',
       'other-artifact 403',
-      'read-other 200'
+      'read-other 200',
+      'register-model 200',
+      'register-own 200',
+      'register-other 403',
+      'set-alias 403'
     ]);
     const [tracked] = await trackedRuns('tracking-steps-probe');
     expect(tracked.status).toBe('FINISHED');

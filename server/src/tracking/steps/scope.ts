@@ -18,6 +18,8 @@ const RUN_WRITES = new Set([
 const RUN_WRITE = /^\/api\/[23]\.0\/mlflow\/runs\/([a-z-]+)$/;
 const ARTIFACT = /^\/api\/2\.0\/mlflow-artifacts\/artifacts\/([^/]+)\/([^/]+)\/artifacts(?:\/|$)/;
 const SEARCH = /^\/api\/[23]\.0\/mlflow\/[a-z-]+\/search$/;
+/** What `mlflow.register_model` from a step needs; the registry lets a step register its own run only. */
+const REGISTER = /^\/api\/2\.0\/mlflow\/(registered-models|model-versions)\/create$/;
 
 function bodyRun(req: Request): unknown {
   const body = bodyOf(req);
@@ -27,7 +29,8 @@ function bodyRun(req: Request): unknown {
 /**
  * What a step token may do, given the run it was minted for: read what its owner can read, and
  * write only that run (its params, metrics, tags, status and artifacts). Everything else is 403
- * PERMISSION_DENIED: a step cannot create experiments or runs, or touch another run or a model.
+ * PERMISSION_DENIED: a step cannot create experiments or runs, or touch another run. Of the model
+ * registry it may create a model and register a version, of its own run only (models/versions.ts).
  */
 export function stepScope(ownRun: (req: Request) => string): RequestHandler {
   return (req, _res, next) => {
@@ -43,7 +46,7 @@ export function stepScope(ownRun: (req: Request) => string): RequestHandler {
       next(new MlflowError('PERMISSION_DENIED', 'A step may write artifacts of its own run only'));
       return;
     }
-    if (method === 'GET' || method === 'HEAD' || (method === 'POST' && SEARCH.test(path))) {
+    if (method === 'GET' || method === 'HEAD' || (method === 'POST' && (SEARCH.test(path) || REGISTER.test(path)))) {
       next();
       return;
     }
