@@ -72,6 +72,13 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
     };
 
     const open = (state: ViewState): ExperimentsWidget => {
+      // The same view opened twice (a link to a view already restored) is shown once.
+      const key = encodeViewState(state);
+      const same = tracker.find(w => encodeViewState(w.model.viewState) === key);
+      if (same) {
+        app.shell.activateById(same.id);
+        return same;
+      }
       const model = new ExperimentsModel({
         requestAPI: request,
         state,
@@ -154,7 +161,7 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
     });
     commands.addCommand(CommandIDs.openExperimentsLink, {
       label: trans.__('Open Experiments Link'),
-      execute: async args => {
+      execute: args => {
         const search = typeof args.search === 'string' ? args.search : window.location.search;
         const state = viewStateFromSearch(search);
         // Drop the parameter so a reload does not open the view twice.
@@ -167,9 +174,12 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
           });
           return;
         }
-        await app.restored;
-        await list.refresh();
-        open(state);
+        // The layout restorer waits for routing to finish: open once the app has restored,
+        // without holding the router up.
+        void app.restored.then(() => {
+          void list.refresh();
+          open(state);
+        });
       }
     });
     commands.addCommand(CommandIDs.copyExperimentsLink, {

@@ -166,15 +166,18 @@ test.describe('Experiments panel', () => {
     await expect(view.getByTestId('conveyor-exp-row')).toHaveCount(2);
     await view.getByTestId('conveyor-exp-only-differing').check();
     await view.locator(`[data-run-id="${ids['adam-slow']}"] input[type="checkbox"]`).check();
+    await view.locator('[role="columnheader"][data-column="metrics.loss"]').getByRole('button').click();
+    await expect(view.getByTestId('conveyor-exp-row').first()).toHaveAttribute('data-run-id', ids['adam-fast']);
 
     const link: string = await page.evaluate(() =>
       (window as any).jupyterapp.commands.execute('conveyor:copy-experiments-link')
     );
     expect(link).toMatch(/\/lab\?conveyor-experiments=[A-Za-z0-9_-]+$/);
 
-    // A fresh page (no restored layout) opened on the link shows the same view.
-    await page.evaluate(() => (window as any).jupyterapp.commands.execute('application:close-all'));
-    await page.goto(link);
+    // Opened in a fresh workspace (nothing restored from the layout), the link alone shows the
+    // same view. (galata's own goto waits for tabs such a workspace does not have.)
+    const fresh = link.replace('/lab?', `/lab/workspaces/link-${Date.now().toString(36)}?`);
+    await page.evaluate(url => window.location.assign(url), fresh);
     const restored = page.locator('.jp-Conveyor-expWidget');
     await expect(restored).toBeVisible({ timeout: 60_000 });
     await expect(restored.getByTestId('conveyor-exp-filter')).toHaveValue("params.optimizer = 'adam'");
@@ -183,6 +186,11 @@ test.describe('Experiments panel', () => {
     await expect(restored.locator('[role="columnheader"][data-column="params.optimizer"]')).toHaveCount(0);
     await expect(restored.locator('[role="columnheader"][data-column="params.lr"]')).toBeVisible();
     await expect(restored.locator(`[data-run-id="${ids['adam-slow']}"]`)).toHaveAttribute('aria-selected', 'true');
+    await expect(restored.locator('[role="columnheader"][data-column="metrics.loss"]')).toHaveAttribute(
+      'aria-sort',
+      'ascending'
+    );
+    await expect(restored.getByTestId('conveyor-exp-row').first()).toHaveAttribute('data-run-id', ids['adam-fast']);
     // The parameter is consumed: reloading does not open a second view.
     expect(page.url()).not.toContain('conveyor-experiments=');
   });
