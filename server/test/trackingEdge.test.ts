@@ -57,6 +57,10 @@ describe.each(BACKENDS.filter(b => b.name === 'sqlite' || b.url))('tracking edge
     expect((await api.call('GET', `/experiments/runs/${run}/metrics/a%00b`)).status).toBe(400);
     expect((await alice.call('GET', `/api/2.0/mlflow-artifacts/artifacts/0/${run}/artifacts/a%00b`)).status).toBe(400);
     expect((await alice.post('runs/get-nothing', {})).status).toBe(404);
+    expectMlflowError(await alice.post('runs/search', { experiment_ids: ['0'], filter: 'attributes.last_update_time > 1' }), 400, 'INVALID_PARAMETER_VALUE');
+    expectMlflowError(await alice.post('runs/search', { experiment_ids: ['0'], order_by: ['attributes.last_update_time'] }), 400, 'INVALID_PARAMETER_VALUE');
+    const exps = await alice.post('experiments/search', { filter: "name LIKE 'life%' and tags.name IS NULL" });
+    expect(exps.body.experiments.map((e: any) => e.name)).toEqual(['lifecycle']);
   });
 
   test('step tokens authenticate their run until revoked or expired', async () => {

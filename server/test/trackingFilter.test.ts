@@ -77,3 +77,15 @@ describe('MLflow filter grammar', () => {
     expect(order.sql).toMatch(/o0\.value desc, r\.start_time desc, r\.run_uuid asc$/);
   });
 });
+
+describe('attribute names', () => {
+  test('name is run_name; experiment-only attributes are refused for runs', () => {
+    expect(parseFilter("attributes.name = 'x' and name LIKE 'y%'")).toEqual([
+      { kind: 'attribute', key: 'run_name', op: '=', value: 'x' },
+      { kind: 'attribute', key: 'run_name', op: 'LIKE', value: 'y%' }
+    ]);
+    expect(parseFilter("tags.name = 'name'")).toEqual([{ kind: 'tag', key: 'name', op: '=', value: 'name' }]);
+    expect(() => compileWhere(parseFilter('attributes.last_update_time > 1'), 'sqlite')).toThrow(FilterError);
+    expect(() => compileOrder([parseOrderBy('attributes.last_update_time')])).toThrow(FilterError);
+  });
+});

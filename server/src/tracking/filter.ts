@@ -44,8 +44,8 @@ const PREFIXES: Record<string, EntityKind> = {
   dataset: 'dataset', datasets: 'dataset'
 };
 
-export const STRING_ATTRIBUTES = ['run_id', 'run_name', 'status', 'user_id', 'artifact_uri', 'lifecycle_stage'];
-export const NUMERIC_ATTRIBUTES = ['start_time', 'end_time', 'created', 'creation_time', 'Created'];
+export const STRING_ATTRIBUTES = ['run_id', 'run_name', 'name', 'status', 'user_id', 'artifact_uri', 'lifecycle_stage'];
+export const NUMERIC_ATTRIBUTES = ['start_time', 'end_time', 'created', 'creation_time', 'Created', 'last_update_time'];
 const DATASET_KEYS = ['name', 'digest', 'context'];
 
 interface Token {
@@ -150,7 +150,7 @@ class Parser {
     if (kind === 'dataset' && !DATASET_KEYS.includes(key)) {
       throw new FilterError(`Invalid dataset key '${key}'; expected name, digest or context`, pos);
     }
-    const normalized = kind === 'attribute' && ['created', 'creation_time', 'Created'].includes(key) ? 'start_time' : key;
+    const normalized = kind !== 'attribute' ? key : ['created', 'creation_time', 'Created'].includes(key) ? 'start_time' : key === 'name' ? 'run_name' : key;
     return { kind, key: normalized, pos };
   }
 

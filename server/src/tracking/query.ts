@@ -1,4 +1,4 @@
-import type { Clause, OrderBy } from './filter';
+import { FilterError, type Clause, type OrderBy } from './filter';
 import type { Param } from './sql';
 
 const ATTRIBUTE_COLUMNS: Record<string, string> = {
@@ -64,6 +64,7 @@ export function compileWhere(clauses: Clause[], kind: 'sqlite' | 'postgres'): { 
       }
     } else if (c.kind === 'attribute') {
       const column = ATTRIBUTE_COLUMNS[c.key];
+      if (!column) throw new FilterError(`Attribute '${c.key}' does not apply to runs`, 0);
       if (c.op === 'IN' || c.op === 'NOT IN') {
         const values = c.value as string[];
         params.push(...values);
@@ -102,6 +103,7 @@ export function compileOrder(orders: OrderBy[]): { joins: string; params: Param[
     const dir = o.desc ? 'desc' : 'asc';
     if (o.kind === 'attribute') {
       const column = ATTRIBUTE_COLUMNS[o.key];
+      if (!column) throw new FilterError(`Attribute '${o.key}' does not apply to runs`, 0);
       keys.push(`(case when ${column} is null then 1 else 0 end)`, `${column} ${dir}`);
       return;
     }

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler } from 'express';
 import { isAppError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
+import { FilterError } from '../filter';
 
 /** MLflow's error codes and the HTTP status each maps to (mlflow/protos/databricks.proto). */
 export const MLFLOW_STATUS = {
@@ -50,6 +51,9 @@ export class MlflowError extends Error {
 function fromOther(err: unknown): MlflowError {
   if (err instanceof MlflowError) {
     return err;
+  }
+  if (err instanceof FilterError) {
+    return MlflowError.invalid(`Invalid filter or order_by: ${err.message}`);
   }
   if (isAppError(err)) {
     if (err.status === 401) return new MlflowError('UNAUTHENTICATED', err.message);

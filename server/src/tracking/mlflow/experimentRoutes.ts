@@ -22,7 +22,7 @@ function likeMatch(value: string, pattern: string, insensitive: boolean): boolea
 function matches(exp: MlflowExperiment, c: Clause): boolean {
   let actual: string | number | undefined;
   if (c.kind === 'tag') actual = exp.tags.find(t => t.key === c.key)?.value;
-  else if (c.kind === 'attribute' && (c.key === 'run_name' || c.key === 'name')) actual = exp.name;
+  else if (c.kind === 'attribute' && c.key === 'run_name') actual = exp.name;
   else if (c.kind === 'attribute' && (c.key === 'start_time' || c.key === 'creation_time')) actual = exp.creation_time;
   else if (c.kind === 'attribute' && c.key === 'last_update_time') actual = exp.last_update_time;
   else throw MlflowError.invalid(`Invalid filter for experiments: ${c.kind} ${c.key}`);
@@ -69,7 +69,7 @@ export function experimentRoutes(tracking: TrackingService): Router {
     if (!Number.isInteger(max) || max < 1 || max > LIMITS.maxResults) throw MlflowError.invalid(`Invalid value ${String(body.max_results)} for parameter 'max_results' supplied.`);
     let clauses: Clause[];
     try {
-      clauses = parseFilter(typeof body.filter === 'string' ? body.filter.replace(/\b(attributes?\.)?name\b/g, 'attributes.run_name') : undefined);
+      clauses = parseFilter(typeof body.filter === 'string' ? body.filter : undefined);
     } catch (err) {
       if (err instanceof FilterError) throw MlflowError.invalid(`Invalid filter: ${err.message}`);
       throw err;
