@@ -12,6 +12,7 @@ import {
   placeDimensions
 } from './parallelModel';
 import { useStableArray } from './hooks';
+import { byGroup, DRAG_BUDGET, ILineLayout, inFrame, strokeLines, thin } from './parallelDraw';
 import { DataTable } from './table';
 import { formatExact } from './values';
 
@@ -46,6 +47,8 @@ export function ParallelCoordinates({
 }: IParallelCoordinatesProps): JSX.Element {
   const [ref, width] = useWidth<HTMLDivElement>(720);
   const canvas = useRef<HTMLCanvasElement>(null);
+  const background = useRef<HTMLCanvasElement>(null);
+  const [dragging, setDragging] = useState(false);
   const theme = useThemeVersion();
   const dimensions = useStableArray(
     given,
@@ -80,45 +83,47 @@ export function ParallelCoordinates({
   );
   const mask = useMemo(() => selectionMask(selected, count), [selected, count]);
   const filtering = brushes.some(Boolean);
+  const everyRun = useMemo(() => Array.from({ length: count }, (_, i) => i), [count]);
 
-  useEffect(() => {
-    const ctx = prepareCanvas(canvas.current, innerW + 2, innerH + gap + 4);
-    if (!ctx || shown.length === 0) return;
-    ctx.translate(1, 1);
-    const colors = readColors(canvas.current);
-    const palette = groupColors(dims[colorDim], colors);
-    const trace = (i: number) => {
-      shown.forEach((d, k) => {
-        const y = toY(dims[d].positions[i]);
-        if (k === 0) ctx.moveTo(xs[k], y);
-        else ctx.lineTo(xs[k], y);
-      });
-    };
-    ctx.lineWidth = 1;
-    if (filtering) {
-      ctx.strokeStyle = colors.faint;
-      ctx.beginPath();
-      for (let i = 0; i < count; i++) if (!mask[i]) trace(i);
-      ctx.stroke();
-    }
-    ctx.globalAlpha = selected.length > 2000 ? 0.3 : selected.length > 300 ? 0.55 : 0.85;
-    // One path per colour: 10,000 lines become a few strokes.
-    const byGroup = new Map<number, number[]>();
-    for (const i of selected) {
-      const g = groups[i];
-      const list = byGroup.get(g);
-      if (list) list.push(i);
-      else byGroup.set(g, [i]);
-    }
-    for (const [g, runs] of byGroup) {
-      ctx.strokeStyle = g < 0 ? colors.faint : palette[g % palette.length];
-      ctx.beginPath();
-      runs.forEach(trace);
-      ctx.stroke();
-    }
-    // xs/toY derive from the listed values.
+  const layout: ILineLayout = { dims, shown, xs, toY };
+  const canvasW = innerW + 2;
+  const canvasH = innerH + gap + 4;
+
+  // Background: every run, faint, while some brush filters (redrawn only when the layout changes).
+  useEffect(
+    () =>
+      inFrame(() => {
+        const ctx = prepareCanvas(background.current, canvasW, canvasH);
+        if (!ctx || !filtering || shown.length === 0) return;
+        ctx.translate(1, 1);
+        ctx.lineWidth = 1;
+        strokeLines(ctx, layout, everyRun, readColors(background.current).faint);
+      }),
+    // layout derives from the listed values.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [dims, order, innerW, innerH, gap, groups, selected, mask, filtering, colorDim, theme, count]);
+    [dims, order, canvasW, canvasH, filtering, theme, everyRun]
+  );
+
+  // Foreground: the selected runs in their colours; thinned while a brush is dragged.
+  useEffect(
+    () =>
+      inFrame(() => {
+        const ctx = prepareCanvas(canvas.current, canvasW, canvasH);
+        if (!ctx || shown.length === 0) return;
+        ctx.translate(1, 1);
+        ctx.lineWidth = 1;
+        const colors = readColors(canvas.current);
+        const palette = groupColors(dims[colorDim], colors);
+        const runs = dragging ? thin(selected, DRAG_BUDGET) : selected;
+        ctx.globalAlpha = runs.length > 2000 ? 0.3 : runs.length > 300 ? 0.55 : 0.85;
+        for (const [g, group] of byGroup(runs, groups)) {
+          strokeLines(ctx, layout, group, g < 0 ? colors.faint : palette[g % palette.length]);
+        }
+      }),
+    // layout derives from the listed values.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [dims, order, canvasW, canvasH, groups, selected, dragging, colorDim, theme]
+  );
 
   const setBrush = (dim: number, brush: Brush | null, notify: boolean) => {
     const next = [...brushes];
@@ -206,6 +211,12 @@ export function ParallelCoordinates({
       </div>
       <div className="jp-Conveyor-chartArea" ref={ref} style={{ height }}>
         <canvas
+          ref={background}
+          className="jp-Conveyor-chartCanvas"
+          style={{ left: MARGIN.left - 1, top: MARGIN.top - 1 }}
+          aria-hidden="true"
+        />
+        <canvas
           ref={canvas}
           className="jp-Conveyor-chartCanvas"
           style={{ left: MARGIN.left - 1, top: MARGIN.top - 1 }}
@@ -292,15 +303,21 @@ export function ParallelCoordinates({
                     onPointerDown={e => {
                       e.currentTarget.setPointerCapture?.(e.pointerId);
                       drag.current = { dim: d, start: posAt(e) };
+                      setDragging(true);
                     }}
                     onPointerMove={e => {
                       if (drag.current?.dim === d) {
                         setBrush(d, [drag.current.start, posAt(e)], false);
                       }
                     }}
+                    onPointerCancel={() => {
+                      drag.current = null;
+                      setDragging(false);
+                    }}
                     onPointerUp={e => {
                       const start = drag.current?.dim === d ? drag.current.start : null;
                       drag.current = null;
+                      setDragging(false);
                       if (start === null) return;
                       const end = posAt(e);
                       // A click (no drag) clears the axis' brush.

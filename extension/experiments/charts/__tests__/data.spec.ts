@@ -186,3 +186,16 @@ describe('placing', () => {
     expect(nearestLine(dims, [0, 1, 2], [0, 100, 200], 100, 50, 37.5, new Uint8Array([1, 0, 1]))).toBe(-1);
   });
 });
+
+describe('drawing budget', () => {
+  it('thins a large selection evenly while dragging and keeps a small one whole', () => {
+    const { thin } = require('../parallelDraw') as typeof import('../parallelDraw');
+    const runs = Array.from({ length: 10000 }, (_, i) => i);
+    const few = runs.slice(0, 100);
+    expect(thin(few, 2500)).toBe(few);
+    const thinned = thin(runs, 2500);
+    expect(thinned.length).toBeLessThanOrEqual(2500);
+    expect(thinned.length).toBeGreaterThan(2000);
+    expect(thinned.slice(0, 3)).toEqual([0, 4, 8]);
+  });
+});
