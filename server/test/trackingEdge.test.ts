@@ -90,3 +90,29 @@ describe.each(BACKENDS.filter(b => b.name === 'sqlite' || b.url))('tracking edge
     }
   });
 });
+
+describe.each(BACKENDS.filter(b => b.name === 'sqlite' || b.url))('concurrent writers on $name', backend => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTrackingServer(backend);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  test('racing params of one key: one value wins, the others get 400, never 500', async () => {
+    const alice = mlflowClient(server, 'alice');
+    const run = await alice.createRun();
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => alice.post('runs/log-batch', { run_id: run, params: [{ key: 'seed', value: String(i % 3) }], metrics: [{ key: 'm', value: i, timestamp: 1, step: i }] })));
+    expect(answers.map(a => a.status).every(s => s === 200 || s === 400)).toBe(true);
+    const params = (await alice.get('runs/get', { run_id: run })).body.run.data.params;
+    expect(params).toHaveLength(1);
+    const winners = answers.filter(a => a.status === 200).length;
+    const history = (await alice.get('metrics/get-history', { run_id: run, metric_key: 'm' })).body.metrics ?? [];
+    expect(history).toHaveLength(winners);
+    const exp = (await alice.post('experiments/create', { name: 'shared-race' })).body.experiment_id;
+    const shares = await Promise.all(Array.from({ length: 5 }, () => conveyorClient(server, 'alice').call('PUT', `/experiments/${exp}/shares`, { users: ['bob', '*'] })));
+    expect(shares.map(s => s.status)).toEqual([200, 200, 200, 200, 200]);
+    expect((await conveyorClient(server, 'alice').call('PUT', '/experiments/0/shares', { users: ['bob'] })).status).toBe(403);
+  });
+});

@@ -181,7 +181,7 @@ export class Experiments {
     await this.sql.tx(async sql => {
       await sql.run('delete from experiment_shares where experiment_id = ?', [id]);
       for (const u of unique) {
-        await sql.run('insert into experiment_shares (experiment_id, "user") values (?, ?)', [id, u]);
+        await sql.run('insert into experiment_shares (experiment_id, "user") values (?, ?) on conflict do nothing', [id, u]);
       }
     });
     return unique;

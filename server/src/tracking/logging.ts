@@ -134,7 +134,15 @@ export class BatchWriter {
       }
       given.delete(e.key);
     }
-    await insertRows(sql, 'insert into run_params (run_uuid, key, value)', 3, [...given].map(([k, v]) => [run.run_uuid, k, v]));
+    if (!given.size) return;
+    const fresh = [...given];
+    await insertRows(sql, 'insert into run_params (run_uuid, key, value)', 3, fresh.map(([k, v]) => [run.run_uuid, k, v]), 'on conflict (run_uuid, key) do nothing');
+    if (sql.kind === 'postgres') {
+      // A concurrent request may have logged the same key meanwhile: its value must be ours.
+      const now = await sql.all<{ key: string; value: string }>(`select key, value from run_params where run_uuid = ? and key in (${list(fresh.length)})`, [run.run_uuid, ...fresh.map(([k]) => k)]);
+      const clash = now.find(e => given.get(e.key) !== e.value);
+      if (clash) throw MlflowError.invalid(`Changing param values is not allowed. Param with key='${clash.key}' was already logged with value='${clash.value}' for run ID='${run.run_uuid}'.`);
+    }
   }
 
   private async recordKeys(sql: Sql, run: RunRow, keys: (readonly [string, string])[]): Promise<void> {
