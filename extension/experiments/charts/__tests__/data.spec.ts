@@ -1,4 +1,5 @@
 import { downsample, nearestIndex, sortByStep } from '../downsample';
+import { thin } from '../parallelDraw';
 import { brushSelection, moveAxis, selectionMask } from '../brush';
 import { jitter, PointIndex, placeAxis } from '../axes';
 import { colorDimension, colorGroups, nearestLine, placeDimensions } from '../parallelModel';
@@ -189,7 +190,6 @@ describe('placing', () => {
 
 describe('drawing budget', () => {
   it('thins a large selection evenly while dragging and keeps a small one whole', () => {
-    const { thin } = require('../parallelDraw') as typeof import('../parallelDraw');
     const runs = Array.from({ length: 10000 }, (_, i) => i);
     const few = runs.slice(0, 100);
     expect(thin(few, 2500)).toBe(few);
