@@ -174,11 +174,11 @@ test.describe('Experiments panel', () => {
     );
     expect(link).toMatch(/\/lab\?conveyor-experiments=[A-Za-z0-9_-]+$/);
 
-    // Opened in a fresh workspace (nothing restored from the layout), the link alone shows the
-    // same view. (galata's own goto waits for tabs such a workspace does not have.)
-    const fresh = link.replace('/lab?', `/lab/workspaces/link-${Date.now().toString(36)}?`);
-    await page.evaluate(url => window.location.assign(url), fresh);
-    const restored = page.locator('.jp-Conveyor-expWidget');
+    // Reload the page on the link. The view opened from it is the one in front (a view restored
+    // with the layout may sit in another tab). galata's own goto waits for tabs this layout lacks.
+    await page.evaluate(() => (window as any).jupyterapp.commands.execute('application:close-all'));
+    await page.evaluate(url => window.location.assign(url), link);
+    const restored = page.locator('.jp-Conveyor-expWidget:visible');
     await expect(restored).toBeVisible({ timeout: 60_000 });
     await expect(restored.getByTestId('conveyor-exp-filter')).toHaveValue("params.optimizer = 'adam'");
     await expect(restored.getByTestId('conveyor-exp-row')).toHaveCount(2);
