@@ -304,7 +304,7 @@ export interface ExperimentSearchResult {
   offset: number;
   runs: ExperimentRunRow[];
   /**
-   * Every key used by the matching runs (sorted).
+   * Every key logged in the runs of these experiments that the caller can see (sorted), whether or not they match the filter.
    */
   keys: {
     params: string[];
