@@ -12,6 +12,8 @@ import { RunDetailView } from './rundetail';
 export const HISTORY_RUNS = 10;
 /** Candidates compared side by side at most. */
 export const CANDIDATES = 8;
+/** Runs a parallel-coordinates brush selects at most (the selection travels in the link). */
+export const MAX_BRUSHED = 500;
 
 export interface IPaneProps {
   model: ExperimentsModel;
@@ -36,7 +38,7 @@ export function ComparisonPane(props: IPaneProps): JSX.Element {
     ['candidates', trans.__('Candidates')]
   ];
   return (
-    <section className="jp-Conveyor-expPane" aria-label={trans.__('Compare runs')}>
+    <section className={`jp-Conveyor-expPane${pane ? ' jp-mod-open' : ''}`} aria-label={trans.__('Compare runs')}>
       <div className="jp-Conveyor-expTabs" role="tablist" aria-label={trans.__('Compare runs')}>
         {tabs.map(([id, label]) => (
           <button
@@ -231,7 +233,7 @@ function ValuesBody({ model, comparison, trans, pane }: IPaneProps & { pane: Pan
           names={names}
           trans={trans}
           onBrush={indices =>
-            select(indices.length === names.length ? [] : indices.map(i => load.value!.runIds[i]))
+            select(indices.length === names.length ? [] : indices.slice(0, MAX_BRUSHED).map(i => load.value!.runIds[i]))
           }
         />
       )}

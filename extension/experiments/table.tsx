@@ -125,6 +125,12 @@ export function RunTable({ model, trans, idPrefix }: IRunTableProps): JSX.Elemen
       aria-colcount={columns.length + 1}
       aria-multiselectable="true"
       aria-activedescendant={count > 0 ? `${idPrefix}-row-${focus}` : undefined}
+      style={
+        // A few runs: the grid is as tall as its rows and the comparison area gets the rest.
+        HEADER_HEIGHT + count * ROW_HEIGHT < 300 && model.total !== null
+          ? { flex: '0 0 auto', height: HEADER_HEIGHT + Math.max(count, 3) * ROW_HEIGHT + 2, minHeight: 0 }
+          : undefined
+      }
       onKeyDown={onKeyDown}
       onFocus={event => {
         // Keyboard focus lands on a row in view, not on one scrolled far away.
