@@ -80,7 +80,9 @@ def test_log_batch_and_search_runs_with_filters_order_and_pages(tracking: str) -
                 tags=[RunTag("note", f"trial {i}")],
             )
     found = client.search_runs(
-        [exp.experiment_id], filter_string="metrics.acc > 0.1 and params.opt = 'sgd'", order_by=["metrics.acc DESC"]
+        [exp.experiment_id],
+        filter_string="metrics.acc > 0.1 and params.opt = 'sgd'",
+        order_by=["metrics.acc DESC"],
     )
     assert [r.info.run_name for r in found] == ["r4", "r2"]
     liked = client.search_runs([exp.experiment_id], filter_string="tags.note LIKE 'trial%'")
@@ -88,7 +90,9 @@ def test_log_batch_and_search_runs_with_filters_order_and_pages(tracking: str) -
     page = client.search_runs([exp.experiment_id], max_results=4, order_by=["attributes.run_name ASC"])
     assert [r.info.run_name for r in page] == ["r0", "r1", "r2", "r3"]
     assert page.token
-    rest = client.search_runs([exp.experiment_id], max_results=4, order_by=["attributes.run_name ASC"], page_token=page.token)
+    rest = client.search_runs(
+        [exp.experiment_id], max_results=4, order_by=["attributes.run_name ASC"], page_token=page.token
+    )
     assert [r.info.run_name for r in rest] == ["r4", "r5"]
     assert not rest.token
 
@@ -111,7 +115,9 @@ def test_log_artifact_and_download_artifacts(tracking: str, tmp_path: Path) -> N
     out = Path(mlflow.artifacts.download_artifacts(run_id=run.info.run_id, dst_path=str(tmp_path / "down")))
     assert (out / "notes.txt").read_text() == "hello conveyor"
     assert (out / "model" / "sub" / "weights.bin").read_bytes() == bytes(range(256)) * 100
-    one = mlflow.artifacts.download_artifacts(run_id=run.info.run_id, artifact_path="model/MLmodel", dst_path=str(tmp_path / "one"))
+    one = mlflow.artifacts.download_artifacts(
+        run_id=run.info.run_id, artifact_path="model/MLmodel", dst_path=str(tmp_path / "one")
+    )
     assert Path(one).read_text() == "flavor: test\n"
 
 
@@ -133,7 +139,10 @@ def test_client_mistakes_raise_mlflow_errors_without_retries(tracking: str, jupy
         client.create_experiment(mlflow.get_experiment(run.info.experiment_id).name)
     assert exists.value.error_code == "RESOURCE_ALREADY_EXISTS"
     # An oversized batch sent raw (the client itself splits large batches).
-    body = {"run_id": run.info.run_id, "metrics": [{"key": "m", "value": 1, "timestamp": 1, "step": i} for i in range(1001)]}
+    body = {
+        "run_id": run.info.run_id,
+        "metrics": [{"key": "m", "value": 1, "timestamp": 1, "step": i} for i in range(1001)],
+    }
     r = requests.post(
         f"{tracking}/api/2.0/mlflow/runs/log-batch",
         json=body,
