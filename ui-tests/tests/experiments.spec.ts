@@ -143,6 +143,20 @@ test.describe('Experiments panel', () => {
     await view.getByTestId('conveyor-exp-tab-history').click();
     await expect(view.getByTestId('conveyor-exp-pane')).toBeVisible();
 
+    // Grouping by a param: a header row per value with its count, its runs right under it.
+    await filter.fill('');
+    await filter.press('Enter');
+    await expect(rows).toHaveCount(3);
+    await view.getByTestId('conveyor-exp-group-by').selectOption('optimizer');
+    const groups = view.getByTestId('conveyor-exp-group');
+    await expect(groups).toHaveCount(2);
+    await expect(groups.nth(0)).toContainText('optimizer = adam');
+    await expect(groups.nth(0)).toContainText('2 runs');
+    await expect(groups.nth(1)).toContainText('optimizer = sgd');
+    await expect(groups.nth(1)).toContainText('1 run');
+    const afterSgd = view.locator('[data-testid="conveyor-exp-group"]:has-text("sgd") + [data-testid="conveyor-exp-row"]');
+    await expect(afterSgd).toHaveAttribute('data-run-id', ids['sgd']);
+
     await view.screenshot({ path: path.join(RESULTS, 'experiments-light.png') });
     await page.locator(`#${SIDEBAR_ID}`).screenshot({ path: path.join(RESULTS, 'experiments-section-light.png') });
     await page.theme.setDarkTheme();
