@@ -12,14 +12,13 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import mlflow
 import pytest
 import requests
+from mlflow import MlflowClient
+from mlflow.entities import Metric, Param, RunTag
+from mlflow.exceptions import MlflowException, RestException
 from servers import JupyterServer, wait_until
-
-mlflow = pytest.importorskip("mlflow")
-from mlflow import MlflowClient  # noqa: E402
-from mlflow.entities import Metric, Param, RunTag  # noqa: E402
-from mlflow.exceptions import MlflowException, RestException  # noqa: E402
 
 
 @pytest.fixture(scope="module")
