@@ -157,6 +157,20 @@ test.describe('Experiments panel', () => {
     const afterSgd = view.locator('[data-testid="conveyor-exp-group"]:has-text("sgd") + [data-testid="conveyor-exp-row"]');
     await expect(afterSgd).toHaveAttribute('data-run-id', ids['sgd']);
 
+    // The two selected runs become candidates (tag conveyor.candidate) and compare side by side.
+    await view.getByTestId('conveyor-exp-mark-candidate').click();
+    await expect(view.locator(`[data-run-id="${ids['adam-fast']}"] .jp-Conveyor-expCandidate`)).toBeVisible();
+    await expect(view.locator(`[data-run-id="${ids['sgd']}"] .jp-Conveyor-expCandidate`)).toHaveCount(0);
+    const detail = await (await page.request.get(`${API}/experiments/runs/${ids['adam-slow']}`)).json();
+    expect(detail.run.candidate).toBe(true);
+    await view.getByTestId('conveyor-exp-tab-candidates').click();
+    const pane = view.getByTestId('conveyor-exp-pane');
+    await expect(pane).toContainText('adam-fast');
+    await expect(pane).toContainText('adam-slow');
+    await expect(pane).not.toContainText('sgd');
+    await view.screenshot({ path: path.join(RESULTS, 'experiments-candidates-light.png') });
+    await view.getByTestId('conveyor-exp-tab-history').click();
+
     await view.screenshot({ path: path.join(RESULTS, 'experiments-light.png') });
     await page.locator(`#${SIDEBAR_ID}`).screenshot({ path: path.join(RESULTS, 'experiments-section-light.png') });
     await page.theme.setDarkTheme();
