@@ -6,7 +6,7 @@ import type {
   ExperimentRunDetail,
   ExperimentValues
 } from '../../schema/generated/api';
-import { json, type Fetcher } from './model';
+import { json, type Fetcher } from './request';
 
 /** What a keyed load has given so far. */
 export interface ILoad<T> {

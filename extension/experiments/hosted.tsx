@@ -4,7 +4,7 @@ import React from 'react';
 
 import type { ExperimentRunDetail } from '../../schema/generated/api';
 import { CandidateCompare, openNotebookDiff } from './compare';
-import type { Fetcher } from './model';
+import type { Fetcher } from './request';
 
 /**
  * The charts owner's comparison components, hosted by the Experiments view (contract props only).

@@ -5,7 +5,7 @@ import type { ExperimentList, ExperimentSummary } from '../../schema/generated/a
 import { SectionModel } from '../core/sectionModel';
 import { SectionPanel } from '../core/sectionPanel';
 import { formatWhen } from '../runs/format';
-import type { Fetcher } from './model';
+import type { Fetcher } from './request';
 
 /**
  * The experiments the caller can see, polled while the section is shown, and which are checked.

@@ -4,7 +4,6 @@ import { Signal, type ISignal } from '@lumino/signaling';
 import type {
   ExperimentRunGroup,
   ExperimentRunRow,
-  ExperimentSearch,
   ExperimentSearchResult
 } from '../../schema/generated/api';
 import { ConveyorAPIError } from '../core/api';
@@ -15,16 +14,9 @@ import {
   nextOrderBy,
   parseColumn
 } from './columns';
+import { cloneState, json, positionOf, searchBody, type Fetcher, type IFilterError } from './request';
 import { DisplayItem, GroupLayout, RunPager } from './rows';
 import { emptyViewState, type ChartKind, type ViewState } from './viewstate';
-
-export type Fetcher = <T = unknown>(path: string, init?: RequestInit) => Promise<T>;
-
-/** A malformed filter: the server's message and, when it says, the character position. */
-export interface IFilterError {
-  message: string;
-  position: number | null;
-}
 
 type Keys = ExperimentSearchResult['keys'];
 
@@ -55,7 +47,7 @@ export class ExperimentsModel implements IDisposable {
   }
 
   get viewState(): ViewState {
-    return structuredCloneState(this._state);
+    return cloneState(this._state);
   }
 
   get isDisposed(): boolean {
@@ -205,7 +197,7 @@ export class ExperimentsModel implements IDisposable {
 
   /** Replace the whole view (a link opened in this view). */
   setViewState(state: ViewState): void {
-    this._state = structuredCloneState(state);
+    this._state = cloneState(state);
     this._filterDraft = state.filter;
     this._stateChanged.emit(this.viewState);
     void this.reload();
@@ -328,7 +320,7 @@ export class ExperimentsModel implements IDisposable {
     try {
       const first = await this._fetch<ExperimentSearchResult>(
         'experiments/search',
-        json('POST', { ...this._searchBody(this._state.columns.length > 0), offset: 0, limit: this.pageSize })
+        json('POST', { ...searchBody(this._state, this._state.columns.length ? this.dataColumns : null), offset: 0, limit: this.pageSize })
       );
       if (generation !== this._generation) {
         return;
@@ -339,7 +331,7 @@ export class ExperimentsModel implements IDisposable {
       this._differing = first.differingParams;
       this._layout = new GroupLayout(first.total, this._state.groupBy ? first.groups ?? [] : []);
       // Later pages name their columns, now that the keys are known.
-      const body = this._searchBody(true);
+      const body = searchBody(this._state, this.dataColumns);
       this._pager.reset((offset, limit) =>
         this._fetch<ExperimentSearchResult>('experiments/search', json('POST', { ...body, offset, limit }))
       );
@@ -373,31 +365,6 @@ export class ExperimentsModel implements IDisposable {
     this._generation++;
     this._pager.reset(null);
     Signal.clearData(this);
-  }
-
-  private _searchBody(withColumns: boolean): ExperimentSearch {
-    const body: ExperimentSearch = {
-      experimentIds: this._state.experimentIds as ExperimentSearch['experimentIds']
-    };
-    if (this._state.filter) {
-      body.filter = this._state.filter;
-    }
-    if (this._state.orderBy.length) {
-      body.orderBy = this._state.orderBy.slice(0, 10) as ExperimentSearch['orderBy'];
-    }
-    if (this._state.groupBy) {
-      body.groupBy = this._state.groupBy;
-    }
-    // Without chosen columns the first page asks for none: the server then sends every key's
-    // value, and the default columns follow the keys of this query, not the last one.
-    if (withColumns) {
-      const columns = this.dataColumns;
-      if (this._state.groupBy && !columns.includes(`params.${this._state.groupBy}`)) {
-        columns.push(`params.${this._state.groupBy}`);
-      }
-      body.columns = columns.slice(0, 200);
-    }
-    return body;
   }
 
   private _update(change: Partial<ViewState>, requery = true): void {
@@ -449,21 +416,3 @@ export namespace ExperimentsModel {
   }
 }
 
-export function json(method: string, body: unknown): RequestInit {
-  return { method, body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } };
-}
-
-/** The offending position in an invalid_filter error's details, whatever the server calls it. */
-function positionOf(details: unknown): number | null {
-  const d = (details ?? {}) as Record<string, unknown>;
-  for (const key of ['position', 'offset', 'index', 'column']) {
-    if (typeof d[key] === 'number') {
-      return d[key] as number;
-    }
-  }
-  return null;
-}
-
-function structuredCloneState(state: ViewState): ViewState {
-  return JSON.parse(JSON.stringify(state)) as ViewState;
-}
