@@ -222,4 +222,51 @@ test.describe('Experiments panel', () => {
     // The parameter is consumed: reloading does not open a second view.
     expect(page.url()).not.toContain('conveyor-experiments=');
   });
+
+  test('pages rows in as the table scrolls: the end of 500 runs without fetching the middle', async ({ page }) => {
+    const { experiment_id } = await mlflow(page.request, 'experiments/create', {
+      name: `galata-many-${Date.now().toString(36)}`
+    });
+    const t0 = Date.now() - 3_600_000;
+    const created: string[] = [];
+    for (let i = 0; i < 500; i++) {
+      const { run } = await mlflow(page.request, 'runs/create', {
+        experiment_id,
+        run_name: `many-${String(i).padStart(3, '0')}`,
+        start_time: t0 + i * 1000
+      });
+      created.push(run.info.run_id);
+      await mlflow(page.request, 'runs/log-batch', {
+        run_id: run.info.run_id,
+        params: [{ key: 'i', value: String(i) }],
+        metrics: [{ key: 'score', value: i / 10, step: 0, timestamp: t0 + i }],
+        tags: []
+      });
+    }
+    const searches: number[] = [];
+    page.on('request', r => {
+      if (r.method() === 'POST' && r.url().includes('/experiments/search')) {
+        searches.push(JSON.parse(r.postData() ?? '{}').offset ?? 0);
+      }
+    });
+    await page.evaluate(async ([id]) => {
+      await (window as any).jupyterapp.commands.execute('conveyor:open-experiments', { experimentIds: [id] });
+    }, [String(experiment_id)]);
+    const view = page.locator('.jp-Conveyor-expWidget');
+    await expect(view.getByTestId('conveyor-exp-total')).toHaveText('500 runs');
+    // Newest first: the first row is the last run created; fewer rows than runs are in the page.
+    const rows = view.getByTestId('conveyor-exp-row');
+    await expect(rows.first()).toHaveAttribute('data-run-id', created[499]);
+    expect(await rows.count()).toBeLessThan(100);
+
+    // End jumps to the last row: the oldest run, with its values, from the last page only.
+    const grid = view.getByTestId('conveyor-exp-grid');
+    await grid.focus();
+    await page.keyboard.press('End');
+    const last = view.locator(`[data-run-id="${created[0]}"]`);
+    await expect(last).toBeVisible();
+    await expect(last.locator('[data-column="metrics.score"]')).toHaveText('0');
+    await expect(last.locator('[data-column="params.i"]')).toHaveText('0');
+    expect(searches).toEqual([0, 400]);
+  });
 });
