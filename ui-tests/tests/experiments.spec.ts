@@ -7,6 +7,7 @@ import * as path from 'path';
  * REST API (as the mlflow client does; galata's Jupyter has auth disabled), then compared.
  */
 const RESULTS = path.join(__dirname, '..', 'test-results');
+const FIXTURES = path.join(__dirname, '..', 'fixtures');
 const SIDEBAR_ID = 'jp-conveyor-sidebar';
 const API = '/conveyor/api/v1';
 const MLFLOW = '/conveyor/mlflow/api/2.0/mlflow';
@@ -268,5 +269,40 @@ test.describe('Experiments panel', () => {
     await expect(last.locator('[data-column="metrics.score"]')).toHaveText('0');
     await expect(last.locator('[data-column="params.i"]')).toHaveText('0');
     expect(searches).toEqual([0, 400]);
+  });
+
+  test('a submitted notebook run appears as a tracked run with its params and metrics', async ({ page, tmpPath }) => {
+    test.setTimeout(240_000);
+    const experiment = `galata-submit-${Date.now().toString(36)}`;
+    await page.contents.uploadFile(path.join(FIXTURES, 'hello_params.ipynb'), `${tmpPath}/hello_params.ipynb`);
+    const submitted = await page.request.post(`${API}/runs`, {
+      data: { notebook: { path: `${tmpPath}/hello_params.ipynb` }, experiment, params: { epochs: 3 } }
+    });
+    expect(submitted.status(), await submitted.text()).toBe(201);
+    const run = await submitted.json();
+    await expect
+      .poll(async () => (await (await page.request.get(`${API}/runs/${run.id}`)).json()).status, {
+        timeout: 180_000
+      })
+      .toBe('succeeded');
+
+    const section = await openSection(page);
+    const item = section.locator('[data-testid="conveyor-experiment"]', { hasText: experiment });
+    await expect(item.getByTestId('conveyor-experiment-count')).toHaveText('1 run');
+    await item.dblclick();
+    const view = page.locator('.jp-Conveyor-expWidget:visible');
+    const row = view.getByTestId('conveyor-exp-row');
+    await expect(row).toHaveCount(1);
+    await expect(row.locator('[data-column="params.epochs"]')).toHaveText('3');
+    await expect(row.locator('[data-column="attributes.status"]')).toHaveText('finished');
+    // Conveyor's own metrics are not shown by default; the column picker adds one.
+    await view.getByTestId('conveyor-exp-columns').locator('summary').click();
+    await view.getByRole('checkbox', { name: 'conveyor.duration_seconds', exact: true }).check();
+    await expect(row.locator('[data-column="metrics.conveyor.duration_seconds"]')).toHaveText(/^\d+(\.\d+)?$/);
+    // Enter opens the run: its lineage names the Conveyor run and step.
+    await view.getByTestId('conveyor-exp-grid').focus();
+    await page.keyboard.press('Enter');
+    const detail = view.getByTestId('conveyor-exp-detail');
+    await expect(detail).toContainText(run.id);
   });
 });
