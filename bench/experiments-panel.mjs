@@ -7,12 +7,14 @@
 // Starts JupyterLab with Conveyor (embedded companion, its own data dir) and seeds it with
 // bench/mlflow_client.py through the MLflow API behind Jupyter (`<lab>/conveyor/mlflow`, the
 // Jupyter token); starts `mlflow server` (sqlite) seeded with the same runs by bench/mlflow_seed.py.
-// Each measurement uses a fresh browser context of Debian Chromium; medians of --repeat:
-//   open (in app):  Lab restored → `conveyor:open-experiments` → first row shows the expected run;
-//                   MLflow: app on #/experiments → hash to the experiment's runs → first row.
-//   open (cold):    navigation → first row. Conveyor through the shareable link
-//                   (`?conveyor-experiments=`), MLflow to `#/experiments/<id>/runs`.
+// Each round uses a fresh browser context of Debian Chromium; medians of --repeat after a warm-up:
+//   open (in app):  Conveyor: Lab restored → `conveyor:open-experiments` → first row shows the
+//                   expected run; MLflow: its experiments list → hash to the experiment's runs.
 //   filter:         Enter in the filter box → first row shows the expected first match.
+//   page load:      full navigation with the HTTP cache warm → first row. Conveyor through the
+//                   shareable link (`/lab?conveyor-experiments=…`), MLflow to its runs page. A link
+//                   load that does not show the rows in 120 s is reported (with a screenshot) and
+//                   not tried again.
 // The expected run ids come from each server's REST search, so both UIs show the same answer.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync } from 'node:fs';
