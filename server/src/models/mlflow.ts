@@ -2,7 +2,7 @@ import express, { Router, type Request } from 'express';
 import { identityOf } from '../auth/identity';
 import type { Logger } from '../core/logger';
 import { callerOf } from '../tracking/mlflow/body';
-import { MlflowError, mlflowErrorHandler } from '../tracking/mlflow/errors';
+import { mlflowErrorHandler } from '../tracking/mlflow/errors';
 import type { ModelService } from './service';
 import type { VersionService } from './versions';
 
@@ -30,7 +30,7 @@ export function modelsMlflowRouter(deps: ModelsMlflowDeps): Router {
   // Only the registry's own paths: artifact uploads through the same router must stay streams.
   const json = express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] });
   router.use(
-    bases.flatMap(base => [`${base}/registered-models`, `${base}/model-versions`, `${base}/logged-models`]),
+    bases.flatMap(base => [`${base}/registered-models`, `${base}/model-versions`]),
     json
   );
   const input = (req: Request): Body => (req.method === 'GET' ? (req.query as Body) : ((req.body ?? {}) as Body));
@@ -74,16 +74,6 @@ export function modelsMlflowRouter(deps: ModelsMlflowDeps): Router {
   route('post', 'model-versions/transition-stage', async (u, b) => ({
     model_version: await versions.transition(u, b.name, b.version, b.stage, b.archive_existing_versions)
   }));
-
-  // MLflow 3 logged models: Conveyor keeps none. `register_model("runs:/<run>/<path>")` searches
-  // them when <path> holds no MLmodel file; an empty answer gives the client's own clear error.
-  route('post', 'logged-models/search', async () => ({ models: [] }));
-  router.get(
-    bases.map(base => `${base}/logged-models/:id`),
-    (req, _res, next) => {
-      next(MlflowError.notFound(`Logged model with ID '${String(req.params.id)}' not found.`));
-    }
-  );
 
   router.use(mlflowErrorHandler(deps.logger));
   return router;

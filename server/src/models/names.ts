@@ -125,3 +125,9 @@ export function parseArtifactsUri(uri: string): { runId: string } | null {
   const m = /^mlflow-artifacts:(?:\/\/[^/]*)?\/+([^/]+)\/([^/]+)\/artifacts(?:\/|$)/.exec(uri);
   return m ? { runId: m[2] } : null;
 }
+
+/** The logged model of `models:/m-<id>` or `mlflow-artifacts:/<exp>/models/m-<id>/artifacts[/…]`, or null. */
+export function parseLoggedModelUri(uri: string): { modelId: string } | null {
+  const m = /^models:\/+(m-[0-9a-f]{32})\/?$/.exec(uri) ?? /^mlflow-artifacts:(?:\/\/[^/]*)?\/+\d+\/models\/(m-[0-9a-f]{32})\/artifacts(?:\/|$)/.exec(uri);
+  return m ? { modelId: m[1] } : null;
+}

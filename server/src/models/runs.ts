@@ -9,6 +9,15 @@ export interface TrackedRun {
 /** The part of TrackingService the registry uses: a visibility-checked read (404 when not visible). */
 export interface RunReader {
   getRun(user: string, runUuid: string): Promise<TrackedRun>;
+  /** MLflow 3 logged models (`models:/m-<id>` sources), visibility-checked (404 when not visible). */
+  loggedModels?: { readable(user: string, id: unknown): Promise<{ model: LoggedModelRef }> };
+}
+
+/** What the registry reads of a logged model. */
+export interface LoggedModelRef {
+  model_id: string;
+  source_run_id: string;
+  artifact_location: string;
 }
 
 const RUN_ID = /^[0-9a-f]{32}$/i;
@@ -31,6 +40,12 @@ export class RunLookup {
       if (isNotFound(err)) throw MlflowError.notFound(`Run with id=${runId} not found`);
       throw err;
     }
+  }
+
+  /** The logged model `m-<id>` if the user may read it; RESOURCE_DOES_NOT_EXIST otherwise. */
+  async loggedModel(user: string, modelId: string): Promise<LoggedModelRef> {
+    if (!this.reader.loggedModels) throw MlflowError.notFound(`Logged model with ID '${modelId}' not found.`);
+    return (await this.reader.loggedModels.readable(user, modelId)).model;
   }
 
   /** The run or null when it is gone or no longer visible (listing versions must not fail on it). */

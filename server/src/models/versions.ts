@@ -33,30 +33,46 @@ export class VersionService {
     return (await this.models.versionsJson([model], [row]))[0];
   }
 
-  /** The source's run (checked readable by the caller) and the run id to record. */
-  private async checkSource(user: string, source: string, runId: string): Promise<string> {
+  /**
+   * The source's run (checked readable by the caller) and logged model: the run id and logged
+   * model id to record. A logged model's source (`models:/m-<id>`, its artifact location) gives
+   * its source run when the client names none.
+   */
+  private async checkSource(user: string, source: string, runId: string, modelId: string): Promise<{ runId: string; modelId: string }> {
     if (!source) throw MlflowError.invalid("Missing value for required parameter 'source'.");
     if (source.split(/[/\\]/).includes('..')) throw MlflowError.invalid(`Invalid model version source '${source}': '..' is not allowed.`);
+    const logged = check.parseLoggedModelUri(source);
+    if (logged) {
+      if (modelId && modelId !== logged.modelId) throw MlflowError.invalid(`Invalid model version source '${source}': it is not logged model ${modelId}.`);
+      const model = await this.models.runs.loggedModel(user, logged.modelId);
+      if (runId && model.source_run_id && runId !== model.source_run_id) {
+        throw MlflowError.invalid(`Invalid model version source '${source}': it was not logged by run ${runId}.`);
+      }
+      const sourceRun = runId || model.source_run_id;
+      if (sourceRun) await this.models.runs.require(user, sourceRun);
+      return { runId: sourceRun, modelId: model.model_id };
+    }
     const fromRuns = check.parseRunsUri(source);
     const fromArtifacts = check.parseArtifactsUri(source);
     const sourceRun = fromRuns?.runId ?? fromArtifacts?.runId;
     if (!sourceRun) {
       throw MlflowError.invalid(
-        `Invalid model version source '${source}': register from a run, 'runs:/<run_id>/<path>' or 'mlflow-artifacts:/<experiment>/<run_id>/artifacts/<path>'.`
+        `Invalid model version source '${source}': register from a run or a logged model, 'runs:/<run_id>/<path>', 'models:/<model_id>' or 'mlflow-artifacts:/<experiment>/<run_id>/artifacts/<path>'.`
       );
     }
     if (runId && runId !== sourceRun) {
       throw MlflowError.invalid(`Invalid model version source '${source}': it is not in the artifacts of run ${runId}.`);
     }
     await this.models.runs.require(user, sourceRun);
-    return sourceRun;
+    if (modelId) await this.models.runs.loggedModel(user, modelId);
+    return { runId: sourceRun, modelId };
   }
 
   /** `onlyRun`: the caller is a step token, which may register its own run only. */
   async create(user: string, body: CreateVersion, onlyRun?: string): Promise<MlflowModelVersion> {
     const model = await this.models.writable(user, body.name);
     const source = str(body.source, 'source');
-    const runId = await this.checkSource(user, source, str(body.run_id, 'run_id'));
+    const { runId, modelId } = await this.checkSource(user, source, str(body.run_id, 'run_id'), str(body.model_id, 'model_id'));
     if (onlyRun && runId !== onlyRun) {
       throw new MlflowError('PERMISSION_DENIED', `A step may register a model from its own run (${onlyRun}) only.`);
     }
@@ -67,7 +83,7 @@ export class VersionService {
         source,
         run_id: runId,
         run_link: str(body.run_link, 'run_link'),
-        logged_model_id: str(body.model_id, 'model_id'),
+        logged_model_id: modelId,
         status: 'READY',
         status_message: '',
         current_stage: 'None',
@@ -146,6 +162,8 @@ export class VersionService {
   async downloadUri(user: string, name: unknown, version: unknown): Promise<string> {
     const model = await this.models.resolve(user, name);
     const row = await this.models.liveVersion(model, version);
+    const logged = /^models:/.test(row.source) ? check.parseLoggedModelUri(row.source) : null;
+    if (logged) return (await this.models.runs.loggedModel(user, logged.modelId)).artifact_location;
     const runs = check.parseRunsUri(row.source);
     if (!runs) return row.source;
     const run = await this.models.runs.require(user, runs.runId);

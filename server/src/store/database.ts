@@ -1,5 +1,6 @@
 import type { TrackingTables } from '../tracking/tables';
 import type { ModelTables } from '../models/tables';
+import type { LoggedModelTables } from '../tracking/loggedModels/tables';
 
 /**
  * Table shapes as kysely sees them. Timestamps are ISO-8601 strings and booleans are 0/1
@@ -79,7 +80,7 @@ export interface StepsTable {
   finished_at: string | null;
 }
 
-export interface Database extends TrackingTables, ModelTables {
+export interface Database extends TrackingTables, ModelTables, LoggedModelTables {
   schema_version: SchemaVersionTable;
   users: UsersTable;
   api_tokens: ApiTokensTable;

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from './database';
 import { trackingMigration } from '../tracking/migration';
 import { modelsMigration } from '../models/migration';
+import { loggedModelsMigration } from '../tracking/loggedModels/migration';
 
 export interface Migration {
   version: number;
@@ -140,7 +141,8 @@ export const MIGRATIONS: Migration[] = [
     }
   },
   trackingMigration,
-  modelsMigration
+  modelsMigration,
+  loggedModelsMigration
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

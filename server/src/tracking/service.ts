@@ -2,6 +2,7 @@ import type { Store } from '../store/store';
 import { AccessRules } from './access';
 import { Experiments } from './experiments';
 import { checkKeyValue, checkMetric, LIMITS } from './limits';
+import { LoggedModels } from './loggedModels/service';
 import { MlflowError } from './mlflow/errors';
 import { Runs, type CreateRun } from './runs';
 import { RunSearch } from './search';
@@ -35,6 +36,8 @@ export class TrackingService {
   readonly experiments: Experiments;
   readonly runs: Runs;
   readonly search: RunSearch;
+  /** MLflow 3 logged models (loggedModels/). */
+  readonly loggedModels: LoggedModels;
 
   constructor(store: Store) {
     this.sql = openSql(store);
@@ -42,6 +45,7 @@ export class TrackingService {
     this.experiments = new Experiments(this.sql, this.access);
     this.runs = new Runs(this.sql, this.access);
     this.search = new RunSearch(this.sql, this.access);
+    this.loggedModels = new LoggedModels(this.sql, this.access);
   }
 
   ensureExperiment(owner: string, name: string): Promise<string> {

@@ -6,6 +6,7 @@ import { artifactRoutes } from './artifacts';
 import { mlflowBody } from './body';
 import { MlflowError, mlflowErrorHandler } from './errors';
 import { experimentRoutes } from './experimentRoutes';
+import { loggedModelArtifactRoutes, loggedModelRoutes } from '../loggedModels';
 import { runRoutes } from './runRoutes';
 
 /**
@@ -17,12 +18,12 @@ import { runRoutes } from './runRoutes';
 export function createMlflowRouter(opts: { tracking: TrackingService; artifacts: ArtifactStore; logger: Logger; extraRouters?: Router[] }): Router {
   const router = Router();
   // Artifacts stream their bodies: they come before the JSON reader.
-  router.use(artifactRoutes(opts.tracking, opts.artifacts));
+  router.use(loggedModelArtifactRoutes(opts.tracking.loggedModels, opts.artifacts), artifactRoutes(opts.tracking, opts.artifacts));
   router.get('/api/3.0/mlflow/server-info', (_req, res) => {
     res.json({ store_type: 'SqlStore', workspaces_enabled: false, multipart_uploads_enabled: false, multipart_downloads_enabled: false });
   });
   router.use(mlflowBody);
-  const api = [experimentRoutes(opts.tracking), runRoutes(opts.tracking)];
+  const api = [experimentRoutes(opts.tracking), loggedModelRoutes(opts.tracking), runRoutes(opts.tracking)];
   router.use('/api/2.0/mlflow', ...api);
   router.use('/ajax-api/2.0/mlflow', ...api);
   for (const extra of opts.extraRouters ?? []) {
