@@ -97,7 +97,7 @@ export async function buildServer(
     artifacts,
     user: name => store.users.get(name),
     mlflow: tracking.mlflowRouter,
-    db: store.db,
+    costOf: (runId, step) => resources.usage.stepCost(runId, step),
     network: config.stepNetwork,
     port: config.trackingPort
   });

@@ -110,6 +110,17 @@ export class UsageQueries {
     return cost;
   }
 
+  /** What one step cost over all its metered attempts, or null when none was metered. */
+  async stepCost(runId: string, step: string): Promise<number | null> {
+    const row = await this.db
+      .selectFrom('usage')
+      .select(eb => [eb.fn.sum<number | string | null>('cost').as('total'), eb.fn.countAll<number | string>().as('n')])
+      .where('run_id', '=', runId)
+      .where('step', '=', step)
+      .executeTakeFirst();
+    return row && Number(row.n) > 0 ? Number(row.total ?? 0) : null;
+  }
+
   /** USD spent in a month by some owners (a user, a team's members) or by a project. */
   async spent(month: string, by: { owners?: string[]; project?: string }): Promise<number> {
     if (by.owners && by.owners.length === 0) return 0;

@@ -1,10 +1,8 @@
-import type { Kysely } from 'kysely';
 import type { RequestHandler } from 'express';
 import type { ArtifactStore } from '../../artifacts/store';
 import type { Logger } from '../../core/logger';
 import type { Runtime } from '../../runtime/runtime';
 import type { User } from '../../store/users';
-import { meteredCost } from './cost';
 import type { StepTrackingHooks } from './hooks';
 import { MLFLOW_PREFIX, StepListener } from './listener';
 import { StepRuns, type StepEndpoint, type StepTrackingService } from './stepRuns';
@@ -24,9 +22,8 @@ export interface StepTrackingOptions {
   user(name: string): Promise<User | undefined>;
   /** The MLflow REST router, served to steps on the listener. */
   mlflow: RequestHandler;
-  /** For the metered cost of a step (the resources module's usage table). */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  db?: Kysely<any>;
+  /** What a step cost over its metered attempts (the resources module), null when not metered. */
+  costOf?: (runId: string, step: string) => Promise<number | null>;
   /** CONVEYOR_STEP_NETWORK (default conveyor-steps). */
   network?: string;
   /** CONVEYOR_TRACKING_PORT. */
@@ -88,7 +85,7 @@ export function createStepTracking(o: StepTrackingOptions): StepTracking {
     artifacts: o.artifacts,
     logger: o.logger,
     endpoint: current,
-    costOf: o.db ? meteredCost(o.db) : undefined
+    costOf: o.costOf
   });
   return {
     hooks,
