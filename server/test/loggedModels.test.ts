@@ -1,4 +1,5 @@
-import { SECRET } from './helpers/server';
+import { tempDir } from './helpers/env';
+import { SECRET, startTestServer } from './helpers/server';
 import { backends, RegistryEnv } from './models-helpers';
 
 const T = 60_000;
@@ -163,5 +164,31 @@ describe.each(backends('logged'))('MLflow 3 logged models on $name', backend => 
     const still = (await e.ok('alice', 'GET', `logged-models/${id}`)).model;
     expect([still.info.status, still.data.params]).toEqual(['LOGGED_MODEL_PENDING', [{ key: 'lr', value: '0.1' }]]);
     expect((await e.ok('alice', 'POST', 'logged-models/search', { experiment_ids: [exp] })).models).toHaveLength(1);
+  });
+
+  run('logged models, their files and run outputs survive a restart of the server on the same database', async () => {
+    // Both servers on the same data directory, where the artifact bytes live.
+    const data = tempDir('logged-restart');
+    const start = async (): Promise<RegistryEnv> => {
+      const srv = await startTestServer({ databaseUrl: url!, dataDir: data.path });
+      return new RegistryEnv(`http://127.0.0.1:${srv.port}`, () => srv.close());
+    };
+    await env?.close();
+    const e = await start();
+    const { runId } = await e.trackedRun('alice', 'lm-restart');
+    const exp = await experimentOf(e, 'alice', runId);
+    const id = (await e.ok('alice', 'POST', 'logged-models', { experiment_id: exp, name: 'kept', source_run_id: runId })).model.info.model_id;
+    await artifact(e, 'alice', 'PUT', `${exp}/models/${id}/artifacts/MLmodel`, MLMODEL);
+    await e.ok('alice', 'POST', 'runs/outputs', { run_id: runId, models: [{ model_id: id, step: 3 }] });
+    await e.ok('alice', 'PATCH', `logged-models/${id}`, { status: 'LOGGED_MODEL_READY' });
+    await e.close();
+    env = await start();
+    const again = (await env.ok('alice', 'GET', `logged-models/${id}`)).model;
+    expect([again.info.name, again.info.status, again.info.source_run_id]).toEqual(['kept', 'LOGGED_MODEL_READY', runId]);
+    expect(await artifact(env, 'alice', 'GET', `${exp}/models/${id}/artifacts/MLmodel`)).toEqual({ status: 200, text: MLMODEL });
+    expect((await env.ok('alice', 'GET', 'runs/get', { run_id: runId })).run.outputs).toEqual({ model_outputs: [{ model_id: id, step: 3 }] });
+    await env.close();
+    env = undefined;
+    data.cleanup();
   });
 });
