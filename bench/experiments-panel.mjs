@@ -17,7 +17,7 @@
 //                   not tried again.
 // The expected run ids come from each server's REST search, so both UIs show the same answer.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -39,6 +39,7 @@ const benchPython = join(process.env.BENCH_VENV ?? '/work/bench-venv', 'bin', 'p
 const jupyter = join(process.env.CONVEYOR_VENV ?? join(root, '.venv'), 'bin', 'jupyter');
 const EXPERIMENT = 'panel-bench';
 const children = [];
+const dirs = [];
 
 const freePort = () =>
   new Promise(resolve => {
@@ -68,6 +69,7 @@ function python(args, env = {}) {
 
 async function startConveyor() {
   const dir = mkdtempSync(join(tmpdir(), 'conveyor-bench-panel-'));
+  dirs.push(dir);
   const port = await freePort();
   const token = 'bench-panel';
   const proc = spawn(
@@ -97,6 +99,7 @@ async function startConveyor() {
 
 async function startMlflow() {
   const dir = mkdtempSync(join(tmpdir(), 'conveyor-bench-panel-mlflow-'));
+  dirs.push(dir);
   const db = `sqlite:///${join(dir, 'mlflow.db')}`;
   const t0 = Date.now();
   const seeded = python(['bench/mlflow_seed.py', db, '--runs', String(runs), '--experiment', EXPERIMENT],
@@ -279,4 +282,5 @@ try {
   signal('SIGTERM');
   await sleep(5000);
   signal('SIGKILL');
+  dirs.forEach(dir => rmSync(dir, { recursive: true, force: true }));
 }
