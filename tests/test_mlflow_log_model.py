@@ -6,6 +6,7 @@ needs numpy and pandas next to mlflow-skinny: ``mlflow/models/utils.py`` imports
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -82,6 +83,9 @@ def test_log_model_register_from_the_run_and_load_it_back(client: MlflowClient, 
         f"models:/{info.model_id}",
     )
     assert client.get_model_version_download_uri("doubler", "1") == logged.artifact_location
+    assert json.loads(client.get_logged_model(info.model_id).tags["mlflow.modelVersions"]) == [
+        {"name": "doubler", "version": "1"}
+    ]
 
     assert mlflow.pyfunc.load_model("models:/doubler/1").predict([1, 2, 3]) == [2, 4, 6]
     assert mlflow.pyfunc.load_model(f"models:/{info.model_id}").predict([4]) == [8]

@@ -81,6 +81,12 @@ describe.each(backends('logged'))('MLflow 3 logged models on $name', backend => 
     // From the logged model alone: the run is the model's source run.
     const second = (await e.ok('alice', 'POST', 'model-versions/create', { name: 'lm-flow', source: `models:/${id}`, model_id: id })).model_version;
     expect(second).toMatchObject({ version: '2', run_id: runId });
+    // As MLflow's server: the logged model lists the versions made from it.
+    const tags = (await e.ok('alice', 'GET', `logged-models/${id}`)).model.info.tags;
+    expect(JSON.parse(tags.find((t: any) => t.key === 'mlflow.modelVersions').value)).toEqual([
+      { name: 'lm-flow', version: '1' },
+      { name: 'lm-flow', version: '2' }
+    ]);
     expect((await e.ok('alice', 'GET', 'model-versions/get-download-uri', { name: 'lm-flow', version: '1' })).artifact_uri).toBe(
       `mlflow-artifacts:/${exp}/models/${id}/artifacts`
     );
@@ -123,12 +129,17 @@ describe.each(backends('logged'))('MLflow 3 logged models on $name', backend => 
     await e.fails('bob', 'PATCH', `logged-models/${id}`, { status: 'LOGGED_MODEL_UPLOAD_FAILED' }, 403, 'PERMISSION_DENIED');
     await e.fails('bob', 'POST', `logged-models/${id}/params`, { params: [{ key: 'x', value: '1' }] }, 403, 'PERMISSION_DENIED');
     await e.fails('bob', 'DELETE', `logged-models/${id}`, {}, 403, 'PERMISSION_DENIED');
+    await e.fails('bob', 'PATCH', `logged-models/${id}/tags`, { tags: [{ key: 'k', value: 'v' }] }, 403, 'PERMISSION_DENIED');
     await e.fails('bob', 'POST', 'logged-models', { experiment_id: exp, name: 'mine' }, 403, 'PERMISSION_DENIED');
     expect((await artifact(e, 'bob', 'PUT', `${root}/evil`, 'x')).status).toBe(403);
     const after = (await e.ok('alice', 'GET', `logged-models/${id}`)).model;
     expect([after.info.status, after.data.params]).toEqual(['LOGGED_MODEL_PENDING', []]);
     // A shared reader may register the model into a registered model of their own.
     expect((await e.ok('bob', 'POST', 'model-versions/create', { name: 'stolen', source: `models:/${id}` })).model_version).toMatchObject({ run_id: runId });
+    // …and the client's follow-up write of `mlflow.modelVersions` is answered, the server's list kept.
+    await e.ok('bob', 'PATCH', `logged-models/${id}/tags`, { tags: [{ key: 'mlflow.modelVersions', value: '[{"name": "forged", "version": "9"}]' }] });
+    const listed = (await e.ok('alice', 'GET', `logged-models/${id}`)).model.info.tags;
+    expect(listed).toEqual([{ key: 'mlflow.modelVersions', value: JSON.stringify([{ name: 'stolen', version: '1' }]) }]);
   });
 
   run('mistakes get MLflow error codes and change nothing', async e => {

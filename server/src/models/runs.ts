@@ -10,7 +10,11 @@ export interface TrackedRun {
 export interface RunReader {
   getRun(user: string, runUuid: string): Promise<TrackedRun>;
   /** MLflow 3 logged models (`models:/m-<id>` sources), visibility-checked (404 when not visible). */
-  loggedModels?: { readable(user: string, id: unknown): Promise<{ model: LoggedModelRef }> };
+  loggedModels?: {
+    readable(user: string, id: unknown): Promise<{ model: LoggedModelRef }>;
+    /** Notes on the logged model that a version was registered from it. */
+    recordRegistration(modelId: string, name: string, version: string): Promise<void>;
+  };
 }
 
 /** What the registry reads of a logged model. */
@@ -46,6 +50,11 @@ export class RunLookup {
   async loggedModel(user: string, modelId: string): Promise<LoggedModelRef> {
     if (!this.reader.loggedModels) throw MlflowError.notFound(`Logged model with ID '${modelId}' not found.`);
     return (await this.reader.loggedModels.readable(user, modelId)).model;
+  }
+
+  /** Tells the tracking side that version `version` of `name` was registered from logged model `modelId`. */
+  async recordRegistration(modelId: string, name: string, version: number): Promise<void> {
+    await this.reader.loggedModels?.recordRegistration(modelId, name, String(version));
   }
 
   /** The run or null when it is gone or no longer visible (listing versions must not fail on it). */

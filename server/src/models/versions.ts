@@ -94,6 +94,7 @@ export class VersionService {
       },
       check.tagList(body.tags)
     );
+    if (modelId) await this.models.runs.recordRegistration(modelId, model.name, version);
     return this.get(user, model.name, version);
   }
 

@@ -43,6 +43,8 @@ export interface MlflowLoggedModel {
 }
 
 const MODEL_ID = /^m-[0-9a-f]{32}$/;
+/** MLflow's tag listing the registered versions made from a logged model (mlflow/utils/mlflow_tags.py). */
+export const MODEL_VERSIONS_TAG = 'mlflow.modelVersions';
 const NAME_LIMIT = 500;
 
 export function toRow(r: Record<string, unknown>): LoggedModelRow {
@@ -199,9 +201,20 @@ export class LoggedModels {
     });
   }
 
+  /**
+   * `mlflow.modelVersions` is the server's (recordRegistration): the client's fluent
+   * `register_model` writes it again after registering, also as a reader of the model, so such a
+   * write needs only read access and leaves the server's list as it is.
+   */
   async setTags(caller: Caller, id: unknown, raw: unknown): Promise<void> {
+    const tags = list(raw, 'tags')
+      .map((t, i) => checkKeyValue(t, `tags[${i}]`, LIMITS.tagValue))
+      .filter(t => t.key !== MODEL_VERSIONS_TAG);
+    if (!tags.length) {
+      await this.readable(caller.user, id);
+      return;
+    }
     const model = await this.writable(caller, id);
-    const tags = list(raw, 'tags').map((t, i) => checkKeyValue(t, `tags[${i}]`, LIMITS.tagValue));
     await this.sql.tx(async sql => {
       for (const t of tags) {
         await sql.run('insert into logged_model_tags (model_id, key, value) values (?, ?, ?) on conflict (model_id, key) do update set value = excluded.value', [model.model_id, t.key, t.value]);
@@ -227,6 +240,29 @@ export class LoggedModels {
   async delete(caller: Caller, id: unknown): Promise<void> {
     const model = await this.writable(caller, id);
     await this.sql.run("update logged_models set lifecycle_stage = 'deleted', last_updated_timestamp_ms = ? where model_id = ?", [this.clock(), model.model_id]);
+  }
+
+  /**
+   * A registered model version was made from the model: recorded in its `mlflow.modelVersions`
+   * tag (a JSON list of `{name, version}`), as MLflow's server does. The registry checked access.
+   */
+  async recordRegistration(modelId: string, name: string, version: string): Promise<void> {
+    await this.sql.tx(async sql => {
+      const rows = await sql.all<{ value: string }>('select value from logged_model_tags where model_id = ? and key = ?', [modelId, MODEL_VERSIONS_TAG]);
+      let list: { name: string; version: string }[] = [];
+      try {
+        const parsed: unknown = rows[0] ? JSON.parse(rows[0].value) : [];
+        if (Array.isArray(parsed)) list = parsed as { name: string; version: string }[];
+      } catch {
+        // A hand-set tag that is not JSON is replaced.
+      }
+      if (!list.some(v => v?.name === name && v?.version === version)) list.push({ name, version });
+      await sql.run('insert into logged_model_tags (model_id, key, value) values (?, ?, ?) on conflict (model_id, key) do update set value = excluded.value', [
+        modelId,
+        MODEL_VERSIONS_TAG,
+        JSON.stringify(list)
+      ]);
+    });
   }
 
   /** `runs/outputs`: the run (written by the caller) produced these models of its experiment. */
