@@ -23,7 +23,8 @@ async function admin(sql: string): Promise<void> {
 
 export function backends(suite: string): Backend[] {
   let dir: { path: string; cleanup(): void } | undefined;
-  const db = `conveyor_models_${suite}`;
+  // Per process: two test runs on one Postgres never drop each other's database.
+  const db = `conveyor_models_${suite}_${process.pid}`;
   return [
     {
       name: 'sqlite',
