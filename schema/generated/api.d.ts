@@ -229,7 +229,7 @@ export interface ExperimentMetricPoint {
   value: number | string;
 }
 /**
- * GET /conveyor/api/v1/experiments/runs/{runId}: one tracked run with params, latest metrics (min/max/count), tags, artifacts and lineage.
+ * GET /conveyor/api/v1/experiments/runs/{runId}: one tracked run with params, latest metrics (min/max/count), tags, artifacts, lineage and the registered model versions made from it.
  */
 export interface ExperimentRunDetail {
   run: {
@@ -259,6 +259,10 @@ export interface ExperimentRunDetail {
     size: number;
   }[];
   lineage: ExperimentRunLineage;
+  /**
+   * Live versions registered from this run, of the models the caller can see (by model name, newest version first).
+   */
+  modelVersions?: ExperimentRunModelVersion[];
 }
 export interface ExperimentMetricSummary {
   /**
@@ -292,6 +296,12 @@ export interface ExperimentRunLineage {
     context?: string | null;
   }[];
   user: string;
+}
+export interface ExperimentRunModelVersion {
+  name: string;
+  version: number;
+  aliases: string[];
+  status: string;
 }
 /**
  * Answer of POST /conveyor/api/v1/experiments/search.

@@ -88,7 +88,15 @@ export async function buildServer(
   // Experiments: the MLflow API (with the model registry's routes) and every step a tracked run.
   const trackingService = new TrackingService(store);
   const models = createModelsModule({ db: store.db, tracking: trackingService, logger });
-  const tracking = createTrackingModule({ store, artifacts, logger, diffNotebooks, extraRouters: [models.mlflowRouter], service: trackingService });
+  const tracking = createTrackingModule({
+    store,
+    artifacts,
+    logger,
+    diffNotebooks,
+    extraRouters: [models.mlflowRouter],
+    service: trackingService,
+    modelVersionsOf: (user, runId) => models.service.versionsOfRun(user, runId)
+  });
   const stepTracking = createStepTracking({
     logger,
     dataDir: config.dataDir,

@@ -210,6 +210,32 @@ export class ModelService {
     await this.q.setShares(model.id, [...new Set(users)].filter(u => u !== user));
   }
 
+  /**
+   * Live versions registered from one run, of the models the caller can see, by model name then
+   * newest version first (for the run detail of the Experiments panel).
+   */
+  async versionsOfRun(user: string, runId: string): Promise<{ name: string; version: number; aliases: string[]; status: string }[]> {
+    const models = await this.q.listVisible(user);
+    if (!models.length) return [];
+    const rows = await this.q.db
+      .selectFrom('model_versions')
+      .selectAll()
+      .where('run_id', '=', runId)
+      .where('model_id', 'in', models.map(m => m.id))
+      .where('deleted', '=', 0)
+      .execute();
+    const byId = new Map(models.map(m => [m.id, m]));
+    const aliases = await this.q.aliases([...new Set(rows.map(r => r.model_id))]);
+    return rows
+      .map(r => ({
+        name: byId.get(r.model_id)!.name,
+        version: Number(r.version),
+        aliases: (aliases.get(r.model_id) ?? []).filter(a => Number(a.version) === Number(r.version)).map(a => a.alias),
+        status: r.status
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name) || b.version - a.version);
+  }
+
   /** The clock versions.ts stamps versions with. */
   readonly clock = (): number => this.now();
 }

@@ -1,6 +1,7 @@
 import type {
   ExperimentList,
   ExperimentRunDetail,
+  ExperimentRunModelVersion,
   ExperimentSearch,
   ExperimentSearchResult,
   ExperimentValues,
@@ -38,6 +39,9 @@ interface Aggregates {
   groups?: { value: string | null; count: number }[];
 }
 
+/** The model versions registered from a run that a user can see (given by the models module). */
+export type ModelVersionsOfRun = (user: string, runId: string) => Promise<ExperimentRunModelVersion[]>;
+
 /** Conveyor's /experiments API over the tracking service. */
 export class ExperimentsApi {
   /** Aggregates of a search (total, keys, differing params, groups) until the next write. */
@@ -45,7 +49,8 @@ export class ExperimentsApi {
 
   constructor(
     private readonly tracking: TrackingService,
-    private readonly artifacts: ArtifactStore
+    private readonly artifacts: ArtifactStore,
+    private readonly modelVersionsOf?: ModelVersionsOfRun
   ) {}
 
   async list(user: string): Promise<ExperimentList> {
@@ -178,12 +183,13 @@ export class ExperimentsApi {
   async run(user: string, runId: string): Promise<ExperimentRunDetail> {
     const { run, exp } = await this.tracking.access.readableRun(user, runId);
     const sql = this.tracking.sql;
-    const [params, tags, metrics, inputs, artifacts] = await Promise.all([
+    const [params, tags, metrics, inputs, artifacts, modelVersions] = await Promise.all([
       sql.all<{ key: string; value: string }>('select key, value from run_params where run_uuid = ? order by key', [runId]),
       sql.all<{ key: string; value: string }>('select key, value from run_tags where run_uuid = ? order by key', [runId]),
       sql.all('select * from latest_metrics where run_uuid = ? order by key', [runId]),
       sql.all('select name, digest, source, context from run_inputs where run_uuid = ? order by name', [runId]),
-      this.tracking.allArtifacts(runId)
+      this.tracking.allArtifacts(runId),
+      this.modelVersionsOf ? this.modelVersionsOf(user, runId) : undefined
     ]);
     const tagMap = Object.fromEntries(tags.map(t => [t.key, t.value]));
     const metricMap = Object.fromEntries(
@@ -229,7 +235,8 @@ export class ExperimentsApi {
         cost: typeof cost === 'number' ? cost : null,
         datasets,
         user: run.owner
-      }
+      },
+      ...(modelVersions ? { modelVersions } : {})
     };
   }
 

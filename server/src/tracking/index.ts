@@ -3,7 +3,7 @@ import type { ArtifactStore } from '../artifacts/store';
 import type { Logger } from '../core/logger';
 import type { RouteDoc } from '../core/openapi';
 import type { Store } from '../store/store';
-import { ExperimentsApi } from './api';
+import { ExperimentsApi, type ModelVersionsOfRun } from './api';
 import { createMlflowRouter } from './mlflow/router';
 import { mlflowErrorHandler } from './mlflow/errors';
 import { experimentRouteDocs, experimentRoutes } from './routes';
@@ -37,6 +37,8 @@ export function createTrackingModule(opts: {
   extraRouters?: Router[];
   /** An existing service (so other modules can be built on it before the router). */
   service?: TrackingService;
+  /** The model versions registered from a run (the registry's; tracking does not depend on it). */
+  modelVersionsOf?: ModelVersionsOfRun;
 }): TrackingModule {
   const logger = opts.logger.child({ module: 'tracking' });
   const service = opts.service ?? new TrackingService(opts.store);
@@ -44,7 +46,7 @@ export function createTrackingModule(opts: {
     service,
     mlflowRouter: createMlflowRouter({ tracking: service, artifacts: opts.artifacts, logger, extraRouters: opts.extraRouters }),
     mlflowErrors: mlflowErrorHandler(logger),
-    router: experimentRoutes(new ExperimentsApi(service, opts.artifacts), opts.diffNotebooks),
+    router: experimentRoutes(new ExperimentsApi(service, opts.artifacts, opts.modelVersionsOf), opts.diffNotebooks),
     docs: experimentRouteDocs,
     close: () => service.close()
   };
