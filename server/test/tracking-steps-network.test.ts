@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import Docker from 'dockerode';
 import { DockerRuntime } from '../src/runtime/docker';
 import { createOptions } from '../src/runtime/containerSpec';
-import type { LogLine, RunSpec } from '../src/runtime/runtime';
+import type { LogLine, RunSpec, StepNetwork } from '../src/runtime/runtime';
+import { StepFirewall } from '../src/runtime/stepFirewall';
 import { silentLogger } from '../src/core/logger';
 import { StepListener } from '../src/tracking/steps/listener';
 import { tempDir, TEST_IMAGE } from './helpers/env';
@@ -23,6 +24,12 @@ let apiPort: number;
 let listener: StepListener;
 let gateway: string;
 let listenerPort: number;
+let network: StepNetwork;
+let firewall: StepFirewall;
+let firewalled: boolean;
+/** A host service listening on all interfaces (what a Jupyter started with --ip=0.0.0.0 is). */
+let everywhere: Server;
+let everywherePort: number;
 
 async function collect(lines: AsyncIterable<LogLine>): Promise<string[]> {
   const out: string[] = [];
@@ -45,7 +52,7 @@ const CONNECT = `
 import socket, sys
 for target in sys.argv[1:] if len(sys.argv) > 1 else TARGETS:
     host, port = target.rsplit(':', 1)
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM); s.settimeout(3)
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM); s.settimeout(1.5)
     try:
         s.connect((host, int(port))); print(target, 'open')
     except Exception as e:
@@ -72,9 +79,17 @@ beforeAll(async () => {
     }
   });
   listenerPort = await listener.start(gateway);
+  network = net;
+  firewall = new StepFirewall(logger);
+  firewalled = await firewall.allowOnly(net, listenerPort);
+  everywhere = createServer((_req, res) => res.end('host service'));
+  await new Promise<void>(resolve => everywhere.listen(0, '0.0.0.0', resolve));
+  everywherePort = (everywhere.address() as AddressInfo).port;
 });
 
 afterAll(async () => {
+  await new Promise(resolve => everywhere?.close(resolve));
+  if (network) await firewall?.removeNetwork(network);
   await listener?.close();
   await new Promise(resolve => api?.close(resolve));
   await docker.getNetwork(NETWORK).remove().catch(() => undefined);
@@ -125,6 +140,16 @@ describe('the step network', () => {
       `172.17.0.1:5000 closed`,
       `1.1.1.1:443 closed`
     ]);
+  });
+
+  test('a host service listening on all interfaces is closed to steps: the firewall admits only the listener', async () => {
+    expect(firewalled).toBe(true);
+    const targets = [`${gateway}:${everywherePort}`, `172.17.0.1:${everywherePort}`, `${gateway}:${listenerPort}`];
+    const lines = await probe(`TARGETS = ${JSON.stringify(targets)}\n${CONNECT}`);
+    expect(lines).toEqual([`${gateway}:${everywherePort} closed`, `172.17.0.1:${everywherePort} closed`, `${gateway}:${listenerPort} open`]);
+    // The same service still answers the host itself.
+    const res = await fetch(`http://127.0.0.1:${everywherePort}/`);
+    expect(await res.text()).toBe('host service');
   });
 
   test('the listener serves only /conveyor/mlflow, only to a step token, in MLflow error shape', async () => {

@@ -28,9 +28,9 @@ export async function ensureStepNetwork(docker: Docker, name: string): Promise<S
   if (!info.Internal || info.Labels?.[LABEL_MANAGED] !== 'true') {
     throw new Error(`a network named ${name} exists but is not an internal Conveyor network; remove it or set CONVEYOR_STEP_NETWORK`);
   }
-  const gateway = info.IPAM?.Config?.find(c => c.Gateway)?.Gateway;
-  if (!gateway) throw new Error(`the step network ${name} has no gateway address`);
-  return { name, id: info.Id, gateway };
+  const config = info.IPAM?.Config?.find(c => c.Gateway && c.Subnet);
+  if (!config?.Gateway || !config.Subnet) throw new Error(`the step network ${name} has no gateway address`);
+  return { name, id: info.Id, gateway: config.Gateway, subnet: config.Subnet };
 }
 
 async function inspect(docker: Docker, name: string): Promise<Docker.NetworkInspectInfo | null> {

@@ -159,6 +159,8 @@ export interface StepNetwork {
   name: string;
   id: string;
   gateway: string;
+  /** The network's address range (CIDR), e.g. 172.18.0.0/16. */
+  subnet: string;
 }
 
 /** The image is not on the engine (the scheduler answers 400 unknown_image). */

@@ -1,7 +1,8 @@
 import type { RequestHandler } from 'express';
 import type { ArtifactStore } from '../../artifacts/store';
 import type { Logger } from '../../core/logger';
-import type { Runtime } from '../../runtime/runtime';
+import type { Runtime, StepNetwork } from '../../runtime/runtime';
+import { StepFirewall } from '../../runtime/stepFirewall';
 import type { User } from '../../store/users';
 import type { StepTrackingHooks } from './hooks';
 import { MLFLOW_PREFIX, StepListener } from './listener';
@@ -55,12 +56,16 @@ export function createStepTracking(o: StepTrackingOptions): StepTracking {
     user: o.user,
     mlflow: o.mlflow
   });
+  const firewall = new StepFirewall(o.logger);
+  let guarded: { net: StepNetwork; port: number } | undefined;
   const start = async (): Promise<StepEndpoint | null> => {
     const name = o.network || DEFAULT_STEP_NETWORK;
     try {
       if (!o.runtime.ensureStepNetwork) throw new Error('the container runtime has no step networks');
       const net = await o.runtime.ensureStepNetwork(name);
       const port = await listener.start(net.gateway);
+      // Close the host to steps but for this listener; without root it only warns.
+      if (await firewall.allowOnly(net, port)) guarded = { net, port };
       endpoint = { network: net.name, trackingUri: `http://${net.gateway}:${port}${MLFLOW_PREFIX}` };
       warned = false;
       o.logger.info({ network: net.name, gateway: net.gateway, port }, 'step tracking listener ready');
@@ -91,6 +96,9 @@ export function createStepTracking(o: StepTrackingOptions): StepTracking {
     hooks,
     endpoint: () => endpoint,
     start: () => current(),
-    close: () => listener.close()
+    close: async () => {
+      if (guarded) await firewall.revoke(guarded.net, guarded.port);
+      await listener.close();
+    }
   };
 }
