@@ -36,7 +36,7 @@ export class StepFirewall {
       await this.run(['-N', chain]).catch(err => {
         if (!/exists/i.test(String((err as { stderr?: string }).stderr ?? err))) throw err;
       });
-      await this.ensure('INPUT', ['-s', network.subnet, '-j', chain], 'insert');
+      await this.ensure('INPUT', this.jump(network), 'insert');
       await this.ensure(chain, this.accept(network, port), 'insert');
       await this.ensure(chain, ['-j', 'DROP'], 'append');
       this.logger.debug({ chain, subnet: network.subnet, port }, 'step firewall: only the tracking listener answers steps');
@@ -61,9 +61,14 @@ export class StepFirewall {
   /** Removes a step network's chain and its jump (when the network itself is removed). */
   async removeNetwork(network: StepNetwork): Promise<void> {
     const chain = StepFirewall.chain(network);
-    await this.run(['-D', 'INPUT', '-s', network.subnet, '-j', chain]).catch(() => undefined);
+    await this.run(['-D', 'INPUT', ...this.jump(network)]).catch(() => undefined);
     await this.run(['-F', chain]).catch(() => undefined);
     await this.run(['-X', chain]).catch(() => undefined);
+  }
+
+  /** From the step subnet, but not the host talking to its own gateway address (over lo). */
+  private jump(network: StepNetwork): Rule {
+    return ['-s', network.subnet, '!', '-i', 'lo', '-j', StepFirewall.chain(network)];
   }
 
   private accept(network: StepNetwork, port: number): Rule {
