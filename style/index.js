@@ -4,3 +4,4 @@ import './resources.css';
 import './images.css';
 import './experiments-charts.css';
 import './experiments.css';
+import './experiments-models.css';

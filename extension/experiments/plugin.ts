@@ -22,6 +22,7 @@ import { IConveyor } from '../core/tokens';
 import { ComparisonModel } from './comparison';
 import { ExperimentListModel, ExperimentsSection } from './list';
 import { ExperimentsModel } from './model';
+import { ModelListModel, ModelsSection } from './models';
 import { diffNotebooks, renderCandidates } from './hosted';
 import {
   decodeViewState,
@@ -125,6 +126,20 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
       onOpen: experimentIds => void commands.execute(CommandIDs.openExperiments, { experimentIds })
     });
     conveyor.sidebar.addSection(section, { rank: 150 });
+    const models = new ModelListModel({ requestAPI: request, autoStart: false });
+    void app.restored.then(() => models.start());
+    conveyor.sidebar.addSection(
+      new ModelsSection({
+        model: models,
+        trans,
+        onOpenRun: (experimentId, runId) => {
+          // The run's experiment, with the run selected and its details open.
+          const widget = open({ ...emptyViewState([experimentId]), selected: [runId] });
+          widget.model.openDetail(runId);
+        }
+      }),
+      { rank: 151 }
+    );
     list.changed.connect(() => {
       const names = list.names;
       tracker.forEach(w => (w.names = names));

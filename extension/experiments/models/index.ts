@@ -1,0 +1,2 @@
+export { ModelListModel } from './model';
+export { keyMetrics, ModelsSection } from './section';
