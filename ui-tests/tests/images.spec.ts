@@ -82,7 +82,9 @@ test.describe('Images section', () => {
     const section = await openImages(page);
     await section.getByTestId('conveyor-images-search').fill(`${name} ${version.split('.')[0]}`);
     const row = section.locator(`[data-testid="conveyor-image-tag"][data-ref="${base.ref}"]`);
-    await expect(row.getByTestId('conveyor-image-matches')).toContainText(pkg);
+    // A package search reads every tag's package lists from the registry once (cached after):
+    // give a registry with many tags more than the default 5 s.
+    await expect(row.getByTestId('conveyor-image-matches')).toContainText(pkg, { timeout: 30_000 });
     // An image without that package is filtered out.
     await section.getByTestId('conveyor-images-search').fill('no-such-package-here 1');
     await expect(row).toHaveCount(0);
