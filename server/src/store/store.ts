@@ -45,6 +45,10 @@ export class Store {
   private static connect(url: string): Store {
     if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
       const pool = new Pool({ connectionString: url, max: 10 });
+      // An idle connection that Postgres closes (restart, failover, an admin's terminate) emits 'error'
+      // on the pool; unhandled, that would end the server. The pool drops the client and the next
+      // query opens a fresh connection, so a warning is all it needs.
+      pool.on('error', err => process.emitWarning(`Postgres closed an idle connection: ${err.message}`, 'ConveyorStoreWarning'));
       const parsed = new URL(url);
       const location = `${parsed.hostname}${parsed.port ? `:${parsed.port}` : ''}${parsed.pathname}`;
       return new Store(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres', location);
