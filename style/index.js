@@ -5,3 +5,7 @@ import './images.css';
 import './experiments-charts.css';
 import './experiments.css';
 import './experiments-models.css';
+import './git.css';
+import './datasets.css';
+import './components.css';
+import './pipeline-editor.css';
