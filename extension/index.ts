@@ -7,6 +7,10 @@ import { resourcesPlugin } from './resources/plugin';
 import { runsPlugin } from './runs/plugin';
 import { statusPlugin } from './status/plugin';
 import { submitPlugin } from './submit/plugin';
+import { gitPlugin } from './git/plugin';
+import { datasetsPlugin } from './datasets/plugin';
+import { componentsPlugin } from './components/plugin';
+import { pipelineEditorPlugin } from './pipeline-editor/plugin';
 
 export { CommandIDs } from './core/commands';
 export { ConnectionModel } from './core/connection';
@@ -20,7 +24,11 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   submitPlugin,
   imagesPlugin,
   resourcesPlugin,
-  experimentsPlugin
+  experimentsPlugin,
+  gitPlugin,
+  datasetsPlugin,
+  componentsPlugin,
+  pipelineEditorPlugin
 ];
 
 export default plugins;

@@ -993,7 +993,7 @@ export interface Sweep {
   maxParallel?: number;
 }
 /**
- * One step: exactly one of notebook or command (checked by the pipeline validator, which also checks the DAG).
+ * One step: exactly one of notebook, command or component (checked by the pipeline validator, which also checks the DAG).
  */
 export interface PipelineStep {
   name: StepName;
@@ -1007,6 +1007,10 @@ export interface PipelineStep {
    * @minItems 1
    */
   command?: [string, ...string[]];
+  /**
+   * A component of the catalog as '<name>@<version>' (e.g. 'train-sklearn@1.0.0'); its implementation, image and default resources are used, the step's fields override them.
+   */
+  component?: string;
   image?: string;
   resources?: Resources;
   params?: Params;
@@ -1015,7 +1019,7 @@ export interface PipelineStep {
    */
   files?: string[];
   /**
-   * Input name → '<step>.<output>' (an output of an upstream step), copied into inputs/<name>.
+   * Input name → '<step>.<output>' (an output of an upstream step, copied into inputs/<name>) or 'dataset://<name>@<version id|tag>' (a dataset version, mounted read-only at inputs/<name>).
    */
   inputs?: {
     [k: string]: string | undefined;

@@ -18,7 +18,7 @@ await build({
   sourcemap: false,
   legalComments: 'linked',
   // ssh2 (via dockerode) tries an optional native crypto addon in a try/catch and falls back to JS.
-  external: ['better-sqlite3', 'pg-native', 'cpu-features', '*.node'],
+  external: ['better-sqlite3', '@duckdb/node-api', 'pg-native', 'cpu-features', '*.node'],
   // ESM dependencies (fdir via tinyglobby) call createRequire(import.meta.url): give them the bundle's URL.
   define: { 'import.meta.url': '__conveyorBundleUrl' },
   banner: { js: "#!/usr/bin/env node\n'use strict';\nconst __conveyorBundleUrl = require('node:url').pathToFileURL(__filename).href;" },

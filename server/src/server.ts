@@ -37,6 +37,10 @@ import { createModelsModule } from './models';
 import { createTrackingModule, MLFLOW_MOUNT, TrackingService } from './tracking';
 import { createStepTracking } from './tracking/steps';
 import { TokenService } from './tokens/service';
+import type { FeatureDeps, FeatureModule } from './core/feature';
+import { createComponentsModule } from './components';
+import { createDatasetsModule } from './datasets';
+import { createGitModule } from './git';
 
 export interface ConveyorServer {
   app: Express;
@@ -123,6 +127,26 @@ export async function buildServer(
   });
   const runs = new RunService({ store, submitter, scheduler, artifacts, logs, diffNotebooks, tracking: stepTracking.hooks });
 
+  // Feature modules (core/feature.ts): each gets the shared services and returns routes and hooks.
+  const workspaceDir = config.workspaceDir ?? process.cwd();
+  const deps: FeatureDeps = {
+    config,
+    logger,
+    store,
+    runtime,
+    artifacts,
+    logs,
+    events,
+    hub: () => hub,
+    profiles,
+    resources,
+    scheduler,
+    runs,
+    tracking: trackingService,
+    workspaceDir
+  };
+  const features: FeatureModule[] = [createGitModule(deps), createDatasetsModule(deps), createComponentsModule(deps)];
+
   const app = createApp({
     logger,
     authenticate: auth.middleware(),
@@ -137,9 +161,13 @@ export async function buildServer(
       pipelineRoutes(new PipelineService({ workspaceDir: config.workspaceDir ?? process.cwd(), defaultImage: config.defaultImage ?? DEFAULT_IMAGE })),
       notebookRoutes({ workspaceDir: config.workspaceDir ?? process.cwd() }),
       tracking.router,
-      models.router
+      models.router,
+      ...features.flatMap(f => (f.router ? [f.router] : []))
     ],
-    mounts: [{ path: MLFLOW_MOUNT, handlers: [drainUnreadBody, auth.middleware(), tracking.mlflowRouter, tracking.mlflowErrors] }],
+    mounts: [
+      { path: MLFLOW_MOUNT, handlers: [drainUnreadBody, auth.middleware(), tracking.mlflowRouter, tracking.mlflowErrors] },
+      ...features.flatMap(f => f.mounts ?? [])
+    ],
     routeDocs: [
       { method: 'get', path: '/health', summary: 'Liveness', response: { inline: { type: 'object', properties: { ok: { const: true } } } } },
       ...statusRouteDocs,
@@ -151,7 +179,8 @@ export async function buildServer(
       ...pipelineRouteDocs,
       ...notebookRouteDocs,
       ...tracking.docs,
-      ...models.docs
+      ...models.docs,
+      ...features.flatMap(f => f.docs ?? [])
     ]
   });
   const http = createServer(app);
@@ -164,6 +193,7 @@ export async function buildServer(
   });
   hub.attach(http);
   await scheduler.recover();
+  for (const feature of features) await feature.start?.();
 
   let closing: Promise<void> | undefined;
   return {
@@ -182,6 +212,7 @@ export async function buildServer(
       closing ??= (async () => {
         // Containers keep running: the next start reattaches to them.
         await scheduler.stop();
+        for (const feature of features) await feature.close?.();
         await stepTracking.close();
         resources.close();
         hub?.close();

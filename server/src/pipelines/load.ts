@@ -6,6 +6,9 @@ import { describeErrors, validatorFor, type FieldError } from '../core/schemas';
 import { findCycle } from './dag';
 import { migrateV1alpha1, V1, V1ALPHA1 } from './migrate';
 
+/** The scheme of step inputs that name a dataset version instead of an upstream output. */
+export const DATASET_SCHEME = 'dataset://';
+
 /** The error of every pipeline problem: 400 invalid_pipeline with the fields named. */
 export function invalidPipeline(errors: FieldError[], message?: string): AppError {
   const first = errors[0];
@@ -67,14 +70,16 @@ function semanticErrors(p: Pipeline): FieldError[] {
   });
   p.steps.forEach((s, i) => {
     const at = `/steps/${i}`;
-    if ((s.notebook === undefined) === (s.command === undefined)) {
-      errors.push({ path: at, message: `step "${s.name}" must have exactly one of notebook or command` });
+    if ([s.notebook, s.command, s.component].filter(x => x !== undefined).length !== 1) {
+      errors.push({ path: at, message: `step "${s.name}" must have exactly one of notebook, command or component` });
     }
     (s.dependsOn ?? []).forEach((d, j) => {
       if (d === s.name) errors.push({ path: `${at}/dependsOn/${j}`, message: `step "${s.name}" cannot depend on itself` });
       else if (!byName.has(d)) errors.push({ path: `${at}/dependsOn/${j}`, message: `names no step "${d}"` });
     });
     for (const [input, ref] of Object.entries(s.inputs ?? {})) {
+      // dataset://<name>@<version|tag> is resolved (and refused when unknown) by the datasets module at submit.
+      if ((ref as string).startsWith(DATASET_SCHEME)) continue;
       const path = `${at}/inputs/${input}`;
       const dot = (ref as string).indexOf('.');
       const from = (ref as string).slice(0, dot);

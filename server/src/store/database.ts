@@ -1,6 +1,9 @@
 import type { TrackingTables } from '../tracking/tables';
 import type { ModelTables } from '../models/tables';
 import type { LoggedModelTables } from '../tracking/loggedModels/tables';
+import type { DatasetTables } from '../datasets/tables';
+import type { GitTables } from '../git/tables';
+import type { ComponentTables } from '../components/tables';
 
 /**
  * Table shapes as kysely sees them. Timestamps are ISO-8601 strings and booleans are 0/1
@@ -80,7 +83,7 @@ export interface StepsTable {
   finished_at: string | null;
 }
 
-export interface Database extends TrackingTables, ModelTables, LoggedModelTables {
+export interface Database extends TrackingTables, ModelTables, LoggedModelTables, DatasetTables, GitTables, ComponentTables {
   schema_version: SchemaVersionTable;
   users: UsersTable;
   api_tokens: ApiTokensTable;

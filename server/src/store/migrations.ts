@@ -3,6 +3,9 @@ import type { Database } from './database';
 import { trackingMigration } from '../tracking/migration';
 import { modelsMigration } from '../models/migration';
 import { loggedModelsMigration } from '../tracking/loggedModels/migration';
+import { datasetsMigration } from '../datasets/migration';
+import { gitMigration } from '../git/migration';
+import { componentsMigration } from '../components/migration';
 
 export interface Migration {
   version: number;
@@ -142,7 +145,10 @@ export const MIGRATIONS: Migration[] = [
   },
   trackingMigration,
   modelsMigration,
-  loggedModelsMigration
+  loggedModelsMigration,
+  datasetsMigration,
+  gitMigration,
+  componentsMigration
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

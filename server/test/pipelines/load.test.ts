@@ -68,8 +68,8 @@ describe('normalizePipeline', () => {
 
   it('requires exactly one of notebook or command', () => {
     expect(messagesOf(() => normalizePipeline(v1([{ name: 'a' }, { name: 'b', notebook: 'b.ipynb', command: ['x'] }])))).toEqual([
-      '/steps/0 step "a" must have exactly one of notebook or command',
-      '/steps/1 step "b" must have exactly one of notebook or command'
+      '/steps/0 step "a" must have exactly one of notebook, command or component',
+      '/steps/1 step "b" must have exactly one of notebook, command or component'
     ]);
   });
 
