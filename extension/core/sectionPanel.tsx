@@ -1,5 +1,5 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
+import { ReactWidget, refreshIcon, UseSignal } from '@jupyterlab/ui-components';
 import type { Message } from '@lumino/messaging';
 import React from 'react';
 
@@ -53,4 +53,28 @@ export namespace SectionPanel {
     model: SectionModel;
     trans: TranslationBundle;
   }
+}
+
+/** The refresh button of a section toolbar (icon only, labelled for screen readers). */
+export function RefreshButton(props: { label: string; onClick: () => void }): JSX.Element {
+  return (
+    <button
+      type="button"
+      className="jp-Button jp-mod-minimal jp-Conveyor-iconButton"
+      onClick={props.onClick}
+      aria-label={props.label}
+      title={props.label}
+    >
+      <refreshIcon.react tag="span" />
+    </button>
+  );
+}
+
+/** A section's last error, announced to screen readers; nothing when there is none. */
+export function SectionError(props: { error: string | null | undefined }): JSX.Element | null {
+  return props.error ? (
+    <p className="jp-Conveyor-error" role="alert">
+      {props.error}
+    </p>
+  ) : null;
 }

@@ -1,9 +1,8 @@
-import { refreshIcon } from '@jupyterlab/ui-components';
 import React from 'react';
 
 import type { ExperimentList, ExperimentSummary } from '../../schema/generated/api';
 import { SectionModel } from '../core/sectionModel';
-import { SectionPanel } from '../core/sectionPanel';
+import { RefreshButton, SectionError, SectionPanel } from '../core/sectionPanel';
 import { formatWhen } from '../runs/format';
 import type { Fetcher } from './request';
 
@@ -93,21 +92,9 @@ export class ExperimentsSection extends SectionPanel<ExperimentsSection.IOptions
             {checked.length > 1 ? trans.__('Compare %1', checked.length) : trans.__('Open')}
           </button>
           <span className="jp-Conveyor-expSpacer" />
-          <button
-            type="button"
-            className="jp-Button jp-mod-minimal jp-Conveyor-iconButton"
-            onClick={() => void model.refresh()}
-            aria-label={trans.__('Refresh experiments')}
-            title={trans.__('Refresh experiments')}
-          >
-            <refreshIcon.react tag="span" />
-          </button>
+          <RefreshButton label={trans.__('Refresh experiments')} onClick={() => void model.refresh()} />
         </div>
-        {model.error && (
-          <p className="jp-Conveyor-error" role="alert">
-            {model.error}
-          </p>
-        )}
+        <SectionError error={model.error} />
         {experiments.length === 0 && !model.loading && !model.error && (
           <p className="jp-Conveyor-placeholder">
             {trans.__('No experiments yet. Runs logged with mlflow or submitted pipelines appear here.')}

@@ -3,13 +3,12 @@ import {
   addIcon,
   caretDownIcon,
   caretRightIcon,
-  copyIcon,
-  refreshIcon
+  copyIcon
 } from '@jupyterlab/ui-components';
 import React from 'react';
 
 import type { StepImage } from '../../schema/generated/api';
-import { SectionPanel } from '../core/sectionPanel';
+import { RefreshButton, SectionError, SectionPanel } from '../core/sectionPanel';
 import { formatBytes, formatWhen } from '../runs/format';
 import { IImageGroup, imageRef, tagOf } from './group';
 import type { ImagesModel, SearchBy } from './model';
@@ -82,15 +81,7 @@ export function ImagesView(props: ImagesPanel.IOptions): JSX.Element {
           <option value="name">{trans.__('Name')}</option>
           <option value="package">{trans.__('Package')}</option>
         </select>
-        <button
-          type="button"
-          className="jp-Button jp-mod-minimal jp-Conveyor-iconButton"
-          onClick={() => void model.refresh()}
-          aria-label={trans.__('Refresh images')}
-          title={trans.__('Refresh images')}
-        >
-          <refreshIcon.react tag="span" />
-        </button>
+        <RefreshButton label={trans.__('Refresh images')} onClick={() => void model.refresh()} />
         <button
           type="button"
           className="jp-Button jp-mod-minimal jp-Conveyor-iconButton"
@@ -102,11 +93,7 @@ export function ImagesView(props: ImagesPanel.IOptions): JSX.Element {
           <addIcon.react tag="span" />
         </button>
       </div>
-      {model.error && (
-        <p className="jp-Conveyor-error" role="alert">
-          {model.error}
-        </p>
-      )}
+      <SectionError error={model.error} />
       {groups.length === 0 && !model.loading && (
         <p className="jp-Conveyor-placeholder">
           {model.query ? trans.__('No image matches.') : trans.__('No images yet.')}

@@ -1,9 +1,8 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { refreshIcon } from '@jupyterlab/ui-components';
 import React from 'react';
 
 import type { BudgetState, QueuedStep, ResourceProfile } from '../../schema/generated/api';
-import { SectionPanel } from '../core/sectionPanel';
+import { RefreshButton, SectionError, SectionPanel } from '../core/sectionPanel';
 import { formatBytes, shortRunId } from '../runs/format';
 import { UsageChart } from './chart';
 import type { ResourcesModel } from './model';
@@ -44,21 +43,9 @@ export function ResourcesView({ model, trans, onOpenRun }: ResourcesPanel.IOptio
     <div className="jp-Conveyor-resourcesBody">
       <div className="jp-Conveyor-runsToolbar">
         <span className="jp-Conveyor-resourcesHeading">{trans.__('Capacity')}</span>
-        <button
-          type="button"
-          className="jp-Button jp-mod-minimal jp-Conveyor-iconButton"
-          onClick={() => void model.refresh()}
-          aria-label={trans.__('Refresh resources')}
-          title={trans.__('Refresh resources')}
-        >
-          <refreshIcon.react tag="span" />
-        </button>
+        <RefreshButton label={trans.__('Refresh resources')} onClick={() => void model.refresh()} />
       </div>
-      {model.error && (
-        <p className="jp-Conveyor-error" role="alert">
-          {model.error}
-        </p>
-      )}
+      <SectionError error={model.error} />
       {!view && !model.error && (
         <p className="jp-Conveyor-placeholder">{trans.__('Loading…')}</p>
       )}

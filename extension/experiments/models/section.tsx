@@ -1,9 +1,9 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { caretDownIcon, caretRightIcon, refreshIcon } from '@jupyterlab/ui-components';
+import { caretDownIcon, caretRightIcon } from '@jupyterlab/ui-components';
 import React from 'react';
 
 import type { ModelSummary, ModelVersionDetail } from '../../../schema/generated/api';
-import { SectionPanel } from '../../core/sectionPanel';
+import { RefreshButton, SectionError, SectionPanel } from '../../core/sectionPanel';
 import { formatValue } from '../columns';
 import type { IVersionsLoad, ModelListModel } from './model';
 
@@ -37,21 +37,9 @@ export class ModelsSection extends SectionPanel<ModelsSection.IOptions> {
       <div className="jp-Conveyor-expSection jp-Conveyor-modelSection">
         <div className="jp-Conveyor-runsToolbar">
           <span className="jp-Conveyor-expSpacer" />
-          <button
-            type="button"
-            className="jp-Button jp-mod-minimal jp-Conveyor-iconButton"
-            onClick={() => void model.refresh()}
-            aria-label={trans.__('Refresh models')}
-            title={trans.__('Refresh models')}
-          >
-            <refreshIcon.react tag="span" />
-          </button>
+          <RefreshButton label={trans.__('Refresh models')} onClick={() => void model.refresh()} />
         </div>
-        {model.error && (
-          <p className="jp-Conveyor-error" role="alert">
-            {model.error}
-          </p>
-        )}
+        <SectionError error={model.error} />
         {model.models.length === 0 && !model.loading && !model.error && (
           <p className="jp-Conveyor-placeholder">
             {trans.__('No registered models yet. Register one with mlflow.register_model.')}
