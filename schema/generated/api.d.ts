@@ -942,6 +942,17 @@ export interface Pipeline {
    * @maxItems 500
    */
   steps: [PipelineStep, ...PipelineStep[]];
+  /**
+   * Where the visual editor draws each step (step name → position in canvas pixels). Ignored when running.
+   */
+  layout?: {
+    [k: string]:
+      | {
+          x: number;
+          y: number;
+        }
+      | undefined;
+  };
 }
 /**
  * Parameters by name; values are JSON (typed from the notebook cell tagged parameters when submitted from the UI).
