@@ -45,10 +45,14 @@ export class Store {
   private static connect(url: string): Store {
     if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
       const pool = new Pool({ connectionString: url, max: 10 });
-      // An idle connection that Postgres closes (restart, failover, an admin's terminate) emits 'error'
-      // on the pool; unhandled, that would end the server. The pool drops the client and the next
-      // query opens a fresh connection, so a warning is all it needs.
-      pool.on('error', err => process.emitWarning(`Postgres closed an idle connection: ${err.message}`, 'ConveyorStoreWarning'));
+      // A connection that Postgres closes (restart, failover, an admin's terminate) emits 'error';
+      // unhandled, that would end the server. The pool drops the client and the next query opens
+      // a fresh connection, so a warning is all it needs.
+      // A connection that fails while checked out rejects its query; the listener added on
+      // 'connect' keeps the same failure from also surfacing as an unhandled 'error' event.
+      const warn = (err: Error) => process.emitWarning(`Postgres closed a connection: ${err.message}`, 'ConveyorStoreWarning');
+      pool.on('error', warn);
+      pool.on('connect', client => client.on('error', warn));
       const parsed = new URL(url);
       const location = `${parsed.hostname}${parsed.port ? `:${parsed.port}` : ''}${parsed.pathname}`;
       return new Store(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres', location);
