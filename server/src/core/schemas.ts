@@ -37,6 +37,25 @@ import statusSchema from '../../../schema/api/status.json';
 import tokenSchema from '../../../schema/api/token.json';
 import tokenCreateSchema from '../../../schema/api/token-create.json';
 import tokenCreatedSchema from '../../../schema/api/token-created.json';
+// Components and pipeline templates (issue #9).
+import componentSchema from '../../../schema/api/component.json';
+import componentEntrySchema from '../../../schema/api/component-entry.json';
+import componentListSchema from '../../../schema/api/component-list.json';
+import componentPublishSchema from '../../../schema/api/component-publish.json';
+import pipelineTemplateSchema from '../../../schema/api/pipeline-template.json';
+import pipelineTemplateListSchema from '../../../schema/api/pipeline-template-list.json';
+import pipelineTemplateInstantiateSchema from '../../../schema/api/pipeline-template-instantiate.json';
+import pipelineValidationSchema from '../../../schema/api/pipeline-validation.json';
+// Datasets (issue #6)
+import datasetSchema from '../../../schema/api/dataset.json';
+import datasetListSchema from '../../../schema/api/dataset-list.json';
+import datasetVersionSchema from '../../../schema/api/dataset-version.json';
+import datasetAddSchema from '../../../schema/api/dataset-add.json';
+import datasetAddEventSchema from '../../../schema/api/dataset-add-event.json';
+import datasetFilesSchema from '../../../schema/api/dataset-files.json';
+import datasetDiffSchema from '../../../schema/api/dataset-diff.json';
+import datasetTagSchema from '../../../schema/api/dataset-tag.json';
+import datasetSharesSchema from '../../../schema/api/dataset-shares.json';
 
 /**
  * Every JSON Schema of schema/api, imported as JSON so esbuild inlines them into the bundle.
@@ -79,7 +98,24 @@ export const API_SCHEMAS: Record<string, JsonSchema> = {
   'status.json': statusSchema,
   'token.json': tokenSchema,
   'token-create.json': tokenCreateSchema,
-  'token-created.json': tokenCreatedSchema
+  'token-created.json': tokenCreatedSchema,
+  'component.json': componentSchema,
+  'component-entry.json': componentEntrySchema,
+  'component-list.json': componentListSchema,
+  'component-publish.json': componentPublishSchema,
+  'pipeline-template.json': pipelineTemplateSchema,
+  'pipeline-template-list.json': pipelineTemplateListSchema,
+  'pipeline-template-instantiate.json': pipelineTemplateInstantiateSchema,
+  'pipeline-validation.json': pipelineValidationSchema,
+  'dataset.json': datasetSchema,
+  'dataset-list.json': datasetListSchema,
+  'dataset-version.json': datasetVersionSchema,
+  'dataset-add.json': datasetAddSchema,
+  'dataset-add-event.json': datasetAddEventSchema,
+  'dataset-files.json': datasetFilesSchema,
+  'dataset-diff.json': datasetDiffSchema,
+  'dataset-tag.json': datasetTagSchema,
+  'dataset-shares.json': datasetSharesSchema
 };
 
 export type SchemaName = keyof typeof API_SCHEMAS & string;
