@@ -48,4 +48,22 @@ export namespace CommandIDs {
   export const openExperimentsLink = 'conveyor:open-experiments-link';
   /** Copy the link of the current Experiments view. */
   export const copyExperimentsLink = 'conveyor:copy-experiments-link';
+
+  // Datasets
+  /** Show the Datasets section (expanded) in the Conveyor sidebar. */
+  export const showDatasets = 'conveyor:show-datasets';
+  export const refreshDatasets = 'conveyor:refresh-datasets';
+  /**
+   * Args: `{ path?: string, name?: string }` (default: the file browser's selected item, else its
+   * folder). Asks for name, message and tags and registers the path as a dataset version.
+   */
+  export const registerDataset = 'conveyor:register-dataset';
+  /** Args: `{ owner: string, name: string, ref: string }` (ref: version id or tag). */
+  export const openDatasetVersion = 'conveyor:open-dataset-version';
+  /** Args: `{ owner: string, name: string, from: string, to: string }`. */
+  export const diffDatasetVersions = 'conveyor:diff-dataset-versions';
+  /** Args: `{ owner: string, name: string, ref: string }`: copy its `dataset://` reference. */
+  export const copyDatasetReference = 'conveyor:copy-dataset-reference';
+  /** Args: `{ owner: string, name: string, ref: string, tag?: string }` (no tag: ask for one). */
+  export const tagDatasetVersion = 'conveyor:tag-dataset-version';
 }
