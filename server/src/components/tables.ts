@@ -1,3 +1,13 @@
 /** Tables of the component registry (components/migration.ts creates them), merged into `Database`. */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface ComponentTables {}
+export interface ComponentTables {
+  component_versions: {
+    /** `users/<owner>` or `shared`. */
+    namespace: string;
+    name: string;
+    version: string;
+    owner: string;
+    /** The component (schema/api/component.json) as JSON. */
+    spec: string;
+    created_at: string;
+  };
+}
