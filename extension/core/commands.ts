@@ -66,4 +66,21 @@ export namespace CommandIDs {
   export const copyDatasetReference = 'conveyor:copy-dataset-reference';
   /** Args: `{ owner: string, name: string, ref: string, tag?: string }` (no tag: ask for one). */
   export const tagDatasetVersion = 'conveyor:tag-dataset-version';
+
+  // Git
+  /** Show the Git section (expanded) in the Conveyor sidebar. */
+  export const showGit = 'conveyor:git-show';
+  export const refreshGit = 'conveyor:git-refresh';
+  /** Args: `{ path?: string }`: history of a file (default: the file browser's selection), else of the repository. */
+  export const gitHistory = 'conveyor:git-history';
+  /** History of the repository holding the folder open in the file browser. */
+  export const gitRepoHistory = 'conveyor:git-repo-history';
+  /** Args: `{ path?: string, from?: string, to?: string }` (`WORKTREE`/`INDEX` or a commit; default HEAD → WORKTREE). */
+  export const gitDiff = 'conveyor:git-diff';
+  /** Args: `{ path?: string }`: commit this one file (default: the file browser's selection). */
+  export const gitCommitFile = 'conveyor:git-commit-file';
+  /** Args: `{ path: string, ref: string }`: open that version of a file read-only. */
+  export const gitOpenVersion = 'conveyor:git-open-version';
+  /** Args: `{ path: string, ref: string }`: write that version to the working copy (confirms). */
+  export const gitRestore = 'conveyor:git-restore';
 }

@@ -149,7 +149,26 @@ function RunHeader({ run, trans, commands, onOpenRun }: IRunViewOptions & { run:
               {run.source.gitCommit && (
                 <span className="jp-Conveyor-mono" title={run.source.gitCommit}>
                   {' '}
-                  @ {run.source.gitCommit.slice(0, 10)}
+                  @{' '}
+                  {commands.hasCommand(CommandIDs.gitOpenVersion) ? (
+                    <a
+                      href="#"
+                      className="jp-Conveyor-link"
+                      title={trans.__('Open the notebook as of commit %1 (read-only)', run.source.gitCommit)}
+                      onClick={e => {
+                        e.preventDefault();
+                        void commands.execute(CommandIDs.gitOpenVersion, {
+                          path: run.source!.path!,
+                          ref: run.source!.gitCommit!
+                        });
+                      }}
+                      data-testid="conveyor-run-git-commit"
+                    >
+                      {run.source.gitCommit.slice(0, 10)}
+                    </a>
+                  ) : (
+                    run.source.gitCommit.slice(0, 10)
+                  )}
                 </span>
               )}
             </dd>

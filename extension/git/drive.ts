@@ -1,0 +1,140 @@
+import type { Contents, ServerConnection } from '@jupyterlab/services';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { GitAPI } from './api';
+import { dirOf, type Fetcher, isNotebookPath } from './types';
+
+/**
+ * A read-only contents drive serving past versions of files from git:
+ * `conveyor-git:<ref>/<workspace path>` is `GET /git/show?ref=<ref>&path=<workspace path>`.
+ * Opening one gives a regular notebook (or editor) tab; saving fails with a clear message.
+ */
+export class GitDrive implements Contents.IDrive {
+  constructor(options: GitDrive.IOptions) {
+    this._api = new GitAPI(options.requestAPI);
+    this.serverSettings = options.serverSettings;
+    this._readOnlyMessage = options.readOnlyMessage ?? GitDrive.READ_ONLY_MESSAGE;
+  }
+
+  readonly name = GitDrive.NAME;
+  readonly serverSettings: ServerConnection.ISettings;
+
+  get fileChanged(): ISignal<Contents.IDrive, Contents.IChangedArgs> {
+    return this._fileChanged;
+  }
+
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    Signal.clearData(this);
+  }
+
+  async get(localPath: string, options?: Contents.IFetchOptions): Promise<Contents.IModel> {
+    const parsed = GitDrive.parse(localPath);
+    if (!parsed) {
+      throw new Error(`Not a git version of a file: ${localPath}`);
+    }
+    const { ref, path } = parsed;
+    const notebook = isNotebookPath(path);
+    let content: unknown = null;
+    if (options?.content !== false) {
+      const shown = await this._api.show(dirOf(path) || '.', ref, path);
+      content = notebook || shown.notebook ? JSON.parse(shown.content) : shown.content;
+    }
+    const now = new Date().toISOString();
+    return {
+      name: path.slice(path.lastIndexOf('/') + 1),
+      path: `${ref}/${path}`,
+      type: notebook ? 'notebook' : 'file',
+      format: notebook ? 'json' : 'text',
+      mimetype: notebook ? 'application/x-ipynb+json' : 'text/plain',
+      writable: false,
+      created: now,
+      last_modified: now,
+      content
+    };
+  }
+
+  async getDownloadUrl(localPath: string): Promise<string> {
+    const parsed = GitDrive.parse(localPath);
+    if (!parsed) {
+      throw new Error(`Not a git version of a file: ${localPath}`);
+    }
+    const q = new URLSearchParams({ repo: dirOf(parsed.path) || '.', ref: parsed.ref, path: parsed.path });
+    return `${this.serverSettings.baseUrl.replace(/\/$/, '')}/conveyor/api/v1/git/show?${q}`;
+  }
+
+  newUntitled(): Promise<Contents.IModel> {
+    return this._readOnly();
+  }
+
+  delete(): Promise<void> {
+    return this._readOnly();
+  }
+
+  rename(): Promise<Contents.IModel> {
+    return this._readOnly();
+  }
+
+  save(): Promise<Contents.IModel> {
+    return this._readOnly();
+  }
+
+  copy(): Promise<Contents.IModel> {
+    return this._readOnly();
+  }
+
+  createCheckpoint(): Promise<Contents.ICheckpointModel> {
+    return this._readOnly();
+  }
+
+  async listCheckpoints(): Promise<Contents.ICheckpointModel[]> {
+    return [];
+  }
+
+  restoreCheckpoint(): Promise<void> {
+    return this._readOnly();
+  }
+
+  deleteCheckpoint(): Promise<void> {
+    return this._readOnly();
+  }
+
+  private _readOnly<T>(): Promise<T> {
+    return Promise.reject(new Error(this._readOnlyMessage));
+  }
+
+  private _api: GitAPI;
+  private _fileChanged = new Signal<Contents.IDrive, Contents.IChangedArgs>(this);
+  private _isDisposed = false;
+  private _readOnlyMessage: string;
+}
+
+export namespace GitDrive {
+  export const NAME = 'conveyor-git';
+
+  export const READ_ONLY_MESSAGE =
+    'Past versions from git are read-only. Restore the version from its history to edit it, or use File › Save As… to keep a copy.';
+
+  export interface IOptions {
+    requestAPI: Fetcher;
+    serverSettings: ServerConnection.ISettings;
+    readOnlyMessage?: string;
+  }
+
+  /** The path to open for a file at a commit: `conveyor-git:<ref>/<path>`. */
+  export function pathFor(ref: string, path: string): string {
+    return `${NAME}:${ref}/${path.replace(/^\/+/, '')}`;
+  }
+
+  export function parse(localPath: string): { ref: string; path: string } | null {
+    const match = /^\/?([^/]+)\/(.+)$/.exec(localPath);
+    return match ? { ref: match[1], path: match[2] } : null;
+  }
+}
