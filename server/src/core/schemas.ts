@@ -37,6 +37,29 @@ import statusSchema from '../../../schema/api/status.json';
 import tokenSchema from '../../../schema/api/token.json';
 import tokenCreateSchema from '../../../schema/api/token-create.json';
 import tokenCreatedSchema from '../../../schema/api/token-created.json';
+// git (issue #7)
+import gitBranchRequestSchema from '../../../schema/api/git-branch-request.json';
+import gitBranchesSchema from '../../../schema/api/git-branches.json';
+import gitCheckoutRequestSchema from '../../../schema/api/git-checkout-request.json';
+import gitCommitRequestSchema from '../../../schema/api/git-commit-request.json';
+import gitCommitResultSchema from '../../../schema/api/git-commit-result.json';
+import gitDiffSchema from '../../../schema/api/git-diff.json';
+import gitInitRequestSchema from '../../../schema/api/git-init-request.json';
+import gitLogSchema from '../../../schema/api/git-log.json';
+import gitMergeRequestSchema from '../../../schema/api/git-merge-request.json';
+import gitMergeResultSchema from '../../../schema/api/git-merge-result.json';
+import gitPathsRequestSchema from '../../../schema/api/git-paths-request.json';
+import gitRemoteOpRequestSchema from '../../../schema/api/git-remote-op-request.json';
+import gitRemoteOpResultSchema from '../../../schema/api/git-remote-op-result.json';
+import gitRemoteRequestSchema from '../../../schema/api/git-remote-request.json';
+import gitRemoteSchema from '../../../schema/api/git-remote.json';
+import gitRemotesSchema from '../../../schema/api/git-remotes.json';
+import gitRepoSchema from '../../../schema/api/git-repo.json';
+import gitRestoreRequestSchema from '../../../schema/api/git-restore-request.json';
+import gitRestoreResultSchema from '../../../schema/api/git-restore-result.json';
+import gitSettingsRequestSchema from '../../../schema/api/git-settings-request.json';
+import gitShowSchema from '../../../schema/api/git-show.json';
+import gitStatusSchema from '../../../schema/api/git-status.json';
 // Components and pipeline templates (issue #9).
 import componentSchema from '../../../schema/api/component.json';
 import componentEntrySchema from '../../../schema/api/component-entry.json';
@@ -99,6 +122,28 @@ export const API_SCHEMAS: Record<string, JsonSchema> = {
   'token.json': tokenSchema,
   'token-create.json': tokenCreateSchema,
   'token-created.json': tokenCreatedSchema,
+  'git-branch-request.json': gitBranchRequestSchema,
+  'git-branches.json': gitBranchesSchema,
+  'git-checkout-request.json': gitCheckoutRequestSchema,
+  'git-commit-request.json': gitCommitRequestSchema,
+  'git-commit-result.json': gitCommitResultSchema,
+  'git-diff.json': gitDiffSchema,
+  'git-init-request.json': gitInitRequestSchema,
+  'git-log.json': gitLogSchema,
+  'git-merge-request.json': gitMergeRequestSchema,
+  'git-merge-result.json': gitMergeResultSchema,
+  'git-paths-request.json': gitPathsRequestSchema,
+  'git-remote-op-request.json': gitRemoteOpRequestSchema,
+  'git-remote-op-result.json': gitRemoteOpResultSchema,
+  'git-remote-request.json': gitRemoteRequestSchema,
+  'git-remote.json': gitRemoteSchema,
+  'git-remotes.json': gitRemotesSchema,
+  'git-repo.json': gitRepoSchema,
+  'git-restore-request.json': gitRestoreRequestSchema,
+  'git-restore-result.json': gitRestoreResultSchema,
+  'git-settings-request.json': gitSettingsRequestSchema,
+  'git-show.json': gitShowSchema,
+  'git-status.json': gitStatusSchema,
   'component.json': componentSchema,
   'component-entry.json': componentEntrySchema,
   'component-list.json': componentListSchema,

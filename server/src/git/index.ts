@@ -1,7 +1,11 @@
-import { Router } from 'express';
 import type { FeatureDeps, FeatureModule } from '../core/feature';
+import { CredentialStore } from './credentials';
+import { gitRouteDocs } from './docs';
+import { gitRoutes } from './routes';
 
-/** The git feature (docs/dev/ml-platform-contract.md). */
-export function createGitModule(_deps: FeatureDeps): FeatureModule {
-  return { router: Router(), docs: [] };
+/** The git feature (docs/git.md, docs/dev/ml-platform-contract.md): isomorphic-git on workspace repositories. */
+export function createGitModule(deps: FeatureDeps): FeatureModule {
+  const credentials = new CredentialStore(deps.store, deps.config.dataDir);
+  const router = gitRoutes({ workspaceDir: deps.workspaceDir, credentials, publish: (user, event) => deps.events.publish(user, event) });
+  return { router, docs: gitRouteDocs };
 }
