@@ -1,0 +1,156 @@
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { AppError } from "../../core/errors";
+import { columnList, ident, literal } from "./sql";
+import type { StoredObject, TableManifest, TableObjectStore } from "./types";
+
+/** Row position of a stored row: integer in a base, fractional for rows inserted later. */
+export const ORD = "__cv_ord";
+/** True in a delta row that removes the row at its position. */
+export const DEL = "__cv_del";
+const LAYER = "__cv_layer";
+
+export const FORMAT = "conveyor-table/1";
+/** Rows per base chunk object. */
+export const CHUNK_ROWS = 1_000_000;
+const PARQUET = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880";
+
+export async function readManifest(
+  objects: TableObjectStore,
+  md5: string,
+): Promise<TableManifest> {
+  const text = await readFile(await objects.verifiedPath(md5), "utf-8");
+  let manifest: TableManifest;
+  try {
+    manifest = JSON.parse(text) as TableManifest;
+  } catch {
+    throw new AppError(
+      400,
+      "not_a_table_version",
+      `Object ${md5} is not a table manifest`,
+    );
+  }
+  if (manifest?.format !== FORMAT)
+    throw new AppError(
+      400,
+      "not_a_table_version",
+      `Object ${md5} is not a table manifest`,
+    );
+  return manifest;
+}
+
+/**
+ * SQL of the rows of a version with their position `__cv_ord` (unordered; ORDER BY __cv_ord for
+ * the version's row order). Every object is checked against its md5 before DuckDB reads it.
+ */
+export async function versionSql(
+  objects: TableObjectStore,
+  m: TableManifest,
+): Promise<string> {
+  const cols = columnList(m.schema);
+  const base: string[] = [];
+  let offset = 0;
+  for (const chunk of m.base) {
+    const path = await objects.verifiedPath(chunk.md5);
+    base.push(
+      `SELECT ${cols}, (${offset} + file_row_number)::DOUBLE AS ${ORD} FROM read_parquet(${literal(path)}, file_row_number = true)`,
+    );
+    offset += chunk.rows;
+  }
+  const baseSql = base.length
+    ? base.join(" UNION ALL ")
+    : `SELECT ${nullRow(m)}, NULL::DOUBLE AS ${ORD} WHERE false`;
+  if (m.deltas.length === 0) return baseSql;
+  const deltas: string[] = [];
+  for (const [i, delta] of m.deltas.entries()) {
+    const path = await objects.verifiedPath(delta.md5);
+    deltas.push(
+      `SELECT ${cols}, ${ORD}, ${DEL}, ${i} AS ${LAYER} FROM read_parquet(${literal(path)})`,
+    );
+  }
+  const last = `(SELECT * FROM (${deltas.join(" UNION ALL ")}) QUALIFY row_number() OVER (PARTITION BY ${ORD} ORDER BY ${LAYER} DESC) = 1)`;
+  return `WITH __cv_d AS ${last}, __cv_b AS (${baseSql})
+    SELECT ${cols}, ${ORD} FROM __cv_b WHERE ${ORD} NOT IN (SELECT ${ORD} FROM __cv_d)
+    UNION ALL SELECT ${cols}, ${ORD} FROM __cv_d WHERE NOT ${DEL}`;
+}
+
+function nullRow(m: TableManifest): string {
+  return m.schema.map((c) => `NULL::${c.type} AS ${ident(c.name)}`).join(", ");
+}
+
+/** Writes files into the store's tmp dir and moves them in; counts the bytes that were new. */
+export class ObjectWriter {
+  newBytes = 0;
+  private readonly dir: string;
+
+  constructor(readonly objectsStore: TableObjectStore) {
+    this.dir = objectsStore.tmpDir();
+  }
+
+  tmpPath(ext: string): string {
+    return join(this.dir, `table-${randomBytes(8).toString("hex")}.${ext}`);
+  }
+
+  async put(path: string, rows: number): Promise<StoredObject> {
+    try {
+      const { md5, size, created } = await this.objectsStore.putFile(path);
+      if (created) this.newBytes += size;
+      return { md5, size, rows };
+    } finally {
+      await rm(path, { force: true });
+    }
+  }
+
+  /** `COPY (sql) TO` a Parquet file, stored as an object. */
+  async parquet(
+    conn: DuckDBConnection,
+    sql: string,
+    rows: number,
+  ): Promise<StoredObject> {
+    await mkdir(this.dir, { recursive: true });
+    const path = this.tmpPath("parquet");
+    try {
+      await conn.run(`COPY (${sql}) TO ${literal(path)} (${PARQUET})`);
+    } catch (err) {
+      await rm(path, { force: true });
+      throw err;
+    }
+    return this.put(path, rows);
+  }
+
+  async json(value: unknown): Promise<StoredObject> {
+    await mkdir(this.dir, { recursive: true });
+    const path = this.tmpPath("json");
+    await writeFile(path, JSON.stringify(value));
+    return this.put(path, 0);
+  }
+}
+
+/** Base chunks of `relation` (rows ordered by `orderBy`), CHUNK_ROWS rows each. */
+export async function writeBase(
+  conn: DuckDBConnection,
+  writer: ObjectWriter,
+  relation: string,
+  orderBy: string,
+  m: Pick<TableManifest, "schema" | "rowCount">,
+): Promise<StoredObject[]> {
+  const cols = columnList(m.schema);
+  const chunks: StoredObject[] = [];
+  for (
+    let start = 0;
+    start < m.rowCount || chunks.length === 0;
+    start += CHUNK_ROWS
+  ) {
+    const rows = Math.min(CHUNK_ROWS, m.rowCount - start);
+    chunks.push(
+      await writer.parquet(
+        conn,
+        `SELECT ${cols} FROM ${relation} ORDER BY ${orderBy} LIMIT ${CHUNK_ROWS} OFFSET ${start}`,
+        rows,
+      ),
+    );
+  }
+  return chunks;
+}
