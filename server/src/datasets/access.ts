@@ -1,12 +1,11 @@
-import { AppError } from "../core/errors";
-import type { DatasetsTable, DatasetVersionsTable } from "./tables";
+import { AppError } from '../core/errors';
+import type { DatasetsTable, DatasetVersionsTable } from './tables';
 
 /**
  * What a caller wants to do with a version. Metadata (`meta`) is listing and reading its id,
  * message, counts; the others read its bytes in some way.
  */
-export type VersionAction =
-  "meta" | "manifest" | "download" | "preview" | "diff" | "dvc-pull" | "mount";
+export type VersionAction = 'meta' | 'manifest' | 'download' | 'preview' | 'diff' | 'dvc-pull' | 'mount';
 
 export interface AccessRequest {
   user: string;
@@ -29,15 +28,10 @@ export interface DatasetAccess {
 }
 
 export function blindedError(req: AccessRequest): AppError {
-  return new AppError(
-    403,
-    "dataset_blinded",
-    `Version ${req.version.id} is blinded: its contents cannot be read (${req.action})`,
-    {
-      version: req.version.id,
-      action: req.action,
-    },
-  );
+  return new AppError(403, 'dataset_blinded', `Version ${req.version.id} is blinded: its contents cannot be read (${req.action})`, {
+    version: req.version.id,
+    action: req.action
+  });
 }
 
 /**
@@ -46,6 +40,6 @@ export function blindedError(req: AccessRequest): AppError {
  */
 export const strictBlinding: DatasetAccess = {
   async checkVersion(req) {
-    if (req.version.blinded && req.action !== "meta") throw blindedError(req);
-  },
+    if (req.version.blinded && req.action !== 'meta') throw blindedError(req);
+  }
 };

@@ -1,14 +1,9 @@
-import { promises as fs } from "node:fs";
-import { dirname } from "node:path";
-import { randomBytes } from "node:crypto";
+import { promises as fs } from 'node:fs';
+import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
 
 /** The identity of a file's content as the file system sees it: unchanged key ⇒ unchanged bytes. */
-export function statKey(st: {
-  dev: bigint;
-  ino: bigint;
-  mtimeNs: bigint;
-  size: bigint;
-}): string {
+export function statKey(st: { dev: bigint; ino: bigint; mtimeNs: bigint; size: bigint }): string {
   return `${st.dev}:${st.ino}:${st.mtimeNs}:${st.size}`;
 }
 
@@ -30,9 +25,9 @@ export class HashCache {
     if (this.loaded) return;
     this.loaded = true;
     try {
-      const text = await fs.readFile(this.file, "utf8");
-      for (const line of text.split("\n")) {
-        const sp = line.indexOf(" ");
+      const text = await fs.readFile(this.file, 'utf8');
+      for (const line of text.split('\n')) {
+        const sp = line.indexOf(' ');
         if (sp === 32) this.map.set(line.slice(sp + 1), line.slice(0, 32));
       }
     } catch {
@@ -51,8 +46,7 @@ export class HashCache {
     this.map.delete(key);
     this.map.set(key, md5);
     this.dirty = true;
-    if (this.map.size > MAX_ENTRIES)
-      this.map.delete(this.map.keys().next().value as string);
+    if (this.map.size > MAX_ENTRIES) this.map.delete(this.map.keys().next().value as string);
   }
 
   async save(): Promise<void> {
@@ -60,10 +54,10 @@ export class HashCache {
     this.dirty = false;
     const lines: string[] = [];
     for (const [k, v] of this.map) lines.push(`${v} ${k}`);
-    const temp = `${this.file}.${randomBytes(6).toString("hex")}.tmp`;
+    const temp = `${this.file}.${randomBytes(6).toString('hex')}.tmp`;
     await fs.mkdir(dirname(this.file), { recursive: true });
     try {
-      await fs.writeFile(temp, lines.join("\n"));
+      await fs.writeFile(temp, lines.join('\n'));
       await fs.rename(temp, this.file);
     } catch {
       await fs.rm(temp, { force: true });

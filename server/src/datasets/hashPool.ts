@@ -1,9 +1,9 @@
-import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 
 /** Copy `src` to `dest` (a temp file in the store) while hashing it: one read of the source. */
 export interface CopyTask {
-  op: "copy";
+  op: 'copy';
   src: string;
   dest: string;
   /** fsync the copy before answering (single objects); batches sync the file system once instead. */
@@ -12,7 +12,7 @@ export interface CopyTask {
 
 /** Only hash `src` (verifying an object). */
 export interface HashTask {
-  op: "hash";
+  op: 'hash';
   src: string;
 }
 
@@ -65,7 +65,7 @@ parentPort.on('message', ({ id, task }) => {
 export class PoolError extends Error {
   constructor(
     readonly code: string | undefined,
-    message: string,
+    message: string
   ) {
     super(message);
   }
@@ -97,30 +97,20 @@ export class HashPool {
   private spawn(): { worker: Worker; busy: number | null } {
     const slot = {
       worker: new Worker(WORKER_SOURCE, { eval: true }),
-      busy: null as number | null,
+      busy: null as number | null
     };
     slot.worker.unref();
-    slot.worker.on(
-      "message",
-      (m: {
-        id: number;
-        ok: boolean;
-        md5: string;
-        bytes: number;
-        code?: string;
-        message?: string;
-      }) => {
-        slot.busy = null;
-        const p = this.pending.get(m.id);
-        this.pending.delete(m.id);
-        if (m.ok) p?.resolve({ md5: m.md5, bytes: m.bytes });
-        else p?.reject(new PoolError(m.code, m.message ?? "hashing failed"));
-        this.pump();
-      },
-    );
-    slot.worker.on("error", (err) => {
+    slot.worker.on('message', (m: { id: number; ok: boolean; md5: string; bytes: number; code?: string; message?: string }) => {
+      slot.busy = null;
+      const p = this.pending.get(m.id);
+      this.pending.delete(m.id);
+      if (m.ok) p?.resolve({ md5: m.md5, bytes: m.bytes });
+      else p?.reject(new PoolError(m.code, m.message ?? 'hashing failed'));
+      this.pump();
+    });
+    slot.worker.on('error', err => {
       const id = slot.busy;
-      this.workers = this.workers.filter((w) => w !== slot);
+      this.workers = this.workers.filter(w => w !== slot);
       if (id !== null) {
         this.pending.get(id)?.reject(err);
         this.pending.delete(id);
@@ -133,7 +123,7 @@ export class HashPool {
 
   private pump(): void {
     while (this.queue.length > 0) {
-      let slot = this.workers.find((w) => w.busy === null);
+      let slot = this.workers.find(w => w.busy === null);
       if (!slot && this.workers.length < this.size) slot = this.spawn();
       if (!slot) return;
       const job = this.queue.shift()!;
@@ -147,6 +137,6 @@ export class HashPool {
   async close(): Promise<void> {
     const workers = this.workers;
     this.workers = [];
-    await Promise.all(workers.map((w) => w.worker.terminate()));
+    await Promise.all(workers.map(w => w.worker.terminate()));
   }
 }

@@ -1,13 +1,13 @@
-import { promises as fs } from "node:fs";
-import { AppError } from "../core/errors";
-import { dirBytes, dirId, type DirEntry } from "./dirObject";
-import type { HashCache } from "./hashCache";
-import { statKey } from "./hashCache";
-import { storeError, type ObjectStore } from "./objects";
-import { scanTree, type ScannedFile } from "./scan";
+import { promises as fs } from 'node:fs';
+import { AppError } from '../core/errors';
+import { dirBytes, dirId, type DirEntry } from './dirObject';
+import type { HashCache } from './hashCache';
+import { statKey } from './hashCache';
+import { storeError, type ObjectStore } from './objects';
+import { scanTree, type ScannedFile } from './scan';
 
 export interface IngestProgress {
-  phase: "scan" | "hash" | "store";
+  phase: 'scan' | 'hash' | 'store';
   files: number;
   bytes: number;
   totalFiles: number;
@@ -41,16 +41,11 @@ export async function ingestPath(opts: {
   onProgress?: (p: IngestProgress) => void;
 }): Promise<IngestResult> {
   const { store, cache } = opts;
-  const st = await fs.stat(opts.abs).catch((err) => {
-    throw storeError(err, "The path");
+  const st = await fs.stat(opts.abs).catch(err => {
+    throw storeError(err, 'The path');
   });
   const isDir = st.isDirectory();
-  if (!isDir && !st.isFile())
-    throw new AppError(
-      400,
-      "invalid_path",
-      "The path is neither a file nor a folder",
-    );
+  if (!isDir && !st.isFile()) throw new AppError(400, 'invalid_path', 'The path is neither a file nor a folder');
   let files: ScannedFile[];
   if (isDir) {
     files = await scanTree(opts.abs, opts.workspace, MAX_FILES);
@@ -58,23 +53,23 @@ export async function ingestPath(opts: {
     const b = await fs.stat(opts.abs, { bigint: true });
     files = [
       {
-        relpath: "",
+        relpath: '',
         abs: opts.abs,
         size: Number(b.size),
         dev: b.dev,
         ino: b.ino,
-        mtimeNs: b.mtimeNs,
-      },
+        mtimeNs: b.mtimeNs
+      }
     ];
   }
   const totalFiles = files.length;
   const totalBytes = files.reduce((n, f) => n + f.size, 0);
   const progress = {
-    phase: "hash" as IngestProgress["phase"],
+    phase: 'hash' as IngestProgress['phase'],
     files: 0,
     bytes: 0,
     totalFiles,
-    totalBytes,
+    totalBytes
   };
   let last = 0;
   const report = (force = false) => {
@@ -94,8 +89,8 @@ export async function ingestPath(opts: {
           dev: f.dev,
           ino: f.ino,
           mtimeNs: f.mtimeNs,
-          size: BigInt(f.size),
-        }),
+          size: BigInt(f.size)
+        })
       );
       if (hit && (await store.has(hit))) {
         md5s[i] = hit;
@@ -104,7 +99,7 @@ export async function ingestPath(opts: {
       } else {
         misses.push(i);
       }
-    }),
+    })
   );
   report();
 
@@ -114,15 +109,13 @@ export async function ingestPath(opts: {
   const temps: { temp: string; index: number }[] = [];
   try {
     const settled = await Promise.allSettled(
-      misses.map(async (i) => {
+      misses.map(async i => {
         const f = files[i];
         const temp = store.tempPath();
         temps.push({ temp, index: i });
-        const r = await store.pool
-          .run({ op: "copy", src: f.abs, dest: temp, fsync: fsyncEach })
-          .catch((err) => {
-            throw storeError(err, f.relpath || "The file");
-          });
+        const r = await store.pool.run({ op: 'copy', src: f.abs, dest: temp, fsync: fsyncEach }).catch(err => {
+          throw storeError(err, f.relpath || 'The file');
+        });
         md5s[i] = r.md5;
         progress.files++;
         progress.bytes += f.size;
@@ -133,39 +126,34 @@ export async function ingestPath(opts: {
               dev: f.dev,
               ino: f.ino,
               mtimeNs: f.mtimeNs,
-              size: BigInt(f.size),
+              size: BigInt(f.size)
             }),
-            r.md5,
+            r.md5
           );
         }
         report();
-      }),
+      })
     );
-    const failed = settled.find((s) => s.status === "rejected");
+    const failed = settled.find(s => s.status === 'rejected');
     if (failed) throw failed.reason;
-    progress.phase = "store";
+    progress.phase = 'store';
     report(true);
     if (temps.length > 0 && !fsyncEach) await store.syncAll();
     const LIMIT = 64;
     for (let k = 0; k < temps.length; k += LIMIT) {
-      await Promise.all(
-        temps
-          .slice(k, k + LIMIT)
-          .map((t) => store.commitTemp(t.temp, md5s[t.index])),
-      );
+      await Promise.all(temps.slice(k, k + LIMIT).map(t => store.commitTemp(t.temp, md5s[t.index])));
     }
     if (temps.length > 0) await store.syncAll();
   } catch (err) {
-    await Promise.all(temps.map((t) => fs.rm(t.temp, { force: true })));
-    throw storeError(err, "The dataset");
+    await Promise.all(temps.map(t => fs.rm(t.temp, { force: true })));
+    throw storeError(err, 'The dataset');
   }
   await cache.save();
 
-  if (!isDir)
-    return { md5: md5s[0], files: 1, bytes: totalBytes, read: misses.length };
+  if (!isDir) return { md5: md5s[0], files: 1, bytes: totalBytes, read: misses.length };
   const entries: DirEntry[] = files.map((f, i) => ({
     md5: md5s[i],
-    relpath: f.relpath,
+    relpath: f.relpath
   }));
   const bytes = dirBytes(entries);
   const id = dirId(bytes);

@@ -1,13 +1,13 @@
-import { randomBytes } from "node:crypto";
-import type { Kysely } from "kysely";
-import type { Database } from "../store/database";
-import type { DatasetsTable, DatasetVersionsTable } from "./tables";
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/database';
+import type { DatasetsTable, DatasetVersionsTable } from './tables';
 
 export type DatasetRow = DatasetsTable;
 export type VersionRow = DatasetVersionsTable;
 
 export function newVersionId(): string {
-  return randomBytes(6).toString("hex");
+  return randomBytes(6).toString('hex');
 }
 
 /** Store queries of the datasets feature (SQLite and Postgres alike). */
@@ -15,72 +15,41 @@ export class DatasetQueries {
   constructor(readonly db: Kysely<Database>) {}
 
   async find(owner: string, name: string): Promise<DatasetRow | undefined> {
-    return this.db
-      .selectFrom("datasets")
-      .selectAll()
-      .where("owner", "=", owner)
-      .where("name", "=", name)
-      .executeTakeFirst();
+    return this.db.selectFrom('datasets').selectAll().where('owner', '=', owner).where('name', '=', name).executeTakeFirst();
   }
 
   async byId(id: string): Promise<DatasetRow | undefined> {
-    return this.db
-      .selectFrom("datasets")
-      .selectAll()
-      .where("id", "=", id)
-      .executeTakeFirst();
+    return this.db.selectFrom('datasets').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
   /** The caller's own datasets and those shared with them (or with everyone). */
   async listVisible(user: string): Promise<DatasetRow[]> {
     return this.db
-      .selectFrom("datasets")
+      .selectFrom('datasets')
       .selectAll()
-      .where((eb) =>
-        eb.or([
-          eb("owner", "=", user),
-          eb(
-            "id",
-            "in",
-            eb
-              .selectFrom("dataset_shares")
-              .select("dataset_id")
-              .where("user", "in", [user, "*"]),
-          ),
-        ]),
-      )
-      .orderBy("owner")
-      .orderBy("name")
+      .where(eb => eb.or([eb('owner', '=', user), eb('id', 'in', eb.selectFrom('dataset_shares').select('dataset_id').where('user', 'in', [user, '*']))]))
+      .orderBy('owner')
+      .orderBy('name')
       .execute();
   }
 
   async canRead(user: string, ds: DatasetRow): Promise<boolean> {
     if (ds.owner === user) return true;
-    const share = await this.db
-      .selectFrom("dataset_shares")
-      .select("user")
-      .where("dataset_id", "=", ds.id)
-      .where("user", "in", [user, "*"])
-      .executeTakeFirst();
+    const share = await this.db.selectFrom('dataset_shares').select('user').where('dataset_id', '=', ds.id).where('user', 'in', [user, '*']).executeTakeFirst();
     return share !== undefined;
   }
 
-  async create(
-    owner: string,
-    name: string,
-    description: string,
-    now: string,
-  ): Promise<DatasetRow> {
+  async create(owner: string, name: string, description: string, now: string): Promise<DatasetRow> {
     const row: DatasetRow = {
-      id: randomBytes(16).toString("hex"),
+      id: randomBytes(16).toString('hex'),
       owner,
       name,
       description,
       created_at: now,
-      updated_at: now,
+      updated_at: now
     };
     try {
-      await this.db.insertInto("datasets").values(row).execute();
+      await this.db.insertInto('datasets').values(row).execute();
       return row;
     } catch (err) {
       // Created by a concurrent add in the meantime.
@@ -92,157 +61,92 @@ export class DatasetQueries {
 
   async versions(datasetIds: string[]): Promise<VersionRow[]> {
     if (datasetIds.length === 0) return [];
-    return this.db
-      .selectFrom("dataset_versions")
-      .selectAll()
-      .where("dataset_id", "in", datasetIds)
-      .orderBy("seq", "desc")
-      .execute();
+    return this.db.selectFrom('dataset_versions').selectAll().where('dataset_id', 'in', datasetIds).orderBy('seq', 'desc').execute();
   }
 
   async latest(datasetId: string): Promise<VersionRow | undefined> {
-    return this.db
-      .selectFrom("dataset_versions")
-      .selectAll()
-      .where("dataset_id", "=", datasetId)
-      .orderBy("seq", "desc")
-      .limit(1)
-      .executeTakeFirst();
+    return this.db.selectFrom('dataset_versions').selectAll().where('dataset_id', '=', datasetId).orderBy('seq', 'desc').limit(1).executeTakeFirst();
   }
 
-  async version(
-    datasetId: string,
-    id: string,
-  ): Promise<VersionRow | undefined> {
-    return this.db
-      .selectFrom("dataset_versions")
-      .selectAll()
-      .where("dataset_id", "=", datasetId)
-      .where("id", "=", id)
-      .executeTakeFirst();
+  async version(datasetId: string, id: string): Promise<VersionRow | undefined> {
+    return this.db.selectFrom('dataset_versions').selectAll().where('dataset_id', '=', datasetId).where('id', '=', id).executeTakeFirst();
   }
 
   async versionById(id: string): Promise<VersionRow | undefined> {
-    return this.db
-      .selectFrom("dataset_versions")
-      .selectAll()
-      .where("id", "=", id)
-      .executeTakeFirst();
+    return this.db.selectFrom('dataset_versions').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
   async insertVersion(row: VersionRow, now: string): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await trx.insertInto("dataset_versions").values(row).execute();
-      await trx
-        .updateTable("datasets")
-        .set({ updated_at: now })
-        .where("id", "=", row.dataset_id)
-        .execute();
+    await this.db.transaction().execute(async trx => {
+      await trx.insertInto('dataset_versions').values(row).execute();
+      await trx.updateTable('datasets').set({ updated_at: now }).where('id', '=', row.dataset_id).execute();
     });
   }
 
-  async tags(
-    datasetIds: string[],
-  ): Promise<{ dataset_id: string; tag: string; version_id: string }[]> {
+  async tags(datasetIds: string[]): Promise<{ dataset_id: string; tag: string; version_id: string }[]> {
     if (datasetIds.length === 0) return [];
-    return this.db
-      .selectFrom("dataset_tags")
-      .select(["dataset_id", "tag", "version_id"])
-      .where("dataset_id", "in", datasetIds)
-      .orderBy("tag")
-      .execute();
+    return this.db.selectFrom('dataset_tags').select(['dataset_id', 'tag', 'version_id']).where('dataset_id', 'in', datasetIds).orderBy('tag').execute();
   }
 
   async tag(datasetId: string, tag: string): Promise<string | undefined> {
-    const row = await this.db
-      .selectFrom("dataset_tags")
-      .select("version_id")
-      .where("dataset_id", "=", datasetId)
-      .where("tag", "=", tag)
-      .executeTakeFirst();
+    const row = await this.db.selectFrom('dataset_tags').select('version_id').where('dataset_id', '=', datasetId).where('tag', '=', tag).executeTakeFirst();
     return row?.version_id;
   }
 
-  async setTag(
-    datasetId: string,
-    tag: string,
-    versionId: string,
-    user: string,
-    now: string,
-  ): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+  async setTag(datasetId: string, tag: string, versionId: string, user: string, now: string): Promise<void> {
+    await this.db.transaction().execute(async trx => {
+      await trx.deleteFrom('dataset_tags').where('dataset_id', '=', datasetId).where('tag', '=', tag).execute();
       await trx
-        .deleteFrom("dataset_tags")
-        .where("dataset_id", "=", datasetId)
-        .where("tag", "=", tag)
-        .execute();
-      await trx
-        .insertInto("dataset_tags")
+        .insertInto('dataset_tags')
         .values({
           dataset_id: datasetId,
           tag,
           version_id: versionId,
           updated_by: user,
-          updated_at: now,
+          updated_at: now
         })
         .execute();
     });
   }
 
   async deleteTag(datasetId: string, tag: string): Promise<number> {
-    const r = await this.db
-      .deleteFrom("dataset_tags")
-      .where("dataset_id", "=", datasetId)
-      .where("tag", "=", tag)
-      .executeTakeFirst();
+    const r = await this.db.deleteFrom('dataset_tags').where('dataset_id', '=', datasetId).where('tag', '=', tag).executeTakeFirst();
     return Number(r.numDeletedRows);
   }
 
   async shares(datasetId: string): Promise<string[]> {
-    const rows = await this.db
-      .selectFrom("dataset_shares")
-      .select("user")
-      .where("dataset_id", "=", datasetId)
-      .orderBy("user")
-      .execute();
-    return rows.map((r) => r.user);
+    const rows = await this.db.selectFrom('dataset_shares').select('user').where('dataset_id', '=', datasetId).orderBy('user').execute();
+    return rows.map(r => r.user);
   }
 
   async setShares(datasetId: string, users: string[]): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await trx
-        .deleteFrom("dataset_shares")
-        .where("dataset_id", "=", datasetId)
-        .execute();
+    await this.db.transaction().execute(async trx => {
+      await trx.deleteFrom('dataset_shares').where('dataset_id', '=', datasetId).execute();
       if (users.length)
         await trx
-          .insertInto("dataset_shares")
-          .values(users.map((user) => ({ dataset_id: datasetId, user })))
+          .insertInto('dataset_shares')
+          .values(users.map(user => ({ dataset_id: datasetId, user })))
           .execute();
     });
   }
 
   /** Every version the user may see the bytes of (own or shared, not blinded): for the DVC remote. */
-  async readableRoots(
-    user: string,
-  ): Promise<{ id: string; md5: string; kind: string }[]> {
+  async readableRoots(user: string): Promise<{ id: string; md5: string; kind: string }[]> {
     const visible = await this.listVisible(user);
     if (visible.length === 0) return [];
     return this.db
-      .selectFrom("dataset_versions")
-      .select(["id", "md5", "kind"])
+      .selectFrom('dataset_versions')
+      .select(['id', 'md5', 'kind'])
       .where(
-        "dataset_id",
-        "in",
-        visible.map((d) => d.id),
+        'dataset_id',
+        'in',
+        visible.map(d => d.id)
       )
-      .where("blinded", "=", 0)
+      .where('blinded', '=', 0)
       .execute();
   }
 
-  async lineage(
-    versionIds: string[],
-  ): Promise<
+  async lineage(versionIds: string[]): Promise<
     {
       version_id: string;
       run_id: string;
@@ -253,11 +157,6 @@ export class DatasetQueries {
     }[]
   > {
     if (versionIds.length === 0) return [];
-    return this.db
-      .selectFrom("dataset_lineage")
-      .selectAll()
-      .where("version_id", "in", versionIds)
-      .orderBy("created_at")
-      .execute();
+    return this.db.selectFrom('dataset_lineage').selectAll().where('version_id', 'in', versionIds).orderBy('created_at').execute();
   }
 }

@@ -1,6 +1,6 @@
-import { promises as fs, realpathSync } from "node:fs";
-import { isAbsolute, join, relative } from "node:path";
-import { AppError } from "../core/errors";
+import { promises as fs, realpathSync } from 'node:fs';
+import { isAbsolute, join, relative } from 'node:path';
+import { AppError } from '../core/errors';
 
 export interface ScannedFile {
   relpath: string;
@@ -12,11 +12,11 @@ export interface ScannedFile {
 }
 
 /** Folders DVC never tracks inside a dataset. */
-const SKIP_DIRS = new Set([".git", ".dvc", ".hg"]);
+const SKIP_DIRS = new Set(['.git', '.dvc', '.hg']);
 
 function inside(root: string, p: string): boolean {
   const r = relative(root, p);
-  return r === "" || (!r.startsWith("..") && !isAbsolute(r));
+  return r === '' || (!r.startsWith('..') && !isAbsolute(r));
 }
 
 /**
@@ -24,11 +24,7 @@ function inside(root: string, p: string): boolean {
  * Symlinks to files inside the workspace are followed; symlinks leaving it are refused (400);
  * symlinked folders, sockets and the like are skipped.
  */
-export async function scanTree(
-  dir: string,
-  workspace: string,
-  limit: number,
-): Promise<ScannedFile[]> {
+export async function scanTree(dir: string, workspace: string, limit: number): Promise<ScannedFile[]> {
   const realWorkspace = realpathSync(workspace);
   const out: ScannedFile[] = [];
   const pending: { abs: string; rel: string; link: boolean }[] = [];
@@ -43,33 +39,23 @@ export async function scanTree(
         pending.push({
           abs: childAbs,
           rel: childRel,
-          link: e.isSymbolicLink(),
+          link: e.isSymbolicLink()
         });
         if (pending.length > limit) {
-          throw new AppError(
-            400,
-            "too_many_files",
-            `The folder has more than ${limit} files`,
-            { limit },
-          );
+          throw new AppError(400, 'too_many_files', `The folder has more than ${limit} files`, { limit });
         }
       }
     }
   };
-  await walk(dir, "");
+  await walk(dir, '');
   const BATCH = 256;
   for (let i = 0; i < pending.length; i += BATCH) {
     const batch = await Promise.all(
-      pending.slice(i, i + BATCH).map(async (p) => {
+      pending.slice(i, i + BATCH).map(async p => {
         const st = await fs.stat(p.abs, { bigint: true }).catch(() => null);
         if (!st || !st.isFile()) return null;
         if (p.link && !inside(realWorkspace, realpathSync(p.abs))) {
-          throw new AppError(
-            400,
-            "path_outside_workspace",
-            `${p.rel} is a symlink leading outside the workspace`,
-            { path: p.rel },
-          );
+          throw new AppError(400, 'path_outside_workspace', `${p.rel} is a symlink leading outside the workspace`, { path: p.rel });
         }
         return {
           relpath: p.rel,
@@ -77,9 +63,9 @@ export async function scanTree(
           size: Number(st.size),
           dev: st.dev,
           ino: st.ino,
-          mtimeNs: st.mtimeNs,
+          mtimeNs: st.mtimeNs
         } as ScannedFile;
-      }),
+      })
     );
     for (const f of batch) if (f) out.push(f);
   }

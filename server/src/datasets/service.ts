@@ -1,25 +1,16 @@
-import { basename } from "node:path";
-import type {
-  DatasetAdd,
-  DatasetSummary,
-  DatasetVersion,
-} from "../../../schema/generated/api";
-import { AppError } from "../core/errors";
-import type { Logger } from "../core/logger";
-import { resolveInWorkspace } from "../core/workspace";
-import type { User } from "../store/users";
-import type { DatasetAccess, VersionAction } from "./access";
-import type { HashCache } from "./hashCache";
-import { ingestPath, type IngestProgress } from "./ingest";
-import type { ObjectStore } from "./objects";
-import {
-  DatasetQueries,
-  newVersionId,
-  type DatasetRow,
-  type VersionRow,
-} from "./queries";
-import type { TableHooks } from "./tableHooks";
-import { ManifestReader } from "./manifests";
+import { basename } from 'node:path';
+import type { DatasetAdd, DatasetSummary, DatasetVersion } from '../../../schema/generated/api';
+import { AppError } from '../core/errors';
+import type { Logger } from '../core/logger';
+import { resolveInWorkspace } from '../core/workspace';
+import type { User } from '../store/users';
+import type { DatasetAccess, VersionAction } from './access';
+import type { HashCache } from './hashCache';
+import { ingestPath, type IngestProgress } from './ingest';
+import type { ObjectStore } from './objects';
+import { DatasetQueries, newVersionId, type DatasetRow, type VersionRow } from './queries';
+import type { TableHooks } from './tableHooks';
+import { ManifestReader } from './manifests';
 
 export interface DatasetsServiceDeps {
   queries: DatasetQueries;
@@ -35,17 +26,13 @@ export interface DatasetsServiceDeps {
 const TAG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const VERSION_ID = /^[0-9a-f]{12}$/;
 
-export function versionJson(
-  ds: DatasetRow,
-  v: VersionRow,
-  tags: string[],
-): DatasetVersion {
+export function versionJson(ds: DatasetRow, v: VersionRow, tags: string[]): DatasetVersion {
   return {
     id: v.id,
     dataset: `${ds.owner}/${ds.name}`,
     owner: ds.owner,
     name: ds.name,
-    kind: v.kind as DatasetVersion["kind"],
+    kind: v.kind as DatasetVersion['kind'],
     md5: v.md5,
     message: v.message,
     author: v.author,
@@ -56,9 +43,7 @@ export function versionJson(
     bytes: Number(v.bytes),
     blinded: Number(v.blinded) === 1,
     sourcePath: v.source_path,
-    table: v.table_meta
-      ? (JSON.parse(v.table_meta) as Record<string, unknown>)
-      : null,
+    table: v.table_meta ? (JSON.parse(v.table_meta) as Record<string, unknown>) : null
   };
 }
 
@@ -96,19 +81,10 @@ export class DatasetsService {
   }
 
   /** The dataset `owner/name` if the user may see it; 404 otherwise (no hint it exists). */
-  async dataset(
-    user: string,
-    owner: string,
-    name: string,
-  ): Promise<DatasetRow> {
+  async dataset(user: string, owner: string, name: string): Promise<DatasetRow> {
     const ds = await this.q.find(owner, name);
     if (!ds || !(await this.q.canRead(user, ds))) {
-      throw new AppError(
-        404,
-        "dataset_not_found",
-        `No dataset ${owner}/${name}`,
-        { dataset: `${owner}/${name}` },
-      );
+      throw new AppError(404, 'dataset_not_found', `No dataset ${owner}/${name}`, { dataset: `${owner}/${name}` });
     }
     return ds;
   }
@@ -120,24 +96,12 @@ export class DatasetsService {
       id = await this.q.tag(ds.id, ref);
       v = id ? await this.q.version(ds.id, id) : undefined;
     }
-    if (!v)
-      throw new AppError(
-        404,
-        "version_not_found",
-        `Dataset ${ds.owner}/${ds.name} has no version or tag ${JSON.stringify(ref)}`,
-        { ref },
-      );
+    if (!v) throw new AppError(404, 'version_not_found', `Dataset ${ds.owner}/${ds.name} has no version or tag ${JSON.stringify(ref)}`, { ref });
     return v;
   }
 
   /** Visibility, then the access hook (blinding) for what the caller wants to do with the bytes. */
-  async checkRead(
-    user: User,
-    owner: string,
-    name: string,
-    ref: string,
-    action: VersionAction,
-  ): Promise<{ ds: DatasetRow; v: VersionRow }> {
+  async checkRead(user: User, owner: string, name: string, ref: string, action: VersionAction): Promise<{ ds: DatasetRow; v: VersionRow }> {
     const ds = await this.dataset(user.name, owner, name);
     const v = await this.version(ds, ref);
     await this.deps.access.checkVersion({
@@ -145,31 +109,24 @@ export class DatasetsService {
       admin: user.admin,
       action,
       dataset: ds,
-      version: v,
+      version: v
     });
     return { ds, v };
   }
 
   async tagsOf(ds: DatasetRow): Promise<Map<string, string[]>> {
     const byVersion = new Map<string, string[]>();
-    for (const t of await this.q.tags([ds.id]))
-      byVersion.set(t.version_id, [
-        ...(byVersion.get(t.version_id) ?? []),
-        t.tag,
-      ]);
+    for (const t of await this.q.tags([ds.id])) byVersion.set(t.version_id, [...(byVersion.get(t.version_id) ?? []), t.tag]);
     return byVersion;
   }
 
   async summaries(user: string, rows: DatasetRow[]): Promise<DatasetSummary[]> {
-    const ids = rows.map((r) => r.id);
-    const [versions, tags] = await Promise.all([
-      this.q.versions(ids),
-      this.q.tags(ids),
-    ]);
+    const ids = rows.map(r => r.id);
+    const [versions, tags] = await Promise.all([this.q.versions(ids), this.q.tags(ids)]);
     return Promise.all(
-      rows.map(async (ds) => {
-        const own = versions.filter((v) => v.dataset_id === ds.id);
-        const dsTags = tags.filter((t) => t.dataset_id === ds.id);
+      rows.map(async ds => {
+        const own = versions.filter(v => v.dataset_id === ds.id);
+        const dsTags = tags.filter(t => t.dataset_id === ds.id);
         const latest = own[0];
         return {
           owner: ds.owner,
@@ -182,23 +139,19 @@ export class DatasetsService {
             ? versionJson(
                 ds,
                 latest,
-                dsTags
-                  .filter((t) => t.version_id === latest.id)
-                  .map((t) => t.tag),
+                dsTags.filter(t => t.version_id === latest.id).map(t => t.tag)
               )
             : null,
-          tags: Object.fromEntries(dsTags.map((t) => [t.tag, t.version_id])),
-          sharedWith: ds.owner === user ? await this.q.shares(ds.id) : [],
+          tags: Object.fromEntries(dsTags.map(t => [t.tag, t.version_id])),
+          sharedWith: ds.owner === user ? await this.q.shares(ds.id) : []
         };
-      }),
+      })
     );
   }
 
   async versionsJson(ds: DatasetRow): Promise<DatasetVersion[]> {
     const tags = await this.tagsOf(ds);
-    return (await this.q.versions([ds.id])).map((v) =>
-      versionJson(ds, v, tags.get(v.id) ?? []),
-    );
+    return (await this.q.versions([ds.id])).map(v => versionJson(ds, v, tags.get(v.id) ?? []));
   }
 
   /**
@@ -207,17 +160,13 @@ export class DatasetsService {
    * latest at that moment) is serialised per dataset, so concurrent adds both land, one after the
    * other. Re-adding the latest version's content records nothing new (`unchanged`).
    */
-  async add(
-    user: User,
-    req: DatasetAdd,
-    onProgress?: (p: IngestProgress) => void,
-  ): Promise<{ version: DatasetVersion; unchanged: boolean }> {
+  async add(user: User, req: DatasetAdd, onProgress?: (p: IngestProgress) => void): Promise<{ version: DatasetVersion; unchanged: boolean }> {
     const owner = user.name;
     let root: {
       md5: string;
       files: number;
       bytes: number;
-      kind: "files" | "table";
+      kind: 'files' | 'table';
       meta: Record<string, unknown> | null;
     };
     let sourcePath: string | null = null;
@@ -226,26 +175,21 @@ export class DatasetsService {
       sourcePath = req.path;
       if (req.table) {
         const tables = this.deps.tables;
-        if (!tables)
-          throw new AppError(
-            400,
-            "tables_unavailable",
-            "Table versions are not available on this server",
-          );
+        if (!tables) throw new AppError(400, 'tables_unavailable', 'Table versions are not available on this server');
         const ds = await this.q.find(owner, req.name);
         const versions = ds ? await this.q.versions([ds.id]) : [];
-        const previous = versions.find((v) => v.kind === "table") ?? null;
+        const previous = versions.find(v => v.kind === 'table') ?? null;
         const r = await tables.ingest({
           file: abs,
           previous,
-          key: req.table.key,
+          key: req.table.key
         });
         root = {
           md5: r.md5,
           files: r.files,
           bytes: r.bytes,
-          kind: "table",
-          meta: r.meta,
+          kind: 'table',
+          meta: r.meta
         };
       } else {
         const r = await ingestPath({
@@ -253,9 +197,9 @@ export class DatasetsService {
           workspace: this.deps.workspaceDir,
           store: this.deps.objects,
           cache: this.deps.cache,
-          onProgress,
+          onProgress
         });
-        root = { ...r, kind: "files", meta: null };
+        root = { ...r, kind: 'files', meta: null };
       }
     } else {
       const md5 = req.md5!;
@@ -265,35 +209,23 @@ export class DatasetsService {
         md5,
         files: counted.files,
         bytes: counted.bytes,
-        kind: "files",
-        meta: null,
+        kind: 'files',
+        meta: null
       };
     }
     return this.serialised(`${owner}/${req.name}`, async () => {
       const now = this.now();
-      const ds =
-        (await this.q.find(owner, req.name)) ??
-        (await this.q.create(owner, req.name, req.description ?? "", now));
+      const ds = (await this.q.find(owner, req.name)) ?? (await this.q.create(owner, req.name, req.description ?? '', now));
       const latest = await this.q.latest(ds.id);
       let row: VersionRow;
       let unchanged = false;
-      if (
-        latest &&
-        latest.md5 === root.md5 &&
-        latest.kind === root.kind &&
-        Number(latest.blinded) === (req.blinded ? 1 : 0)
-      ) {
+      if (latest && latest.md5 === root.md5 && latest.kind === root.kind && Number(latest.blinded) === (req.blinded ? 1 : 0)) {
         row = latest;
         unchanged = true;
       } else {
         for (const p of req.parents ?? []) {
           if (!(await this.q.version(ds.id, p)))
-            throw new AppError(
-              400,
-              "invalid_parent",
-              `Parent ${p} is not a version of ${owner}/${req.name}`,
-              { parent: p },
-            );
+            throw new AppError(400, 'invalid_parent', `Parent ${p} is not a version of ${owner}/${req.name}`, { parent: p });
         }
         row = {
           id: newVersionId(),
@@ -301,7 +233,7 @@ export class DatasetsService {
           seq: (latest?.seq ?? 0) + 1,
           kind: root.kind,
           md5: root.md5,
-          message: req.message ?? "",
+          message: req.message ?? '',
           author: user.name,
           parents: JSON.stringify(req.parents ?? (latest ? [latest.id] : [])),
           files: root.files,
@@ -309,7 +241,7 @@ export class DatasetsService {
           blinded: req.blinded ? 1 : 0,
           source_path: sourcePath,
           table_meta: root.meta ? JSON.stringify(root.meta) : null,
-          created_at: now,
+          created_at: now
         };
         await this.q.insertVersion(row, now);
         this.generation++;
@@ -318,13 +250,12 @@ export class DatasetsService {
             dataset: `${owner}/${req.name}`,
             version: row.id,
             files: root.files,
-            bytes: root.bytes,
+            bytes: root.bytes
           },
-          "dataset version added",
+          'dataset version added'
         );
       }
-      for (const tag of req.tags ?? [])
-        await this.q.setTag(ds.id, tag, row.id, user.name, now);
+      for (const tag of req.tags ?? []) await this.q.setTag(ds.id, tag, row.id, user.name, now);
       const tags = (await this.tagsOf(ds)).get(row.id) ?? [];
       return { version: versionJson(ds, row, tags), unchanged };
     });
@@ -334,75 +265,36 @@ export class DatasetsService {
    * Registering objects by md5 gives read access to them: refuse objects that belong to versions
    * the caller cannot read (or blinded ones) unless the caller uploaded them (possession).
    */
-  private async checkRegisterable(
-    user: string,
-    root: string,
-    objects: string[],
-  ): Promise<void> {
+  private async checkRegisterable(user: string, root: string, objects: string[]): Promise<void> {
     const readable = await this.manifests.readableObjects(this, user);
     const all = await this.manifests.allObjects(this);
-    const refused = objects.filter(
-      (o) =>
-        all.has(o) && !readable.has(o) && !this.manifests.uploadedBy(user, o),
-    );
+    const refused = objects.filter(o => all.has(o) && !readable.has(o) && !this.manifests.uploadedBy(user, o));
     if (refused.length) {
-      throw new AppError(
-        403,
-        "objects_not_readable",
-        `The tree ${root} contains objects of datasets you cannot read; push them yourself first`,
-        {
-          objects: refused.slice(0, 10),
-        },
-      );
+      throw new AppError(403, 'objects_not_readable', `The tree ${root} contains objects of datasets you cannot read; push them yourself first`, {
+        objects: refused.slice(0, 10)
+      });
     }
   }
 
-  async setTag(
-    user: string,
-    owner: string,
-    name: string,
-    tag: string,
-    ref: string,
-  ): Promise<DatasetVersion> {
-    if (!TAG.test(tag))
-      throw AppError.invalid(`${JSON.stringify(tag)} is not a valid tag`);
+  async setTag(user: string, owner: string, name: string, tag: string, ref: string): Promise<DatasetVersion> {
+    if (!TAG.test(tag)) throw AppError.invalid(`${JSON.stringify(tag)} is not a valid tag`);
     const ds = await this.dataset(user, owner, name);
-    if (ds.owner !== user)
-      throw AppError.forbidden(`Only ${ds.owner} can tag ${owner}/${name}`);
+    if (ds.owner !== user) throw AppError.forbidden(`Only ${ds.owner} can tag ${owner}/${name}`);
     const v = await this.version(ds, ref);
     await this.q.setTag(ds.id, tag, v.id, user, this.now());
     return versionJson(ds, v, (await this.tagsOf(ds)).get(v.id) ?? []);
   }
 
-  async deleteTag(
-    user: string,
-    owner: string,
-    name: string,
-    tag: string,
-  ): Promise<void> {
+  async deleteTag(user: string, owner: string, name: string, tag: string): Promise<void> {
     const ds = await this.dataset(user, owner, name);
-    if (ds.owner !== user)
-      throw AppError.forbidden(`Only ${ds.owner} can untag ${owner}/${name}`);
-    if ((await this.q.deleteTag(ds.id, tag)) === 0)
-      throw new AppError(
-        404,
-        "tag_not_found",
-        `No tag ${tag} on ${owner}/${name}`,
-      );
+    if (ds.owner !== user) throw AppError.forbidden(`Only ${ds.owner} can untag ${owner}/${name}`);
+    if ((await this.q.deleteTag(ds.id, tag)) === 0) throw new AppError(404, 'tag_not_found', `No tag ${tag} on ${owner}/${name}`);
   }
 
-  async setShares(
-    user: string,
-    owner: string,
-    name: string,
-    users: string[],
-  ): Promise<void> {
+  async setShares(user: string, owner: string, name: string, users: string[]): Promise<void> {
     const ds = await this.dataset(user, owner, name);
-    if (ds.owner !== user)
-      throw AppError.forbidden(`Only ${ds.owner} can share ${owner}/${name}`);
-    await this.q.setShares(ds.id, [
-      ...new Set(users.filter((u) => u !== user)),
-    ]);
+    if (ds.owner !== user) throw AppError.forbidden(`Only ${ds.owner} can share ${owner}/${name}`);
+    await this.q.setShares(ds.id, [...new Set(users.filter(u => u !== user))]);
     this.generation++;
   }
 

@@ -1,4 +1,4 @@
-import type { DatasetVersionsTable } from "./tables";
+import type { DatasetVersionsTable } from './tables';
 
 /**
  * Where datasets/tables/ (the TableEngine, DuckDB) plugs into the datasets routes and service.
@@ -12,26 +12,14 @@ export interface TableHooks {
    * objects via the ObjectStore) and answers the JSON kept as `table_meta` (schema, rowCount,
    * stats, chunks…) and the root object id kept as the version's md5.
    */
-  ingest(args: {
-    file: string;
-    previous: DatasetVersionsTable | null;
-    key?: string[];
-    onProgress?: (rows: number) => void;
-  }): Promise<{
+  ingest(args: { file: string; previous: DatasetVersionsTable | null; key?: string[]; onProgress?: (rows: number) => void }): Promise<{
     md5: string;
     meta: Record<string, unknown>;
     files: number;
     bytes: number;
   }>;
   /** `GET …/versions/:ref/preview`: schema, stats, first rows. */
-  preview(
-    version: DatasetVersionsTable,
-    opts: { limit: number },
-  ): Promise<Record<string, unknown>>;
+  preview(version: DatasetVersionsTable, opts: { limit: number }): Promise<Record<string, unknown>>;
   /** The `table` part of `GET …/diff` when both versions are tables. */
-  diff(
-    from: DatasetVersionsTable,
-    to: DatasetVersionsTable,
-    opts: { key?: string[] },
-  ): Promise<Record<string, unknown>>;
+  diff(from: DatasetVersionsTable, to: DatasetVersionsTable, opts: { key?: string[] }): Promise<Record<string, unknown>>;
 }
