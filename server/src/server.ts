@@ -40,6 +40,7 @@ import { TokenService } from './tokens/service';
 import type { FeatureDeps, FeatureModule } from './core/feature';
 import { createComponentsModule } from './components';
 import { createDatasetsModule } from './datasets';
+import { createDatasetRuns } from './datasets/runs';
 import { createGitModule } from './git';
 
 export interface ConveyorServer {
@@ -85,7 +86,9 @@ export async function buildServer(
   // Runs: snapshots and outputs in the artifact store, logs per attempt, one scheduler.
   const artifacts = new ArtifactStore({ dataDir: config.dataDir });
   const logs = new LogStore({ dataDir: config.dataDir });
-  const executor = new StepExecutor({ runtime, artifacts, logs, logger });
+  // Datasets as step inputs (datasets/runs/): read-only volumes, lineage, blinding.
+  const datasetRuns = createDatasetRuns({ config, store, logger });
+  const executor = new StepExecutor({ runtime, artifacts, logs, logger, datasets: datasetRuns.executor });
   const events = { publish: (owner: string, event: ServerEvent) => hub?.publish(owner, event) };
   const profiles = new ProfileService(resourceConfig.profiles);
   const resources = new ResourcesService({ config: resourceConfig, profiles, db: store.db, runtime, logger, events });
@@ -111,7 +114,8 @@ export async function buildServer(
     mlflow: tracking.mlflowRouter,
     costOf: (runId, step) => resources.usage.stepCost(runId, step),
     network: config.stepNetwork,
-    port: config.trackingPort
+    port: config.trackingPort,
+    datasets: datasetRuns.tracking(trackingService)
   });
   await stepTracking.start();
   const scheduler = new Scheduler({ store, runtime, executor, artifacts, logger, events, admission: resources, tracking: stepTracking.hooks });
@@ -123,7 +127,8 @@ export async function buildServer(
     admission: resources,
     workspaceDir: config.workspaceDir ?? process.cwd(),
     defaultImage: config.defaultImage ?? DEFAULT_IMAGE,
-    importElyra
+    importElyra,
+    datasets: datasetRuns.inputs
   });
   const runs = new RunService({ store, submitter, scheduler, artifacts, logs, diffNotebooks, tracking: stepTracking.hooks });
 
@@ -145,7 +150,7 @@ export async function buildServer(
     tracking: trackingService,
     workspaceDir
   };
-  const features: FeatureModule[] = [createGitModule(deps), createDatasetsModule(deps), createComponentsModule(deps)];
+  const features: FeatureModule[] = [createGitModule(deps), datasetRuns.module(), createDatasetsModule(deps), createComponentsModule(deps)];
 
   const app = createApp({
     logger,

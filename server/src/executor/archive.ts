@@ -34,6 +34,9 @@ function entriesOf(job: StepJob): Map<string, Source> {
     entries.set(workRelative(job.notebook.name, 'the notebook name'), { kind: 'buffer', data: job.notebook.content });
     entries.set(PARAMS_FILE, { kind: 'buffer', data: Buffer.from(paramsYaml(job.params)) });
     entries.set(RUNNER_FILE, { kind: 'buffer', data: Buffer.from(RUNNER_PY) });
+  } else {
+    // Command steps (components among them) read their parameters from the same YAML file.
+    entries.set(PARAMS_FILE, { kind: 'buffer', data: Buffer.from(paramsYaml(job.params)) });
   }
   return entries;
 }
@@ -70,7 +73,9 @@ export function buildWorkArchive(job: StepJob, artifacts: ArtifactStore): NodeJS
   const fill = async (): Promise<void> => {
     const dir = { uid: UID, gid: GID, mode: 0o755, type: 'directory' as const, mtime: new Date() };
     pack.entry({ ...dir, name: WORK_NAME });
-    for (const d of parentDirs(entries.keys())) {
+    // Dataset inputs are volumes mounted at inputs/<name>: their parent is a folder of the step's.
+    const mounted = job.datasets?.length ? ['inputs/.'] : [];
+    for (const d of parentDirs([...entries.keys(), ...mounted])) {
       pack.entry({ ...dir, name: `${WORK_NAME}/${d}` });
     }
     for (const [name, source] of entries) {

@@ -30,6 +30,11 @@ export interface StepExecutorDeps {
   logger: Logger;
   /** Seconds a stopped step gets between SIGTERM and SIGKILL (default 5). */
   stopGraceSeconds?: number;
+  /**
+   * datasets/runs/: checks a job's dataset inputs may still be mounted and makes each version's
+   * volume (populated once, hashes verified); answers the read-only mounts.
+   */
+  datasets?: { prepare(job: StepJob): Promise<NonNullable<RunSpec['volumes']>> };
 }
 
 /** The container command of a step. */
@@ -44,9 +49,10 @@ export function stepCommand(job: StepJob): string[] {
   throw new Error('a step job needs a notebook or a command');
 }
 
-function containerSpec(job: StepJob): RunSpec {
+function containerSpec(job: StepJob, volumes?: RunSpec['volumes']): RunSpec {
   job.outputs.forEach(o => workRelative(o, 'an output path'));
   return {
+    volumes,
     image: job.image,
     cmd: stepCommand(job),
     owner: job.owner,
@@ -76,10 +82,10 @@ export class StepExecutor {
   /** Creates the container (labels io.conveyor.run/step/attempt), copies files in, starts, streams logs, waits, collects. */
   async run(job: StepJob, signal: AbortSignal, onStarted?: (containerId: string) => void): Promise<StepOutcome> {
     const { runtime, artifacts, logger } = this.deps;
-    const spec = containerSpec(job);
     const t = phases();
     const image = await runtime.imageDigest(job.image);
     await this.checkInputs(job);
+    const spec = containerSpec(job, await this.datasetVolumes(job));
     if (signal.aborted) {
       return finish.cancelledBeforeStart(job, image.id);
     }
@@ -100,7 +106,7 @@ export class StepExecutor {
       const startedAt = Date.now();
       log.debug('step container started');
       onStarted?.(container.id);
-      const pump = new LogPump(this.deps.logs, job, lines);
+      const pump = new LogPump(this.deps.logs, job, lines, 0, job.sealed);
       outcome = await this.supervise(container, job, signal, { exited, pump, startedAt, imageDigest: image.id, t });
       return outcome;
     } finally {
@@ -111,6 +117,13 @@ export class StepExecutor {
         log.debug({ timings: outcome.timings }, 'step finished');
       }
     }
+  }
+
+  /** The read-only dataset volumes of a job (datasets/runs/), none without dataset inputs. */
+  private async datasetVolumes(job: StepJob): Promise<RunSpec['volumes']> {
+    if (!job.datasets?.length) return undefined;
+    if (!this.deps.datasets) throw new AppError(503, 'datasets_unavailable', 'This server cannot mount dataset inputs');
+    return this.deps.datasets.prepare(job);
   }
 
   /** Every input artifact must exist before a container is made for it. */
@@ -139,8 +152,8 @@ export class StepExecutor {
       const exited = container.waitNotRunning();
       exited.catch(() => undefined);
       const lines = await container.logs({ follow: state.running });
-      const pump = new LogPump(this.deps.logs, job, lines, stored);
-      pump.last.push(...lastStoredLines(this.deps.logs, job));
+      const pump = new LogPump(this.deps.logs, job, lines, stored, job.sealed);
+      if (!job.sealed) pump.last.push(...lastStoredLines(this.deps.logs, job));
       const startedAt = state.startedAt ? Date.parse(state.startedAt) : Date.now();
       return await this.supervise(container, job, signal, { exited, pump, startedAt, imageDigest: state.imageId });
     } catch (err) {
@@ -191,7 +204,10 @@ export class StepExecutor {
     }
     await run.pump.done.catch(err => this.deps.logger.warn({ err }, 'step log stream failed'));
     run.t?.mark('execute');
-    const outcome = await finish.collect({ container, job, ending, lastLines: run.pump.last, imageDigest: run.imageDigest, artifacts: this.deps.artifacts });
+    // A sealed step (blinded data mounted): nothing but its exit leaves; metrics went to tracking.
+    const collected = job.sealed ? { ...job, notebook: undefined, outputs: [] } : job;
+    const outcome = await finish.collect({ container, job: collected, ending, lastLines: run.pump.last, imageDigest: run.imageDigest, artifacts: this.deps.artifacts });
+    if (job.sealed) finish.seal(outcome);
     run.t?.mark('collect');
     return outcome;
   }

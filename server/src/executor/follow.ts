@@ -21,15 +21,17 @@ export class LogPump {
     private readonly logs: LogStore,
     private readonly job: StepJob,
     lines: AsyncIterable<LogLine>,
-    private skip = 0
+    private skip = 0,
+    /** A sealed step (datasets/blinding/): lines are read (so the container never blocks) and dropped. */
+    private readonly discard = false
   ) {
     this.done = this.pump(lines).finally(() => this.flush());
   }
 
   private async pump(lines: AsyncIterable<LogLine>): Promise<void> {
     for await (const { line } of lines) {
-      if (this.skip > 0) {
-        this.skip -= 1;
+      if (this.skip > 0 || this.discard) {
+        this.skip = Math.max(0, this.skip - 1);
         continue;
       }
       this.last.push(line);

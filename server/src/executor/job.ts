@@ -18,6 +18,10 @@ export interface StepJob {
   files: { path: string; content: Buffer | string }[];
   /** Artifacts copied to inputs/<name>. */
   inputs: { name: string; hash: string }[];
+  /** Dataset versions mounted read-only at inputs/<input> (datasets/runs/ provides the volumes). */
+  datasets?: ({ input: string } & import('../runs/model').StepDataset)[];
+  /** A blinded version is mounted: only metrics leave (no outputs, executed notebook, logs or error lines). */
+  sealed?: boolean;
   /** Paths relative to the working dir, captured after exit and stored content-addressed. */
   outputs: string[];
   env: Record<string, string>;

@@ -91,6 +91,15 @@ async function collect(c: Collect): Promise<StepOutcome> {
 
 export const finish = {
   collect,
+  /** What a sealed step (datasets/blinding/) may report: its status and exit, no lines, cells or outputs. */
+  seal(outcome: StepOutcome): void {
+    outcome.executedNotebook = null;
+    outcome.outputs = [];
+    if (outcome.error) {
+      const why = outcome.oomKilled ? 'out of memory' : outcome.timedOut ? 'timed out' : outcome.status === 'cancelled' ? 'cancelled' : `exited with code ${outcome.exitCode}`;
+      outcome.error = { message: `${why} (sealed step on blinded data: no logs or outputs are kept)` };
+    }
+  },
   /** The signal was aborted before a container existed. */
   cancelledBeforeStart(job: StepJob, imageDigest: string): StepOutcome {
     void job;

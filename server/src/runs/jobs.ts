@@ -19,7 +19,9 @@ export function canonicalJson(value: unknown): string {
 
 /** The artifacts a step's inputs point to, from its upstream steps' outputs. */
 export function inputHashes(step: StepState, steps: StepState[]): { name: string; hash: string }[] {
-  return Object.entries(step.spec.inputs).map(([name, ref]) => {
+  // dataset:// inputs are mounted volumes (step.spec.datasets), not artifacts.
+  const upstream = Object.entries(step.spec.inputs).filter(([name]) => !step.spec.datasets?.[name]);
+  return upstream.map(([name, ref]) => {
     const dot = ref.indexOf('.');
     const from = ref.slice(0, dot);
     const output = ref.slice(dot + 1);
@@ -50,7 +52,9 @@ export function cacheKey(step: StepState, inputs: { name: string; hash: string }
     inputs: [...inputs].sort((a, b) => (a.name < b.name ? -1 : 1)).map(i => [i.name, i.hash]),
     files: [...s.files].sort((a, b) => (a.path < b.path ? -1 : 1)).map(f => [f.path, f.hash]),
     outputs: s.outputs,
-    env: s.env
+    env: s.env,
+    // Dataset inputs by immutable version id (absent without any, so other keys are unchanged).
+    datasets: s.datasets ? Object.keys(s.datasets).sort().map(k => [k, s.datasets![k].version]) : undefined
   };
   return createHash('sha256').update(canonicalJson(material)).digest('hex');
 }
@@ -89,6 +93,8 @@ export async function buildJob(
       gpuDeviceIds: reservation.gpuIds.length ? reservation.gpuIds : undefined
     },
     network: s.network,
-    timeoutSeconds: s.timeoutSeconds
+    timeoutSeconds: s.timeoutSeconds,
+    datasets: s.datasets ? Object.entries(s.datasets).map(([input, d]) => ({ input, ...d })) : undefined,
+    sealed: s.sealed
   };
 }

@@ -28,8 +28,12 @@ export interface StepSpec {
   command?: string[];
   params: Record<string, unknown>;
   files: { path: string; hash: string }[];
-  /** Input name → `<step>.<output>`. */
+  /** Input name → `<step>.<output>` or `dataset://[<owner>/]<name>@<version|tag>` (resolved in `datasets`). */
   inputs: Record<string, string>;
+  /** datasets/runs/: the immutable dataset versions of `dataset://` inputs, resolved at submit. */
+  datasets?: Record<string, StepDataset>;
+  /** datasets/blinding/: the step mounts a blinded version, so only its metrics leave. */
+  sealed?: boolean;
   outputs: string[];
   env: Record<string, string>;
   resources: StepResources;
@@ -37,6 +41,21 @@ export interface StepSpec {
   timeoutSeconds?: number;
   retry: { attempts: number; backoffSeconds: number; onExitCodes?: number[] };
   cache: boolean;
+}
+
+/** A dataset version a step mounts read-only at inputs/<input> (datasets/runs/). */
+export interface StepDataset {
+  owner: string;
+  name: string;
+  /** The 12-hex version id: part of the cache key. */
+  version: string;
+  /** The version's root object (`<md5>.dir` or `<md5>`). */
+  md5: string;
+  blinded: boolean;
+  /** The file name of a one-file version (its folder is mounted). */
+  fileName?: string;
+  /** A blinded version: the approved step fingerprint (datasets/blinding/), checked again at start. */
+  fingerprint?: string;
 }
 
 /** A step as the scheduler sees it (row + parsed JSON). */

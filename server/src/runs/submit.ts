@@ -5,7 +5,7 @@ import type { ArtifactStore } from '../artifacts/store';
 import { AppError } from '../core/errors';
 import { expandGlobs, resolveInWorkspace } from '../core/workspace';
 import { notebookHash } from '../executor/hash';
-import { loadPipeline, normalizePipeline } from '../pipelines/load';
+import { DATASET_SCHEME, loadPipeline, normalizePipeline } from '../pipelines/load';
 import { upstreamOf } from '../pipelines/dag';
 import { expandSweep } from '../pipelines/sweep';
 import type { ProfileService } from '../resources/profiles';
@@ -32,6 +32,8 @@ export interface SubmitDeps {
   defaultImage: string;
   /** Quotas and budgets (resources/service.ts): refuses work that exceeds a quota or a used-up budget. */
   admission?: { checkSubmit(owner: string, project: string, steps: { name: string; resources: StepSpec['resources'] }[]): Promise<void> };
+  /** datasets/runs/: resolves `dataset://` inputs to versions the owner may mount (fills spec.datasets). */
+  datasets?: { resolve(owner: string, steps: StepState[]): Promise<void> };
   /** Elyra `.pipeline` import (pipelines/elyra.ts), when available. */
   importElyra?: (doc: unknown, opts: { defaultImage: string }) => Pipeline;
 }
@@ -103,7 +105,9 @@ export class RunSubmitter {
     if (!sweep) {
       const id = newRunId(now.getTime());
       const run: RunState = { ...common, id, status: 'queued', params: base, sweep: null, submit: { ...body }, parentId: null };
-      return [{ run, steps: this.steps(id, pipeline, specs, base) }];
+      const steps = this.steps(id, pipeline, specs, base);
+      await this.resolveDatasets(owner, steps);
+      return [{ run, steps }];
     }
     const sets = expandSweep(sweep, base);
     const parentId = newRunId(now.getTime());
@@ -132,6 +136,7 @@ export class RunSubmitter {
       };
       out.push({ run: child, steps: this.steps(id, pipeline, specs, set) });
     });
+    for (const p of out) await this.resolveDatasets(owner, p.steps);
     return out;
   }
 
@@ -139,6 +144,14 @@ export class RunSubmitter {
   async admit(owner: string, run: RunState, steps: StepState[]): Promise<void> {
     const project = typeof run.submit.project === 'string' ? run.submit.project : run.experiment;
     await this.deps.admission?.checkSubmit(owner, project, steps.map(s => ({ name: s.name, resources: s.spec.resources })));
+  }
+
+  /** `dataset://` inputs (datasets/runs/); without that module they answer 400. */
+  private async resolveDatasets(owner: string, steps: StepState[]): Promise<void> {
+    const uses = steps.some(st => Object.values(st.spec.inputs).some(v => v.startsWith(DATASET_SCHEME)));
+    if (!uses) return;
+    if (!this.deps.datasets) throw new AppError(400, 'datasets_unavailable', 'This server cannot resolve dataset:// inputs');
+    await this.deps.datasets.resolve(owner, steps);
   }
 
   private steps(runId: string, pipeline: Pipeline, specs: Map<string, StepSpec>, params: Params): StepState[] {

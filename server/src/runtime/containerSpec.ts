@@ -35,6 +35,18 @@ function checkLabels(labels: Record<string, string>): Record<string, string> {
   return labels;
 }
 
+const VOLUME_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
+/** Named volumes (datasets/runs/), read-only; a host path is refused. */
+function volumeMounts(spec: RunSpec): Docker.MountSettings[] | undefined {
+  if (!spec.volumes?.length) return undefined;
+  return spec.volumes.map(v => {
+    if (!VOLUME_NAME.test(v.name)) throw new Error(`"${v.name}" is not a volume name`);
+    if (!v.containerPath.startsWith('/')) throw new Error(`volume target ${v.containerPath} must be absolute`);
+    return { Type: 'volume', Source: v.name, Target: v.containerPath, ReadOnly: true };
+  });
+}
+
 /**
  * The container create options for a run, with the secure defaults every Conveyor container gets:
  * non-root user, no network, all capabilities dropped, no-new-privileges, no host mounts but the
@@ -67,6 +79,7 @@ export function createOptions(spec: RunSpec): Docker.ContainerCreateOptions {
       CapDrop: ['ALL'],
       SecurityOpt: ['no-new-privileges'],
       Binds: binds,
+      Mounts: volumeMounts(spec),
       Privileged: false,
       ReadonlyRootfs: false,
       PidsLimit: spec.pidsLimit ?? DEFAULT_PIDS_LIMIT,

@@ -34,6 +34,11 @@ export interface RunSpec {
   gpuDeviceIds?: string[];
   /** Max processes; default 1024. */
   pidsLimit?: number;
+  /**
+   * Named Docker volumes to mount (datasets/runs/: a dataset version, populated once, always
+   * read-only). Never host paths: `name` must be a volume name.
+   */
+  volumes?: { name: string; containerPath: string; readOnly: true }[];
 }
 
 export interface LogLine {

@@ -6,6 +6,8 @@ import { StepFirewall } from '../../runtime/stepFirewall';
 import type { User } from '../../store/users';
 import type { StepTrackingHooks } from './hooks';
 import { MLFLOW_PREFIX, StepListener } from './listener';
+import { SealedRuns } from './sealed';
+import type { StepDatasetHooks } from './stepRuns';
 import { StepRuns, type StepEndpoint, type StepTrackingService } from './stepRuns';
 
 export type { StepTrackingHooks } from './hooks';
@@ -29,6 +31,8 @@ export interface StepTrackingOptions {
   network?: string;
   /** CONVEYOR_TRACKING_PORT. */
   port?: number;
+  /** datasets/runs/: lineage of dataset inputs on each step's tracked run. */
+  datasets?: StepDatasetHooks;
 }
 
 export interface StepTracking {
@@ -48,7 +52,9 @@ export function createStepTracking(o: StepTrackingOptions): StepTracking {
   let failedAt = 0;
   let warned = false;
   let starting: Promise<StepEndpoint | null> | undefined;
+  const sealed = new SealedRuns();
   const listener = new StepListener({
+    sealed,
     logger: o.logger,
     dataDir: o.dataDir,
     port: o.port,
@@ -90,7 +96,9 @@ export function createStepTracking(o: StepTrackingOptions): StepTracking {
     artifacts: o.artifacts,
     logger: o.logger,
     endpoint: current,
-    costOf: o.costOf
+    costOf: o.costOf,
+    sealed,
+    datasets: o.datasets
   });
   return {
     hooks,

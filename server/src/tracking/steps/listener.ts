@@ -11,6 +11,7 @@ import type { User } from '../../store/users';
 import { mlflowBody, setStepScope } from '../mlflow/body';
 import { MlflowError, mlflowErrorHandler } from '../mlflow/errors';
 import { stepScope } from './scope';
+import { sealedScope, type SealedRuns } from './sealed';
 
 export const MLFLOW_PREFIX = '/conveyor/mlflow';
 const PORT_FILE = 'tracking-port';
@@ -25,6 +26,8 @@ export interface StepListenerDeps {
   user(name: string): Promise<User | undefined>;
   /** The MLflow REST router (tracking/mlflow/router.ts), mounted at /conveyor/mlflow. */
   mlflow: RequestHandler;
+  /** Tracked runs of sealed steps (blinded data): metrics and status only. */
+  sealed?: SealedRuns;
 }
 
 const RUN = Symbol('conveyor.stepRun');
@@ -67,7 +70,10 @@ export class StepListener {
     // bodies stream on to the router untouched.
     const bodyUnlessArtifact: RequestHandler = (req, res, next) =>
       req.path.startsWith('/api/2.0/mlflow-artifacts/') ? next() : mlflowBody(req, res, next);
-    app.use(MLFLOW_PREFIX, drainUnreadBody, auth, bodyUnlessArtifact, stepScope(req => (req as StepRequest)[RUN] ?? ''), this.deps.mlflow);
+    const own = (req: express.Request): string => (req as StepRequest)[RUN] ?? '';
+    // Sealed steps (blinded data mounted, datasets/blinding/) may only log metrics.
+    const sealed: RequestHandler = this.deps.sealed ? sealedScope(this.deps.sealed, own) : (_req, _res, next) => next();
+    app.use(MLFLOW_PREFIX, drainUnreadBody, auth, bodyUnlessArtifact, sealed, stepScope(own), this.deps.mlflow);
     app.use((_req, _res, next) => next(new MlflowError('ENDPOINT_NOT_FOUND', 'Only /conveyor/mlflow/ is served to steps')));
     app.use(mlflowErrorHandler(logger));
     return app;

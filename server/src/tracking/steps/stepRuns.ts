@@ -2,6 +2,7 @@ import type { ArtifactStore } from '../../artifacts/store';
 import type { Logger } from '../../core/logger';
 import type { RunState, StepState } from '../../runs/model';
 import type { StepTrackingEnv, StepTrackingHooks } from './hooks';
+import type { SealedRuns } from './sealed';
 import { durationSeconds, finalStatus, lineageTags, stepParams, stepRunName, type KeyValue } from './lineage';
 
 type TrackedStatus = 'RUNNING' | 'SCHEDULED' | 'FINISHED' | 'FAILED' | 'KILLED';
@@ -45,6 +46,15 @@ export interface StepRunsDeps {
   endpoint: () => Promise<StepEndpoint | null>;
   /** What the step cost (metered by the resources module), or null when unknown. */
   costOf?: (runId: string, step: string) => Promise<number | null>;
+  /** Sealed steps' tracked runs (the listener lets them log metrics only). */
+  sealed?: SealedRuns;
+  /** datasets/runs/: records a step's dataset inputs (lineage, `conveyor.datasets`, MLflow dataset inputs). */
+  datasets?: StepDatasetHooks;
+}
+
+/** What datasets/runs/ does with a step's tracked run; never throws (errors are logged there). */
+export interface StepDatasetHooks {
+  tracked(run: RunState, step: StepState, runUuid: string): Promise<void>;
 }
 
 /** MLflow allows 100 params per log-batch. */
@@ -62,6 +72,8 @@ export class StepRuns implements StepTrackingHooks {
   async attempt(run: RunState, step: StepState, opts: { reattach: boolean }): Promise<StepTrackingEnv> {
     try {
       const { runUuid, experimentId } = await this.ensure(run, step, 'RUNNING');
+      if (step.spec.sealed) this.deps.sealed?.add(runUuid);
+      if (step.spec.datasets) await this.deps.datasets?.tracked(run, step, runUuid);
       if (opts.reattach) return { env: {} };
       await this.deps.tracking.setStatus(runUuid, 'RUNNING');
       // Without one (warned about once by its owner), the step runs without the tracking env.
@@ -101,6 +113,7 @@ export class StepRuns implements StepTrackingHooks {
       if (typeof cost === 'number') metrics.push({ key: 'conveyor.cost_usd', value: cost, timestamp: end, step: 0 });
       const name = stepRunName(run, step, (run.pipeline?.steps?.length ?? 1) === 1);
       await this.deps.tracking.logBatch(runUuid, { metrics, tags: lineageTags(run, step, name) });
+      if (cached && step.spec.datasets) await this.deps.datasets?.tracked(run, step, runUuid);
       if (step.executedNotebook) {
         await this.deps.tracking.putArtifact(runUuid, 'executed.ipynb', step.executedNotebook, await this.deps.artifacts.size(step.executedNotebook));
       }

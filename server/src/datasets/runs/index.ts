@@ -1,0 +1,58 @@
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import type { Config } from '../../core/config';
+import type { FeatureModule } from '../../core/feature';
+import type { Logger } from '../../core/logger';
+import type { Store } from '../../store/store';
+import type { TrackingService } from '../../tracking';
+import type { StepDatasetHooks } from '../../tracking/steps/stepRuns';
+import { Approvals } from '../blinding/approvals';
+import { DatasetCatalog } from './catalog';
+import { DatasetInputs } from './inputs';
+import { datasetRunRouteDocs, datasetRunRoutes } from './routes';
+import { DatasetVolumes } from './volumes';
+
+export { DATASETS_TAG } from './inputs';
+export { DatasetVolumes } from './volumes';
+
+export interface DatasetRunsOptions {
+  config: Pick<Config, 'dataDir'>;
+  store: Store;
+  logger: Logger;
+  docker?: Docker;
+  /** CONVEYOR_PRODUCTION_USER (default: the environment variable). */
+  productionUser?: string;
+}
+
+export interface DatasetRuns {
+  /** For RunSubmitter (runs/submit.ts). */
+  inputs: DatasetInputs;
+  /** For StepExecutor (executor/executor.ts). */
+  executor: { prepare: DatasetInputs['prepare'] };
+  /** For createStepTracking (tracking/steps/). */
+  tracking(service: TrackingService): StepDatasetHooks;
+  /** Routes: lineage, blinded flag, approvals. */
+  module(): FeatureModule;
+}
+
+/** Datasets in pipelines (server.ts wires it before the executor, the submitter and step tracking). */
+export function createDatasetRuns(o: DatasetRunsOptions): DatasetRuns {
+  const storeDir = join(o.config.dataDir, 'datasets', 'store');
+  const catalog = new DatasetCatalog(o.store.db);
+  const approvals = new Approvals(o.store.db);
+  const volumes = new DatasetVolumes({ docker: o.docker ?? new Docker(), storeDir, markerDir: join(o.config.dataDir, 'datasets', 'volumes'), logger: o.logger });
+  const inputs = new DatasetInputs({
+    catalog,
+    approvals,
+    users: o.store.users,
+    volumes,
+    logger: o.logger,
+    productionUser: o.productionUser ?? (process.env.CONVEYOR_PRODUCTION_USER || undefined)
+  });
+  return {
+    inputs,
+    executor: { prepare: job => inputs.prepare(job) },
+    tracking: service => ({ tracked: (run, step, runUuid) => inputs.tracked(service, run, step, runUuid) }),
+    module: () => ({ router: datasetRunRoutes({ db: o.store.db, catalog, approvals }), docs: datasetRunRouteDocs })
+  };
+}

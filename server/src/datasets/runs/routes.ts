@@ -1,0 +1,98 @@
+import { Router, type Request } from 'express';
+import type { Kysely } from 'kysely';
+import { identityOf } from '../../auth/identity';
+import { AppError } from '../../core/errors';
+import type { RouteDoc } from '../../core/openapi';
+import type { Database } from '../../store/database';
+import type { User } from '../../store/users';
+import { assertMayBlind } from '../blinding/access';
+import type { Approvals } from '../blinding/approvals';
+import type { DatasetCatalog, LineageEntry } from './catalog';
+
+const obj = { inline: { type: 'object' } } as const;
+
+export const datasetRunRouteDocs: RouteDoc[] = [
+  { method: 'get', path: '/datasets/{owner}/{name}/versions/{ref}/lineage', summary: 'Runs that read this version and the run that produced it', response: obj },
+  { method: 'put', path: '/datasets/{owner}/{name}/versions/{ref}/blinded', summary: 'Blind ({blinded: true}: owner or admin) or unblind (admins only) a version', response: obj },
+  { method: 'get', path: '/datasets/approvals', summary: 'Approval requests for evaluation steps on blinded versions (?status=); admins see all', response: obj },
+  { method: 'post', path: '/datasets/approvals/{id}', summary: 'An admin approves or rejects a request ({decision: approve|reject})', response: obj }
+];
+
+export interface DatasetRunRoutesDeps {
+  db: Kysely<Database>;
+  catalog: DatasetCatalog;
+  approvals: Approvals;
+}
+
+const userOf = (req: Request): User => identityOf(req).user;
+const param = (req: Request, name: string): string => String((req.params as Record<string, string>)[name]);
+
+/** Lineage, the blinded flag and blinding approvals (docs/datasets.md, "Pipelines, lineage and blinding"). */
+export function datasetRunRoutes(d: DatasetRunRoutesDeps): Router {
+  const router = Router();
+
+  /** Entries of runs the caller may see (own runs; admins all); the rest are only counted. */
+  async function visible(user: User, entries: LineageEntry[]): Promise<{ shown: LineageEntry[]; hidden: number }> {
+    if (user.admin || entries.length === 0) return { shown: entries, hidden: 0 };
+    const ids = [...new Set(entries.map(e => e.runId))];
+    const own = await d.db.selectFrom('runs').select('id').where('id', 'in', ids).where('owner', '=', user.name).execute();
+    const mine = new Set(own.map(r => r.id));
+    const shown = entries.filter(e => mine.has(e.runId));
+    return { shown, hidden: entries.length - shown.length };
+  }
+
+  const entry = (e: LineageEntry) => ({ runId: e.runId, step: e.step, [e.direction === 'input' ? 'input' : 'output']: e.input, createdAt: e.createdAt });
+
+  router.get('/datasets/:owner/:name/versions/:ref/lineage', async (req, res) => {
+    const user = userOf(req);
+    const v = await d.catalog.version(user, param(req, 'owner'), param(req, 'name'), param(req, 'ref'));
+    const { shown, hidden } = await visible(user, await d.catalog.lineage({ versionId: v.id }));
+    res.json({
+      dataset: `${v.owner}/${v.name}`,
+      version: v.id,
+      blinded: v.blinded,
+      readBy: shown.filter(e => e.direction === 'input').map(entry),
+      producedBy: shown.filter(e => e.direction === 'output').map(entry),
+      hiddenRuns: hidden
+    });
+  });
+
+  router.put('/datasets/:owner/:name/versions/:ref/blinded', async (req, res) => {
+    const user = userOf(req);
+    const body = req.body as { blinded?: unknown } | undefined;
+    if (typeof body?.blinded !== 'boolean') {
+      throw AppError.invalid('Body must be {"blinded": true|false}', { errors: [{ path: '/blinded', message: 'must be boolean' }] });
+    }
+    const v = await d.catalog.version(user, param(req, 'owner'), param(req, 'name'), param(req, 'ref'));
+    assertMayBlind(user, v, body.blinded);
+    await d.catalog.setBlinded(v.id, body.blinded);
+    res.json({ dataset: `${v.owner}/${v.name}`, version: v.id, blinded: body.blinded });
+  });
+
+  router.get('/datasets/approvals', async (req, res) => {
+    const status = typeof req.query.status === 'string' ? req.query.status : undefined;
+    if (status !== undefined && !['pending', 'approved', 'rejected'].includes(status)) {
+      throw AppError.invalid('status must be pending, approved or rejected', { errors: [{ path: 'status', message: 'unknown status' }] });
+    }
+    res.json({ approvals: await d.approvals.list(userOf(req), status) });
+  });
+
+  router.post('/datasets/approvals/:id', async (req, res) => {
+    const decision = (req.body as { decision?: unknown } | undefined)?.decision;
+    if (decision !== 'approve' && decision !== 'reject') {
+      throw AppError.invalid('Body must be {"decision": "approve"|"reject"}', { errors: [{ path: '/decision', message: 'must be approve or reject' }] });
+    }
+    res.json(await d.approvals.decide(userOf(req), param(req, 'id'), decision));
+  });
+
+  router.get('/runs/:id/datasets', async (req, res) => {
+    const user = userOf(req);
+    const run = await d.db.selectFrom('runs').select(['id', 'owner']).where('id', '=', param(req, 'id')).executeTakeFirst();
+    if (!run || (run.owner !== user.name && !user.admin)) throw new AppError(404, 'run_not_found', `No run ${param(req, 'id')}`);
+    const rows = await d.catalog.lineage({ runId: run.id });
+    const item = (e: LineageEntry) => ({ dataset: `${e.owner}/${e.name}`, version: e.versionId, step: e.step, name: e.input });
+    res.json({ runId: run.id, inputs: rows.filter(e => e.direction === 'input').map(item), outputs: rows.filter(e => e.direction === 'output').map(item) });
+  });
+
+  return router;
+}

@@ -1,0 +1,47 @@
+import type { Request, RequestHandler } from 'express';
+import { bodyOf } from '../mlflow/body';
+import { MlflowError } from '../mlflow/errors';
+
+/**
+ * Tracked runs of sealed steps (datasets/blinding/: a blinded dataset version is mounted). Filled
+ * by StepRuns.attempt, also when a step is followed again after a restart, so it survives one.
+ */
+export class SealedRuns {
+  private readonly runs = new Set<string>();
+  add(runUuid: string): void {
+    this.runs.add(runUuid);
+  }
+  has(runUuid: string): boolean {
+    return this.runs.has(runUuid);
+  }
+}
+
+const METRICS_ONLY = /^\/api\/[23]\.0\/mlflow\/runs\/(log-metric|log-batch|update)$/;
+
+const empty = (v: unknown): boolean => v === undefined || v === null || (Array.isArray(v) && v.length === 0);
+
+/**
+ * On the step listener, before the step scope: a sealed step's token may read, and write only
+ * metrics and the status of its own run (the step scope checks the run). Params, tags, run names,
+ * artifacts, models and dataset inputs could carry the blinded data out, so they answer 403.
+ */
+export function sealedScope(sealed: SealedRuns, ownRun: (req: Request) => string): RequestHandler {
+  return (req, _res, next) => {
+    if (!sealed.has(ownRun(req))) {
+      next();
+      return;
+    }
+    const method = req.method.toUpperCase();
+    if (method === 'GET' || method === 'HEAD' || (method === 'POST' && /\/search$/.test(req.path))) {
+      next();
+      return;
+    }
+    const write = METRICS_ONLY.exec(req.path);
+    const body = bodyOf(req);
+    if (write && (write[1] !== 'log-batch' || (empty(body.params) && empty(body.tags))) && (write[1] !== 'update' || empty(body.run_name))) {
+      next();
+      return;
+    }
+    next(new MlflowError('PERMISSION_DENIED', 'This step reads blinded data: it may log metrics and its status only'));
+  };
+}

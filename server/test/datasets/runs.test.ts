@@ -1,0 +1,109 @@
+import Docker from 'dockerode';
+import { tempDir } from '../helpers/env';
+import { json } from '../helpers/server';
+import { pipeline, runsEnv, TEST_IMAGE, type RunsEnv } from '../runs/helpers';
+import { addVersion } from './runsHelpers';
+
+/**
+ * dataset:// step inputs on the real server, the real engine and real SQLite: resolved at
+ * submit, mounted read-only from a per-version volume, part of the cache key, recorded as lineage.
+ */
+describe('datasets as step inputs', () => {
+  let env: RunsEnv;
+  let dataDir: string;
+  let v1: string;
+  let v2: string;
+  const docker = new Docker();
+
+  // Lists the mounted input, reads a file and tries to write into the mount.
+  const READER = [
+    'python3',
+    '-c',
+    [
+      'import os',
+      "root = 'inputs/data'",
+      "files = sorted(os.path.relpath(os.path.join(d, f), root) for d, _, fs in os.walk(root) for f in fs)",
+      "text = open(os.path.join(root, 'a.csv')).read()",
+      'try:',
+      "    open(os.path.join(root, 'new.txt'), 'w').write('x'); wrote = 'yes'",
+      'except OSError as e:',
+      "    wrote = 'refused'",
+      "open('out.txt', 'w').write(repr((files, text, wrote)))"
+    ].join('\n')
+  ];
+
+  const data = tempDir('dsruns');
+  beforeAll(async () => {
+    dataDir = data.path;
+    env = await runsEnv({ dataDir, databaseUrl: `sqlite:${dataDir}/conveyor.db` });
+    for (const [name, admin] of [['alice', false], ['bob', false]] as const) await env.t.store.users.create(name, admin);
+  });
+  afterAll(async () => {
+    for (const v of await docker.listVolumes({ filters: { label: ['io.conveyor.kind=dataset'] } }).then(r => r.Volumes ?? [])) {
+      if (v1 && (v.Name.includes(v1) || v.Name.includes(v2))) await docker.getVolume(v.Name).remove().catch(() => undefined);
+    }
+    await env?.close();
+    data.cleanup();
+  });
+
+  it('mounts a version read-only at inputs/<name> and records the version in the step', async () => {
+    v1 = await addVersion(env.t.store, dataDir, { owner: 'alice', name: 'iris', files: { 'a.csv': 'x,y\n1,2\n', 'sub/b.txt': 'bee' }, tags: ['prod'] });
+    const run = await env.submit({ pipeline: pipeline('read', [{ name: 'read', image: TEST_IMAGE, command: READER, inputs: { data: 'dataset://iris@prod' }, outputs: ['out.txt'] }]) }, 'alice');
+    const done = await env.wait(run.id, undefined, 90_000, 'alice');
+    expect(done.steps[0].error).toBeNull();
+    expect(done.status).toBe('succeeded');
+    const out = await (await env.get(`/runs/${run.id}/steps/read/outputs/out.txt`, 'alice')).text();
+    expect(out).toBe(`(['a.csv', 'sub/b.txt'], 'x,y\\n1,2\\n', 'refused')`);
+    // The volume exists, is labelled and holds the version.
+    const vols = (await docker.listVolumes({ filters: { label: [`io.conveyor.dataset-version=${v1}`] } })).Volumes ?? [];
+    expect(vols).toHaveLength(1);
+    // Lineage on both sides.
+    const lineage = await json(await env.get(`/datasets/alice/iris/versions/prod/lineage`, 'alice'));
+    expect(lineage).toMatchObject({ dataset: 'alice/iris', version: v1, blinded: false, readBy: [{ runId: run.id, step: 'read', input: 'data' }], producedBy: [] });
+    const side = await json(await env.get(`/runs/${run.id}/datasets`, 'alice'));
+    expect(side.inputs).toEqual([{ dataset: 'alice/iris', version: v1, step: 'read', name: 'data' }]);
+  });
+
+  it('reuses a cached step for the same version and runs again when the tag moves', async () => {
+    const body = { pipeline: pipeline('read', [{ name: 'read', image: TEST_IMAGE, command: READER, inputs: { data: 'dataset://alice/iris@prod' }, outputs: ['out.txt'] }]) };
+    const again = await env.wait((await env.submit(body, 'alice')).id, undefined, 90_000, 'alice');
+    expect(again.steps[0].cachedFrom).toBeTruthy();
+    v2 = await addVersion(env.t.store, dataDir, { owner: 'alice', name: 'iris', files: { 'a.csv': 'x,y\n3,4\n' }, tags: ['prod'] });
+    const moved = await env.wait((await env.submit(body, 'alice')).id, undefined, 90_000, 'alice');
+    expect(moved.status).toBe('succeeded');
+    expect(moved.steps[0].cachedFrom).toBeNull();
+    const out = await (await env.get(`/runs/${moved.id}/steps/read/outputs/out.txt`, 'alice')).text();
+    expect(out).toBe(`(['a.csv'], 'x,y\\n3,4\\n', 'refused')`);
+    // By id, the old version still reads the same.
+    const pinned = await env.wait((await env.submit({ pipeline: pipeline('read', [{ name: 'read', image: TEST_IMAGE, command: READER, inputs: { data: `dataset://iris@${v1}` }, outputs: ['out.txt'] }]) }, 'alice')).id, undefined, 90_000, 'alice');
+    expect(pinned.steps[0].cachedFrom).toBeTruthy();
+  });
+
+  it.each([
+    ['an unknown dataset', 'dataset://nope@prod', 'alice', 404, 'dataset_not_found'],
+    ['an unknown tag', 'dataset://iris@nope', 'alice', 404, 'version_not_found'],
+    ['an unknown version id', 'dataset://iris@0123456789ab', 'alice', 404, 'version_not_found'],
+    ['no version', 'dataset://iris', 'alice', 400, 'invalid_pipeline'],
+    ['a path in the name', 'dataset://a/b/c@prod', 'alice', 400, 'invalid_dataset_ref'],
+    ['a dataset not shared with the caller', 'dataset://alice/iris@prod', 'bob', 404, 'dataset_not_found']
+  ])('refuses %s with a clear error and creates no run', async (_what, ref, user, status, code) => {
+    const before = (await json(await env.get('/runs', user))).runs.length;
+    const res = await env.post('/runs', { pipeline: pipeline('bad', [{ name: 's', image: TEST_IMAGE, command: ['true'], inputs: { data: ref } }]) }, user);
+    const body = await json(res);
+    expect(res.status).toBe(status);
+    expect(body.error.code).toBe(code);
+    expect(body.error.message).toMatch(/input "data"|inputs\/data/);
+    expect((await json(await env.get('/runs', user))).runs.length).toBe(before);
+  });
+
+  it('lets a user the dataset is shared with mount it, and hides others\' runs in the lineage', async () => {
+    await addVersion(env.t.store, dataDir, { owner: 'alice', name: 'shared', files: { 'a.csv': 'shared\n' }, tags: ['v1'], shareWith: ['bob'] });
+    const run = await env.submit({ pipeline: pipeline('read', [{ name: 'read', image: TEST_IMAGE, command: READER, inputs: { data: 'dataset://alice/shared@v1' }, outputs: ['out.txt'] }]) }, 'bob');
+    expect((await env.wait(run.id, undefined, 90_000, 'bob')).status).toBe('succeeded');
+    const mine = await json(await env.get('/datasets/alice/shared/versions/v1/lineage', 'bob'));
+    expect(mine.readBy.map((e: { runId: string }) => e.runId)).toEqual([run.id]);
+    const owners = await json(await env.get('/datasets/alice/shared/versions/v1/lineage', 'alice'));
+    expect(owners).toMatchObject({ readBy: [], hiddenRuns: 1 });
+  });
+});
+
