@@ -128,7 +128,9 @@ export async function buildServer(
     workspaceDir: config.workspaceDir ?? process.cwd(),
     defaultImage: config.defaultImage ?? DEFAULT_IMAGE,
     importElyra,
-    datasets: datasetRuns.inputs
+    datasets: datasetRuns.inputs,
+    // Component steps are expanded by the components module (made below, called at submit).
+    components: { expand: (owner, pipeline) => components.expand(owner, pipeline) }
   });
   const runs = new RunService({ store, submitter, scheduler, artifacts, logs, diffNotebooks, tracking: stepTracking.hooks });
 
@@ -150,7 +152,8 @@ export async function buildServer(
     tracking: trackingService,
     workspaceDir
   };
-  const features: FeatureModule[] = [createGitModule(deps), datasetRuns.module(), createDatasetsModule(deps), createComponentsModule(deps)];
+  const components = createComponentsModule(deps);
+  const features: FeatureModule[] = [createGitModule(deps), datasetRuns.module(), createDatasetsModule(deps), components];
 
   const app = createApp({
     logger,
@@ -163,7 +166,7 @@ export async function buildServer(
       registry.router,
       profileRoutes(profiles),
       resourceRoutes(new ResourcesApi(resources, scheduler, runtime)),
-      pipelineRoutes(new PipelineService({ workspaceDir: config.workspaceDir ?? process.cwd(), defaultImage: config.defaultImage ?? DEFAULT_IMAGE })),
+      pipelineRoutes(new PipelineService({ workspaceDir: config.workspaceDir ?? process.cwd(), defaultImage: config.defaultImage ?? DEFAULT_IMAGE, components })),
       notebookRoutes({ workspaceDir: config.workspaceDir ?? process.cwd() }),
       tracking.router,
       models.router,

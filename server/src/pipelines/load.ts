@@ -87,7 +87,8 @@ function semanticErrors(p: Pipeline): FieldError[] {
       const upstream = byName.get(from);
       if (from === s.name) errors.push({ path, message: `step "${s.name}" cannot take its own output "${output}" as input` });
       else if (!upstream) errors.push({ path, message: `"${ref}" names no step "${from}"` });
-      else if (!(upstream.outputs ?? []).some(o => o === output || o.replace(/\/+$/, '') === output.replace(/\/+$/, ''))) {
+      // A component step's outputs come from its spec: checked when it is expanded (components/expand.ts).
+      else if (upstream.component === undefined && !(upstream.outputs ?? []).some(o => o === output || o.replace(/\/+$/, '') === output.replace(/\/+$/, ''))) {
         const declared = (upstream.outputs ?? []).join(', ') || 'none';
         errors.push({ path, message: `"${ref}": step "${from}" declares no output "${output}" (its outputs: ${declared})` });
       }

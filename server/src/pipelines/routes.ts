@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { RouteDoc } from '../core/openapi';
+import { identityOf } from '../auth/identity';
 import { AppError } from '../core/errors';
 import type { PipelineService } from './service';
 
@@ -13,8 +14,9 @@ export const pipelineRouteDocs: RouteDoc[] = [
   {
     method: 'post',
     path: '/pipelines/validate',
-    summary: 'Validate a pipeline ({pipeline} inline, any apiVersion or Elyra, or {pipelinePath} in the workspace); returns it normalized to conveyor/v1 with the step order',
-    response: { inline: pipelineResult }
+    summary:
+      'Validate a pipeline ({pipeline} inline, any apiVersion or Elyra, or {pipelinePath} in the workspace); returns it normalized to conveyor/v1, component steps expanded, with the step order. With perStep: true, answers 200 PipelineValidation (errors per step) instead of 400',
+    response: { inline: { oneOf: [pipelineResult, { $ref: 'pipeline-validation.json' }] } }
   },
   {
     method: 'post',
@@ -46,10 +48,13 @@ function exactlyOne(body: Body, a: string, b: string): void {
 
 export function pipelineRoutes(pipelines: PipelineService): Router {
   const router = Router();
-  router.post('/pipelines/validate', (req, res) => {
-    const body = bodyOf(req.body, ['pipeline', 'pipelinePath']);
+  router.post('/pipelines/validate', async (req, res) => {
+    const body = bodyOf(req.body, ['pipeline', 'pipelinePath', 'perStep']);
     exactlyOne(body, 'pipeline', 'pipelinePath');
-    res.json(pipelines.validate({ pipeline: body.pipeline, pipelinePath: optionalString(body, 'pipelinePath') }));
+    if (body.perStep !== undefined && typeof body.perStep !== 'boolean') throw AppError.invalid('perStep must be a boolean', { errors: [{ path: '/perStep', message: 'must be a boolean' }] });
+    const source = { pipeline: body.pipeline, pipelinePath: optionalString(body, 'pipelinePath') };
+    const owner = identityOf(req).user.name;
+    res.json(body.perStep === true ? await pipelines.validatePerStep(owner, source) : await pipelines.validate(owner, source));
   });
   router.post('/pipelines/import-elyra', (req, res) => {
     const body = bodyOf(req.body, ['path', 'pipeline', 'write']);

@@ -1,12 +1,29 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, extname, posix } from 'node:path';
 import { stringify } from 'yaml';
-import type { Pipeline } from '../../../schema/generated/api';
+import { parse as parseYaml } from 'yaml';
+import type { Pipeline, PipelineValidation } from '../../../schema/generated/api';
+import type { Expansion } from '../components/expand';
 import { AppError } from '../core/errors';
+import type { FieldError } from '../core/schemas';
 import { resolveInWorkspace } from '../core/workspace';
 import { topoOrder } from './dag';
 import { importElyra } from './elyra';
-import { loadPipeline, normalizePipeline } from './load';
+import { invalidPipeline, loadPipeline, normalizePipeline } from './load';
+
+/** Expands `component:` steps for a user (components module); absent, such steps are refused at validate. */
+export interface ComponentExpander {
+  expand(owner: string, pipeline: Pipeline): Promise<Expansion>;
+}
+
+/** The step a JSON pointer (/steps/<i>/…) of a raw pipeline document belongs to. */
+function stepOfPath(raw: unknown, path: string): string | null {
+  const m = /^\/steps\/(\d+)(\/|$)/.exec(path);
+  const steps = (raw as { steps?: unknown } | null)?.steps;
+  if (!m || !Array.isArray(steps)) return null;
+  const step = steps[Number(m[1])] as { name?: unknown } | undefined;
+  return typeof step?.name === 'string' ? step.name : null;
+}
 
 /** The largest pipeline or notebook file the server reads. */
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
@@ -43,7 +60,7 @@ function parseElyraText(text: string, rel: string): unknown {
 
 /** Pipeline files in the workspace: validation (any supported format) and Elyra import. */
 export class PipelineService {
-  constructor(private readonly deps: { workspaceDir: string; defaultImage: string }) {}
+  constructor(private readonly deps: { workspaceDir: string; defaultImage: string; components?: ComponentExpander }) {}
 
   /** A pipeline from an inline document (v1, v1alpha1 or Elyra) or a workspace file. */
   load(source: { pipeline?: unknown; pipelinePath?: string }): Pipeline {
@@ -57,9 +74,43 @@ export class PipelineService {
     return normalizePipeline(source.pipeline);
   }
 
-  validate(source: { pipeline?: unknown; pipelinePath?: string }): { pipeline: Pipeline; order: string[] } {
-    const pipeline = this.load(source);
+  /** The pipeline with its component steps expanded and checked (400 invalid_pipeline), and the step order. */
+  async validate(owner: string, source: { pipeline?: unknown; pipelinePath?: string }): Promise<{ pipeline: Pipeline; order: string[] }> {
+    const loaded = this.load(source);
+    if (!loaded.steps.some(s => s.component !== undefined)) return { pipeline: loaded, order: topoOrder(loaded) };
+    if (!this.deps.components) throw invalidPipeline([{ path: '/steps', message: 'component steps are not available on this server' }]);
+    const x = await this.deps.components.expand(owner, loaded);
+    if (x.errors.length > 0) throw invalidPipeline(x.errors.map(({ path, message }) => ({ path, message })));
+    const pipeline = normalizePipeline(x.pipeline);
     return { pipeline, order: topoOrder(pipeline) };
+  }
+
+  /** For the editor: never a 400 for a pipeline problem; every problem with the step it belongs to, and the typed ports of component steps. */
+  async validatePerStep(owner: string, source: { pipeline?: unknown; pipelinePath?: string }): Promise<PipelineValidation> {
+    let raw: unknown = source.pipeline;
+    if (source.pipelinePath !== undefined) {
+      try {
+        raw = parseYaml(readWorkspaceFile(this.deps.workspaceDir, source.pipelinePath, 'file_not_found'));
+      } catch {
+        raw = undefined;
+      }
+    }
+    const problems = (errors: FieldError[]): PipelineValidation['errors'] => errors.map(e => ({ path: e.path, message: e.message, step: stepOfPath(raw, e.path) }));
+    let loaded: Pipeline;
+    try {
+      loaded = this.load(source);
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'invalid_pipeline') {
+        const errors = (err.details as { errors?: FieldError[] } | undefined)?.errors ?? [{ path: '/', message: err.message }];
+        return { valid: false, errors: problems(errors), steps: {} };
+      }
+      throw err;
+    }
+    if (!loaded.steps.some(s => s.component !== undefined) || !this.deps.components) return { valid: true, pipeline: loaded, order: topoOrder(loaded), errors: [], steps: {} };
+    const x = await this.deps.components.expand(owner, loaded);
+    if (x.errors.length > 0) return { valid: false, errors: x.errors, steps: x.ports };
+    const pipeline = normalizePipeline(x.pipeline);
+    return { valid: true, pipeline, order: topoOrder(pipeline), errors: [], steps: x.ports };
   }
 
   /** Converts an Elyra pipeline; with `write`, saves it as YAML (or JSON) next to the .pipeline file, never overwriting. */

@@ -5,7 +5,9 @@ import type { ArtifactStore } from '../artifacts/store';
 import { AppError } from '../core/errors';
 import { expandGlobs, resolveInWorkspace } from '../core/workspace';
 import { notebookHash } from '../executor/hash';
-import { DATASET_SCHEME, loadPipeline, normalizePipeline } from '../pipelines/load';
+import type { StepAssets } from '../components/expand';
+import { DATASET_SCHEME, invalidPipeline, loadPipeline, normalizePipeline } from '../pipelines/load';
+import type { ComponentExpander } from '../pipelines/service';
 import { upstreamOf } from '../pipelines/dag';
 import { expandSweep } from '../pipelines/sweep';
 import type { ProfileService } from '../resources/profiles';
@@ -36,12 +38,16 @@ export interface SubmitDeps {
   datasets?: { resolve(owner: string, steps: StepState[]): Promise<void> };
   /** Elyra `.pipeline` import (pipelines/elyra.ts), when available. */
   importElyra?: (doc: unknown, opts: { defaultImage: string }) => Pipeline;
+  /** Expands `component:` steps (components module), when available. */
+  components?: ComponentExpander;
 }
 
 interface Source {
   pipeline: Pipeline;
   baseDir: string;
   sourcePath: string | null;
+  /** Files (and notebooks) of component steps, by step name. */
+  assets?: Map<string, StepAssets>;
 }
 
 const GLOB_CHARS = /[*?[\]{}!]/;
@@ -75,7 +81,7 @@ export class RunSubmitter {
     }
     checkParams(body.params, 'params');
     checkParams(body.notebook?.params, 'notebook.params');
-    const source = this.source(body);
+    const source = await this.expandComponents(owner, this.source(body));
     const pipeline = source.pipeline;
     const capacity = await this.capacity();
     // A notebook run's parameters are the run's: shown with the run, kept by resume and rerun.
@@ -234,6 +240,15 @@ export class RunSubmitter {
     return { pipeline, baseDir: dir === '.' ? '' : dir, sourcePath: nb.path };
   }
 
+  /** `component:` steps → notebook or command steps with the component's files (400 invalid_pipeline with per-step paths). */
+  private async expandComponents(owner: string, source: Source): Promise<Source> {
+    if (!source.pipeline.steps.some(s => s.component !== undefined)) return source;
+    if (!this.deps.components) throw invalidPipeline([{ path: '/steps', message: 'component steps are not available on this server' }]);
+    const x = await this.deps.components.expand(owner, source.pipeline);
+    if (x.errors.length > 0) throw invalidPipeline(x.errors.map(({ path, message }) => ({ path, message })));
+    return { ...source, pipeline: normalizePipeline(x.pipeline), assets: x.assets };
+  }
+
   private async capacity(): Promise<Capacity> {
     const info = await this.deps.runtime.info();
     if (info.state !== 'running') {
@@ -257,7 +272,7 @@ export class RunSubmitter {
         imageDigest: digests.get(image)!,
         command: step.command,
         params: { ...(step.params ?? {}) },
-        files: await this.files(step, baseDir),
+        files: [...(await this.files(step, baseDir)), ...(await this.assetFiles(source.assets?.get(step.name)))],
         inputs: Object.fromEntries(Object.entries(step.inputs ?? {}).map(([k, v]) => [k, v!])),
         outputs: step.outputs ?? [],
         env: Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, v!])),
@@ -267,7 +282,11 @@ export class RunSubmitter {
         retry: { attempts: retry.attempts ?? 1, backoffSeconds: retry.backoffSeconds ?? 2, onExitCodes: retry.onExitCodes },
         cache: step.cache !== false
       };
-      if (step.notebook) {
+      const assetNotebook = source.assets?.get(step.name)?.notebook;
+      if (step.notebook && assetNotebook) {
+        const { hash } = await this.deps.artifacts.put(assetNotebook.content);
+        spec.notebook = { name: assetNotebook.name, path: assetNotebook.name, hash, sourceHash: notebookHash(assetNotebook.content) };
+      } else if (step.notebook) {
         const rel = posix.join(baseDir, step.notebook);
         const abs = resolveInWorkspace(this.deps.workspaceDir, rel);
         if (!existsSync(abs) || !statSync(abs).isFile()) {
@@ -297,6 +316,12 @@ export class RunSubmitter {
       }
       throw err;
     }
+  }
+
+  private async assetFiles(assets: StepAssets | undefined): Promise<StepSpec['files']> {
+    const out: StepSpec['files'] = [];
+    for (const f of assets?.files ?? []) out.push({ path: f.path, hash: (await this.deps.artifacts.put(f.content)).hash });
+    return out;
   }
 
   private async files(step: PipelineStep, baseDir: string): Promise<StepSpec['files']> {
