@@ -1,67 +1,43 @@
-import type { DuckDBConnection } from "@duckdb/node-api";
-import { AppError } from "../../core/errors";
-import { ORD, versionSql } from "./layers";
-import { matchRows } from "./match";
-import { checkKey } from "./read";
-import { all, columnList, rowsOfRaw } from "./sql";
-import type {
-  DiffOptions,
-  DiffSampleRow,
-  Row,
-  SchemaChanges,
-  TableColumn,
-  TableDiff,
-  TableManifest,
-  TableObjectStore,
-} from "./types";
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { AppError } from '../../core/errors';
+import { ORD, versionSql } from './layers';
+import { matchRows } from './match';
+import { checkKey } from './read';
+import { all, columnList, rowsOfRaw } from './sql';
+import type { DiffOptions, DiffSampleRow, Row, SchemaChanges, TableColumn, TableDiff, TableManifest, TableObjectStore } from './types';
 
-const POS = "__cv_pos";
+const POS = '__cv_pos';
 
-export function schemaChanges(
-  from: TableColumn[],
-  to: TableColumn[],
-): SchemaChanges {
-  const before = new Map(from.map((c) => [c.name, c.type]));
-  const after = new Map(to.map((c) => [c.name, c.type]));
+export function schemaChanges(from: TableColumn[], to: TableColumn[]): SchemaChanges {
+  const before = new Map(from.map(c => [c.name, c.type]));
+  const after = new Map(to.map(c => [c.name, c.type]));
   return {
-    added: to.filter((c) => !before.has(c.name)),
-    removed: from.filter((c) => !after.has(c.name)),
+    added: to.filter(c => !before.has(c.name)),
+    removed: from.filter(c => !after.has(c.name)),
     retyped: to
-      .filter((c) => before.has(c.name) && before.get(c.name) !== c.type)
-      .map((c) => ({ name: c.name, from: before.get(c.name)!, to: c.type })),
+      .filter(c => before.has(c.name) && before.get(c.name) !== c.type)
+      .map(c => ({ name: c.name, from: before.get(c.name)!, to: c.type }))
   };
 }
 
 function defaultKey(a: TableManifest, b: TableManifest): string[] | null {
-  return a.key && JSON.stringify(a.key) === JSON.stringify(b.key)
-    ? a.key
-    : null;
+  return a.key && JSON.stringify(a.key) === JSON.stringify(b.key) ? a.key : null;
 }
 
 /** Materializes a version as `name` with its rows' 0-based position in `__cv_pos`. */
-async function load(
-  conn: DuckDBConnection,
-  objects: TableObjectStore,
-  m: TableManifest,
-  name: string,
-): Promise<void> {
+async function load(conn: DuckDBConnection, objects: TableObjectStore, m: TableManifest, name: string): Promise<void> {
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE ${name} AS
-     SELECT ${columnList(m.schema)}, (row_number() OVER (ORDER BY ${ORD}) - 1)::BIGINT AS ${POS} FROM (${await versionSql(objects, m)})`,
+     SELECT ${columnList(m.schema)}, (row_number() OVER (ORDER BY ${ORD}) - 1)::BIGINT AS ${POS} FROM (${await versionSql(objects, m)})`
   );
 }
 
 function changedColumns(before: Row, after: Row, names: string[]): string[] {
-  return names.filter(
-    (n) =>
-      JSON.stringify(before[n] ?? null) !== JSON.stringify(after[n] ?? null),
-  );
+  return names.filter(n => JSON.stringify(before[n] ?? null) !== JSON.stringify(after[n] ?? null));
 }
 
 function pick(row: Row, names: string[]): Row {
-  return Object.fromEntries(
-    names.filter((n) => n in row).map((n) => [n, row[n]]),
-  );
+  return Object.fromEntries(names.filter(n => n in row).map(n => [n, row[n]]));
 }
 
 /** Row-level diff of two versions: schema changes, counts, and a bounded sample of rows. */
@@ -70,35 +46,29 @@ export async function diffVersions(
   objects: TableObjectStore,
   a: TableManifest,
   b: TableManifest,
-  options: DiffOptions,
+  options: DiffOptions
 ): Promise<TableDiff> {
   const schema = schemaChanges(a.schema, b.schema);
   const key = options.key?.length ? options.key : defaultKey(a, b);
   const sampleSize = Math.max(0, Math.min(200, options.sample ?? 20));
-  await load(conn, objects, a, "__cv_a");
-  await load(conn, objects, b, "__cv_b");
+  await load(conn, objects, a, '__cv_a');
+  await load(conn, objects, b, '__cv_b');
   if (key) {
-    await checkKey(conn, "__cv_a", a.schema, key, "the first version");
-    await checkKey(conn, "__cv_b", b.schema, key, "the second version");
-    const retyped = schema.retyped.filter((r) => key.includes(r.name));
+    await checkKey(conn, '__cv_a', a.schema, key, 'the first version');
+    await checkKey(conn, '__cv_b', b.schema, key, 'the second version');
+    const retyped = schema.retyped.filter(r => key.includes(r.name));
     if (retyped.length)
-      throw new AppError(
-        400,
-        "key_retyped",
-        `Key column ${retyped[0].name} changed type (${retyped[0].from} → ${retyped[0].to})`,
-      );
+      throw new AppError(400, 'key_retyped', `Key column ${retyped[0].name} changed type (${retyped[0].from} → ${retyped[0].to})`);
   }
-  const retyped = new Set(schema.retyped.map((r) => r.name));
-  const common = b.schema
-    .filter((c) => a.schema.some((x) => x.name === c.name))
-    .map((c) => ({ name: c.name, cast: retyped.has(c.name) }));
+  const retyped = new Set(schema.retyped.map(r => r.name));
+  const common = b.schema.filter(c => a.schema.some(x => x.name === c.name)).map(c => ({ name: c.name, cast: retyped.has(c.name) }));
   const counts = await matchRows(conn, {
-    oldRel: "__cv_a",
+    oldRel: '__cv_a',
     oldPos: POS,
-    newRel: "__cv_b",
+    newRel: '__cv_b',
     newPos: POS,
     columns: common,
-    key,
+    key
   });
   const sample =
     sampleSize > 0
@@ -106,30 +76,26 @@ export async function diffVersions(
           conn,
           a.schema,
           b.schema,
-          common.map((c) => c.name),
+          common.map(c => c.name),
           key,
-          sampleSize,
+          sampleSize
         )
       : [];
   return {
     schema,
-    matchedBy: key ? "key" : "row",
+    matchedBy: key ? 'key' : 'row',
     key,
     rows: { from: a.rowCount, to: b.rowCount },
     added: counts.added,
     removed: counts.removed,
     changed: counts.changed,
     reordered: counts.reordered,
-    sample,
+    sample
   };
 }
 
 /** Rows of `sql` (which selects `__cv_pos`) with their position. */
-async function positioned(
-  conn: DuckDBConnection,
-  sql: string,
-  columns: TableColumn[],
-): Promise<{ position: number; row: Row }[]> {
+async function positioned(conn: DuckDBConnection, sql: string, columns: TableColumn[]): Promise<{ position: number; row: Row }[]> {
   const raw = await all(conn, sql);
   const rows = rowsOfRaw(raw, columns);
   return rows.map((row, i) => ({ position: Number(raw[i][POS]), row }));
@@ -141,29 +107,27 @@ async function sampleDiff(
   to: TableColumn[],
   compared: string[],
   key: string[] | null,
-  limit: number,
+  limit: number
 ): Promise<DiffSampleRow[]> {
   const sample: DiffSampleRow[] = [];
   const changed = (rel: string, on: string) =>
     `SELECT x.* FROM __cv_mnew m JOIN ${rel} x ON x.${POS} = m.${on} WHERE m.kind = 'changed' ORDER BY m.n LIMIT ${limit}`;
-  const before = await positioned(conn, changed("__cv_a", "pord"), from);
-  const after = await positioned(conn, changed("__cv_b", "n"), to);
+  const before = await positioned(conn, changed('__cv_a', 'pord'), from);
+  const after = await positioned(conn, changed('__cv_b', 'n'), to);
   after.forEach((r, i) => {
     const columns = changedColumns(before[i].row, r.row, compared);
     sample.push({
-      kind: "changed",
+      kind: 'changed',
       position: r.position,
       key: pick(r.row, key ?? []),
       columns,
       before: pick(before[i].row, columns),
-      after: pick(r.row, columns),
+      after: pick(r.row, columns)
     });
   });
   const added = `SELECT b.* FROM __cv_b b JOIN __cv_mnew m ON b.${POS} = m.n WHERE m.kind = 'added' ORDER BY b.${POS} LIMIT ${limit}`;
-  for (const r of await positioned(conn, added, to))
-    sample.push({ kind: "added", ...r });
+  for (const r of await positioned(conn, added, to)) sample.push({ kind: 'added', ...r });
   const removed = `SELECT a.* FROM __cv_a a JOIN __cv_mgone g ON a.${POS} = g.pord ORDER BY a.${POS} LIMIT ${limit}`;
-  for (const r of await positioned(conn, removed, from))
-    sample.push({ kind: "removed", ...r });
+  for (const r of await positioned(conn, removed, from)) sample.push({ kind: 'removed', ...r });
   return sample;
 }

@@ -1,11 +1,11 @@
-import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
-import { mkdir, rm } from "node:fs/promises";
-import { AppError } from "../../core/errors";
-import type { Logger } from "../../core/logger";
-import { diffVersions } from "./diff";
-import { ingestFile } from "./ingest";
-import { ORD, readManifest, versionSql } from "./layers";
-import { columnList, literal, rowsOf } from "./sql";
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { mkdir, rm } from 'node:fs/promises';
+import { AppError } from '../../core/errors';
+import type { Logger } from '../../core/logger';
+import { diffVersions } from './diff';
+import { ingestFile } from './ingest';
+import { ORD, readManifest, versionSql } from './layers';
+import { columnList, literal, rowsOf } from './sql';
 import type {
   DiffOptions,
   ExportFormat,
@@ -15,8 +15,8 @@ import type {
   TableDiff,
   TableManifest,
   TableObjectStore,
-  TablePreview,
-} from "./types";
+  TablePreview
+} from './types';
 
 export interface TableEngineOptions {
   logger?: Logger;
@@ -35,47 +35,37 @@ export class TableEngine {
 
   constructor(
     private readonly objects: TableObjectStore,
-    private readonly options: TableEngineOptions = {},
+    private readonly options: TableEngineOptions = {}
   ) {}
 
   private async db(): Promise<DuckDBInstance> {
     if (!this.instance) {
       const spill = `${this.objects.tmpDir()}/duckdb`;
       this.instance = mkdir(spill, { recursive: true }).then(() =>
-        DuckDBInstance.create(":memory:", {
+        DuckDBInstance.create(':memory:', {
           threads: String(this.options.threads ?? 2),
-          memory_limit: this.options.memoryLimit ?? "2GB",
+          memory_limit: this.options.memoryLimit ?? '2GB',
           temp_directory: spill,
-          preserve_insertion_order: "true",
-          enable_external_access: "true",
-        }),
+          preserve_insertion_order: 'true',
+          enable_external_access: 'true'
+        })
       );
     }
     return this.instance;
   }
 
-  private async withConnection<T>(
-    what: string,
-    fn: (conn: DuckDBConnection) => Promise<T>,
-  ): Promise<T> {
+  private async withConnection<T>(what: string, fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
     const conn = await (await this.db()).connect();
     const started = Date.now();
     try {
       return await fn(conn);
     } catch (err) {
       if (err instanceof AppError) throw err;
-      this.options.logger?.error({ err, op: what }, "table engine failed");
-      throw new AppError(
-        500,
-        "table_engine_failed",
-        `The table engine could not ${what}`,
-      );
+      this.options.logger?.error({ err, op: what }, 'table engine failed');
+      throw new AppError(500, 'table_engine_failed', `The table engine could not ${what}`);
     } finally {
       conn.closeSync();
-      this.options.logger?.debug(
-        { op: what, ms: Date.now() - started },
-        "table engine",
-      );
+      this.options.logger?.debug({ op: what, ms: Date.now() - started }, 'table engine');
     }
   }
 
@@ -86,9 +76,7 @@ export class TableEngine {
    * `key_null`, `key_not_unique`); nothing is stored then but unreferenced objects.
    */
   ingest(filePath: string, options: IngestOptions = {}): Promise<IngestResult> {
-    return this.withConnection("ingest the table", (conn) =>
-      ingestFile(conn, this.objects, filePath, options),
-    );
+    return this.withConnection('ingest the table', conn => ingestFile(conn, this.objects, filePath, options));
   }
 
   /** The manifest of a version (schema, row count, key, stats, objects). */
@@ -97,19 +85,16 @@ export class TableEngine {
   }
 
   /** A page of a version's rows in order, with its schema and stats. */
-  async preview(
-    version: string,
-    options: PreviewOptions = {},
-  ): Promise<TablePreview> {
+  async preview(version: string, options: PreviewOptions = {}): Promise<TablePreview> {
     const limit = Math.max(0, Math.min(1000, Math.floor(options.limit ?? 50)));
     const offset = Math.max(0, Math.floor(options.offset ?? 0));
     const m = await this.manifest(version);
-    const rows = await this.withConnection("read the table", async (conn) =>
+    const rows = await this.withConnection('read the table', async conn =>
       rowsOf(
         conn,
         `SELECT ${columnList(m.schema)} FROM (${await versionSql(this.objects, m)}) ORDER BY ${ORD} LIMIT ${limit} OFFSET ${offset}`,
-        m.schema,
-      ),
+        m.schema
+      )
     );
     return {
       schema: m.schema,
@@ -118,45 +103,27 @@ export class TableEngine {
       stats: m.stats,
       offset,
       limit,
-      rows,
+      rows
     };
   }
 
   /** Row-level diff from version `a` to version `b` (by key when given or when both share one). */
-  async diff(
-    a: string,
-    b: string,
-    options: DiffOptions = {},
-  ): Promise<TableDiff> {
+  async diff(a: string, b: string, options: DiffOptions = {}): Promise<TableDiff> {
     const [from, to] = await Promise.all([this.manifest(a), this.manifest(b)]);
-    return this.withConnection("diff the tables", (conn) =>
-      diffVersions(conn, this.objects, from, to, options),
-    );
+    return this.withConnection('diff the tables', conn => diffVersions(conn, this.objects, from, to, options));
   }
 
   /** Writes a version's rows in order to `destPath` as CSV (with a header) or Parquet. */
-  async export(
-    version: string,
-    format: ExportFormat,
-    destPath: string,
-  ): Promise<void> {
-    if (format !== "csv" && format !== "parquet")
-      throw AppError.invalid(
-        `Unknown table format ${String(format)}: use csv or parquet`,
-      );
+  async export(version: string, format: ExportFormat, destPath: string): Promise<void> {
+    if (format !== 'csv' && format !== 'parquet') throw AppError.invalid(`Unknown table format ${String(format)}: use csv or parquet`);
     const m = await this.manifest(version);
-    const options =
-      format === "csv"
-        ? "FORMAT csv, HEADER true"
-        : "FORMAT parquet, COMPRESSION zstd";
-    await this.withConnection("export the table", async (conn) => {
+    const options = format === 'csv' ? 'FORMAT csv, HEADER true' : 'FORMAT parquet, COMPRESSION zstd';
+    await this.withConnection('export the table', async conn => {
       const sql = `SELECT ${columnList(m.schema)} FROM (${await versionSql(this.objects, m)}) ORDER BY ${ORD}`;
-      await conn
-        .run(`COPY (${sql}) TO ${literal(destPath)} (${options})`)
-        .catch(async (err) => {
-          await rm(destPath, { force: true });
-          throw err;
-        });
+      await conn.run(`COPY (${sql}) TO ${literal(destPath)} (${options})`).catch(async err => {
+        await rm(destPath, { force: true });
+        throw err;
+      });
     });
   }
 

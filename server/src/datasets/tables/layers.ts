@@ -1,43 +1,31 @@
-import type { DuckDBConnection } from "@duckdb/node-api";
-import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import { AppError } from "../../core/errors";
-import { columnList, ident, literal } from "./sql";
-import type { StoredObject, TableManifest, TableObjectStore } from "./types";
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AppError } from '../../core/errors';
+import { columnList, ident, literal } from './sql';
+import type { StoredObject, TableManifest, TableObjectStore } from './types';
 
 /** Row position of a stored row: integer in a base, fractional for rows inserted later. */
-export const ORD = "__cv_ord";
+export const ORD = '__cv_ord';
 /** True in a delta row that removes the row at its position. */
-export const DEL = "__cv_del";
-const LAYER = "__cv_layer";
+export const DEL = '__cv_del';
+const LAYER = '__cv_layer';
 
-export const FORMAT = "conveyor-table/1";
+export const FORMAT = 'conveyor-table/1';
 /** Rows per base chunk object. */
 export const CHUNK_ROWS = 1_000_000;
-const PARQUET = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880";
+const PARQUET = 'FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880';
 
-export async function readManifest(
-  objects: TableObjectStore,
-  md5: string,
-): Promise<TableManifest> {
-  const text = await readFile(await objects.verifiedPath(md5), "utf-8");
+export async function readManifest(objects: TableObjectStore, md5: string): Promise<TableManifest> {
+  const text = await readFile(await objects.verifiedPath(md5), 'utf-8');
   let manifest: TableManifest;
   try {
     manifest = JSON.parse(text) as TableManifest;
   } catch {
-    throw new AppError(
-      400,
-      "not_a_table_version",
-      `Object ${md5} is not a table manifest`,
-    );
+    throw new AppError(400, 'not_a_table_version', `Object ${md5} is not a table manifest`);
   }
-  if (manifest?.format !== FORMAT)
-    throw new AppError(
-      400,
-      "not_a_table_version",
-      `Object ${md5} is not a table manifest`,
-    );
+  if (manifest?.format !== FORMAT) throw new AppError(400, 'not_a_table_version', `Object ${md5} is not a table manifest`);
   return manifest;
 }
 
@@ -45,39 +33,32 @@ export async function readManifest(
  * SQL of the rows of a version with their position `__cv_ord` (unordered; ORDER BY __cv_ord for
  * the version's row order). Every object is checked against its md5 before DuckDB reads it.
  */
-export async function versionSql(
-  objects: TableObjectStore,
-  m: TableManifest,
-): Promise<string> {
+export async function versionSql(objects: TableObjectStore, m: TableManifest): Promise<string> {
   const cols = columnList(m.schema);
   const base: string[] = [];
   let offset = 0;
   for (const chunk of m.base) {
     const path = await objects.verifiedPath(chunk.md5);
     base.push(
-      `SELECT ${cols}, (${offset} + file_row_number)::DOUBLE AS ${ORD} FROM read_parquet(${literal(path)}, file_row_number = true)`,
+      `SELECT ${cols}, (${offset} + file_row_number)::DOUBLE AS ${ORD} FROM read_parquet(${literal(path)}, file_row_number = true)`
     );
     offset += chunk.rows;
   }
-  const baseSql = base.length
-    ? base.join(" UNION ALL ")
-    : `SELECT ${nullRow(m)}, NULL::DOUBLE AS ${ORD} WHERE false`;
+  const baseSql = base.length ? base.join(' UNION ALL ') : `SELECT ${nullRow(m)}, NULL::DOUBLE AS ${ORD} WHERE false`;
   if (m.deltas.length === 0) return baseSql;
   const deltas: string[] = [];
   for (const [i, delta] of m.deltas.entries()) {
     const path = await objects.verifiedPath(delta.md5);
-    deltas.push(
-      `SELECT ${cols}, ${ORD}, ${DEL}, ${i} AS ${LAYER} FROM read_parquet(${literal(path)})`,
-    );
+    deltas.push(`SELECT ${cols}, ${ORD}, ${DEL}, ${i} AS ${LAYER} FROM read_parquet(${literal(path)})`);
   }
-  const last = `(SELECT * FROM (${deltas.join(" UNION ALL ")}) QUALIFY row_number() OVER (PARTITION BY ${ORD} ORDER BY ${LAYER} DESC) = 1)`;
+  const last = `(SELECT * FROM (${deltas.join(' UNION ALL ')}) QUALIFY row_number() OVER (PARTITION BY ${ORD} ORDER BY ${LAYER} DESC) = 1)`;
   return `WITH __cv_d AS ${last}, __cv_b AS (${baseSql})
     SELECT ${cols}, ${ORD} FROM __cv_b WHERE ${ORD} NOT IN (SELECT ${ORD} FROM __cv_d)
     UNION ALL SELECT ${cols}, ${ORD} FROM __cv_d WHERE NOT ${DEL}`;
 }
 
 function nullRow(m: TableManifest): string {
-  return m.schema.map((c) => `NULL::${c.type} AS ${ident(c.name)}`).join(", ");
+  return m.schema.map(c => `NULL::${c.type} AS ${ident(c.name)}`).join(', ');
 }
 
 /** Writes files into the store's tmp dir and moves them in; counts the bytes that were new. */
@@ -90,7 +71,7 @@ export class ObjectWriter {
   }
 
   tmpPath(ext: string): string {
-    return join(this.dir, `table-${randomBytes(8).toString("hex")}.${ext}`);
+    return join(this.dir, `table-${randomBytes(8).toString('hex')}.${ext}`);
   }
 
   async put(path: string, rows: number): Promise<StoredObject> {
@@ -104,13 +85,9 @@ export class ObjectWriter {
   }
 
   /** `COPY (sql) TO` a Parquet file, stored as an object. */
-  async parquet(
-    conn: DuckDBConnection,
-    sql: string,
-    rows: number,
-  ): Promise<StoredObject> {
+  async parquet(conn: DuckDBConnection, sql: string, rows: number): Promise<StoredObject> {
     await mkdir(this.dir, { recursive: true });
-    const path = this.tmpPath("parquet");
+    const path = this.tmpPath('parquet');
     try {
       await conn.run(`COPY (${sql}) TO ${literal(path)} (${PARQUET})`);
     } catch (err) {
@@ -122,7 +99,7 @@ export class ObjectWriter {
 
   async json(value: unknown): Promise<StoredObject> {
     await mkdir(this.dir, { recursive: true });
-    const path = this.tmpPath("json");
+    const path = this.tmpPath('json');
     await writeFile(path, JSON.stringify(value));
     return this.put(path, 0);
   }
@@ -134,22 +111,14 @@ export async function writeBase(
   writer: ObjectWriter,
   relation: string,
   orderBy: string,
-  m: Pick<TableManifest, "schema" | "rowCount">,
+  m: Pick<TableManifest, 'schema' | 'rowCount'>
 ): Promise<StoredObject[]> {
   const cols = columnList(m.schema);
   const chunks: StoredObject[] = [];
-  for (
-    let start = 0;
-    start < m.rowCount || chunks.length === 0;
-    start += CHUNK_ROWS
-  ) {
+  for (let start = 0; start < m.rowCount || chunks.length === 0; start += CHUNK_ROWS) {
     const rows = Math.min(CHUNK_ROWS, m.rowCount - start);
     chunks.push(
-      await writer.parquet(
-        conn,
-        `SELECT ${cols} FROM ${relation} ORDER BY ${orderBy} LIMIT ${CHUNK_ROWS} OFFSET ${start}`,
-        rows,
-      ),
+      await writer.parquet(conn, `SELECT ${cols} FROM ${relation} ORDER BY ${orderBy} LIMIT ${CHUNK_ROWS} OFFSET ${start}`, rows)
     );
   }
   return chunks;

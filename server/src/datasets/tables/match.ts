@@ -1,5 +1,5 @@
-import type { DuckDBConnection } from "@duckdb/node-api";
-import { ident, one } from "./sql";
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { ident, one } from './sql';
 
 /**
  * Row matching between an old and a new relation, shared by ingest (what goes in a delta) and
@@ -38,24 +38,21 @@ function expr(alias: string, c: { name: string; cast?: boolean }): string {
   return c.cast ? `CAST(${col} AS VARCHAR)` : col;
 }
 
-export async function matchRows(
-  conn: DuckDBConnection,
-  m: MatchInput,
-): Promise<MatchCounts> {
+export async function matchRows(conn: DuckDBConnection, m: MatchInput): Promise<MatchCounts> {
   if (m.key) await matchByKey(conn, m);
   else await matchByRow(conn, m);
   const r = await one(
     conn,
     `SELECT count(*) FILTER (kind = 'same') AS same, count(*) FILTER (kind = 'changed') AS changed,
        count(*) FILTER (kind = 'added') AS added, (SELECT count(*) FROM __cv_mgone) AS removed
-     FROM __cv_mnew`,
+     FROM __cv_mnew`
   );
   return {
     same: Number(r.same),
     changed: Number(r.changed),
     added: Number(r.added),
     removed: Number(r.removed),
-    reordered: await isReordered(conn),
+    reordered: await isReordered(conn)
   };
 }
 
@@ -63,60 +60,48 @@ export async function matchRows(
 async function isReordered(conn: DuckDBConnection): Promise<boolean> {
   const r = await one(
     conn,
-    `SELECT count(*) AS n FROM (SELECT pord, lag(pord) OVER (ORDER BY n) AS before FROM __cv_mnew WHERE pord IS NOT NULL) WHERE pord < before`,
+    `SELECT count(*) AS n FROM (SELECT pord, lag(pord) OVER (ORDER BY n) AS before FROM __cv_mnew WHERE pord IS NOT NULL) WHERE pord < before`
   );
   return Number(r.n) > 0;
 }
 
-async function matchByKey(
-  conn: DuckDBConnection,
-  m: MatchInput,
-): Promise<void> {
-  const on = m.key!.map((k) => `s.${ident(k)} = p.${ident(k)}`).join(" AND ");
-  const same =
-    m.columns
-      .map((c) => `${expr("s", c)} IS NOT DISTINCT FROM ${expr("p", c)}`)
-      .join(" AND ") || "true";
+async function matchByKey(conn: DuckDBConnection, m: MatchInput): Promise<void> {
+  const on = m.key!.map(k => `s.${ident(k)} = p.${ident(k)}`).join(' AND ');
+  const same = m.columns.map(c => `${expr('s', c)} IS NOT DISTINCT FROM ${expr('p', c)}`).join(' AND ') || 'true';
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE __cv_mnew AS
      SELECT s.${m.newPos} AS n, p.${m.oldPos} AS pord,
        CASE WHEN p.${m.oldPos} IS NULL THEN 'added' WHEN ${same} THEN 'same' ELSE 'changed' END AS kind
-     FROM ${m.newRel} s LEFT JOIN ${m.oldRel} p ON ${on}`,
+     FROM ${m.newRel} s LEFT JOIN ${m.oldRel} p ON ${on}`
   );
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE __cv_mgone AS
-     SELECT p.${m.oldPos} AS pord FROM ${m.oldRel} p ANTI JOIN ${m.newRel} s ON ${on}`,
+     SELECT p.${m.oldPos} AS pord FROM ${m.oldRel} p ANTI JOIN ${m.newRel} s ON ${on}`
   );
 }
 
-async function matchByRow(
-  conn: DuckDBConnection,
-  m: MatchInput,
-): Promise<void> {
-  const hash = (alias: string) =>
-    m.columns.length
-      ? `hash(${m.columns.map((c) => expr(alias, c)).join(", ")})`
-      : "0";
+async function matchByRow(conn: DuckDBConnection, m: MatchInput): Promise<void> {
+  const hash = (alias: string) => (m.columns.length ? `hash(${m.columns.map(c => expr(alias, c)).join(', ')})` : '0');
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE __cv_hn AS
      SELECT n, h, row_number() OVER (PARTITION BY h ORDER BY n) AS occ
-     FROM (SELECT s.${m.newPos} AS n, ${hash("s")} AS h FROM ${m.newRel} s)`,
+     FROM (SELECT s.${m.newPos} AS n, ${hash('s')} AS h FROM ${m.newRel} s)`
   );
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE __cv_ho AS
      SELECT pord, h, row_number() OVER (PARTITION BY h ORDER BY pord) AS occ
-     FROM (SELECT p.${m.oldPos} AS pord, ${hash("p")} AS h FROM ${m.oldRel} p)`,
+     FROM (SELECT p.${m.oldPos} AS pord, ${hash('p')} AS h FROM ${m.oldRel} p)`
   );
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE __cv_mnew AS
      SELECT hn.n, ho.pord, CASE WHEN ho.pord IS NULL THEN 'added' ELSE 'same' END AS kind
-     FROM __cv_hn hn LEFT JOIN __cv_ho ho USING (h, occ)`,
+     FROM __cv_hn hn LEFT JOIN __cv_ho ho USING (h, occ)`
   );
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE __cv_mgone AS
-     SELECT ho.pord FROM __cv_ho ho ANTI JOIN __cv_hn hn USING (h, occ)`,
+     SELECT ho.pord FROM __cv_ho ho ANTI JOIN __cv_hn hn USING (h, occ)`
   );
-  await conn.run("DROP TABLE __cv_hn; DROP TABLE __cv_ho");
+  await conn.run('DROP TABLE __cv_hn; DROP TABLE __cv_ho');
   if (await isReordered(conn)) return;
   await pairInPlace(conn);
 }
@@ -138,14 +123,14 @@ async function pairInPlace(conn: DuckDBConnection): Promise<void> {
          SELECT pord, gone, sum((NOT gone)::INT) OVER (ORDER BY pord ROWS UNBOUNDED PRECEDING) AS g FROM (
            SELECT pord, true AS gone FROM __cv_mgone UNION ALL SELECT pord, false FROM anchors))
        WHERE gone)
-     SELECT added.n, gone.pord FROM added JOIN gone USING (g, i)`,
+     SELECT added.n, gone.pord FROM added JOIN gone USING (g, i)`
   );
-  const pairs = await one(conn, "SELECT count(*) AS n FROM __cv_pairs");
+  const pairs = await one(conn, 'SELECT count(*) AS n FROM __cv_pairs');
   if (Number(pairs.n) === 0) return;
   await conn.run(
     `UPDATE __cv_mnew SET pord = p.pord, kind = 'changed' FROM __cv_pairs p WHERE __cv_mnew.n = p.n;
      DELETE FROM __cv_mgone WHERE pord IN (SELECT pord FROM __cv_pairs);
-     DROP TABLE __cv_pairs`,
+     DROP TABLE __cv_pairs`
   );
 }
 
@@ -153,9 +138,7 @@ async function pairInPlace(conn: DuckDBConnection): Promise<void> {
  * Positions for the added rows of `__cv_mnew`, between the positions of the matched rows around
  * them, into `__cv_ords(n, ord)`. Answers false when doubles can no longer tell them apart.
  */
-export async function assignPositions(
-  conn: DuckDBConnection,
-): Promise<boolean> {
+export async function assignPositions(conn: DuckDBConnection): Promise<boolean> {
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE __cv_ords AS
      WITH seq AS (
@@ -169,11 +152,8 @@ export async function assignPositions(
        LEFT JOIN anchors lo ON lo.g = added.g LEFT JOIN anchors hi ON hi.g = added.g + 1),
      filled AS (
        SELECT n, k, cnt, coalesce(lo, hi - 1, 0) AS lo, coalesce(hi, lo + 1, 1) AS hi FROM bounds)
-     SELECT n, lo + (hi - lo) * k / (cnt + 1) AS ord, lo, hi FROM filled`,
+     SELECT n, lo + (hi - lo) * k / (cnt + 1) AS ord, lo, hi FROM filled`
   );
-  const bad = await one(
-    conn,
-    "SELECT count(*) FILTER (ord <= lo OR ord >= hi) + count(*) - count(DISTINCT ord) AS n FROM __cv_ords",
-  );
+  const bad = await one(conn, 'SELECT count(*) FILTER (ord <= lo OR ord >= hi) + count(*) - count(DISTINCT ord) AS n FROM __cv_ords');
   return Number(bad.n) === 0;
 }

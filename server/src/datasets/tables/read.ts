@@ -1,23 +1,19 @@
-import type { DuckDBConnection } from "@duckdb/node-api";
-import { open } from "node:fs/promises";
-import { basename, extname } from "node:path";
-import { AppError } from "../../core/errors";
-import { describe, ident, INTERNAL_PREFIX, literal, one } from "./sql";
-import type { TableColumn } from "./types";
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { open } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import { AppError } from '../../core/errors';
+import { describe, ident, INTERNAL_PREFIX, literal, one } from './sql';
+import type { TableColumn } from './types';
 
-export type SourceFormat = "csv" | "parquet";
+export type SourceFormat = 'csv' | 'parquet';
 
-const CSV_EXTENSIONS = new Set([".csv", ".tsv", ".txt"]);
-const PARQUET_EXTENSIONS = new Set([".parquet", ".pq"]);
-const DELIMITERS = [",", ";", "\t", "|"];
+const CSV_EXTENSIONS = new Set(['.csv', '.tsv', '.txt']);
+const PARQUET_EXTENSIONS = new Set(['.parquet', '.pq']);
+const DELIMITERS = [',', ';', '\t', '|'];
 
 async function head(path: string, bytes: number): Promise<Buffer> {
-  const handle = await open(path, "r").catch(() => {
-    throw new AppError(
-      400,
-      "table_unreadable",
-      `Cannot read ${basename(path)}`,
-    );
+  const handle = await open(path, 'r').catch(() => {
+    throw new AppError(400, 'table_unreadable', `Cannot read ${basename(path)}`);
   });
   try {
     const buffer = Buffer.alloc(bytes);
@@ -31,27 +27,19 @@ async function head(path: string, bytes: number): Promise<Buffer> {
 /** CSV or Parquet, from the magic bytes and the extension; anything else is a 400. */
 export async function detectFormat(path: string): Promise<SourceFormat> {
   const start = await head(path, 64 * 1024);
-  if (start.subarray(0, 4).toString("latin1") === "PAR1") return "parquet";
+  if (start.subarray(0, 4).toString('latin1') === 'PAR1') return 'parquet';
   const ext = extname(path).toLowerCase();
   if (PARQUET_EXTENSIONS.has(ext)) {
-    throw new AppError(
-      400,
-      "table_malformed",
-      `${basename(path)} is not a Parquet file (no PAR1 magic bytes)`,
-    );
+    throw new AppError(400, 'table_malformed', `${basename(path)} is not a Parquet file (no PAR1 magic bytes)`);
   }
   if (!CSV_EXTENSIONS.has(ext) || start.includes(0)) {
-    throw new AppError(
-      400,
-      "not_a_table",
-      `${basename(path)} is not a table: expected a CSV (.csv, .tsv) or Parquet file`,
-    );
+    throw new AppError(400, 'not_a_table', `${basename(path)} is not a table: expected a CSV (.csv, .tsv) or Parquet file`);
   }
-  return "csv";
+  return 'csv';
 }
 
 function firstLine(message: string): string {
-  return message.split("\n").find((l) => l.trim()) ?? message;
+  return message.split('\n').find(l => l.trim()) ?? message;
 }
 
 /**
@@ -60,13 +48,13 @@ function firstLine(message: string): string {
  */
 function hiddenDelimiter(columns: TableColumn[]): string | null {
   if (columns.length !== 1) return null;
-  return DELIMITERS.find((d) => columns[0].name.includes(d)) ?? null;
+  return DELIMITERS.find(d => columns[0].name.includes(d)) ?? null;
 }
 
 /** Where a ragged CSV first has a different number of fields than its header (first 1 MiB). */
 async function raggedLine(path: string, delimiter: string): Promise<string> {
-  const text = (await head(path, 1024 * 1024)).toString("utf-8");
-  const shown = delimiter === "\t" ? "tab" : `'${delimiter}'`;
+  const text = (await head(path, 1024 * 1024)).toString('utf-8');
+  const shown = delimiter === '\t' ? 'tab' : `'${delimiter}'`;
   let fields = 1;
   let quoted = false;
   let line = 1;
@@ -74,10 +62,9 @@ async function raggedLine(path: string, delimiter: string): Promise<string> {
   for (const ch of text) {
     if (ch === '"') quoted = !quoted;
     else if (!quoted && ch === delimiter) fields++;
-    else if (!quoted && ch === "\n") {
+    else if (!quoted && ch === '\n') {
       if (expected < 0) expected = fields;
-      else if (fields !== expected)
-        return `line ${line} has ${fields} ${shown}-separated fields, the header has ${expected}`;
+      else if (fields !== expected) return `line ${line} has ${fields} ${shown}-separated fields, the header has ${expected}`;
       fields = 1;
       line++;
     }
@@ -85,13 +72,9 @@ async function raggedLine(path: string, delimiter: string): Promise<string> {
   return `its rows have differing numbers of ${shown}-separated fields`;
 }
 
-function reader(
-  format: SourceFormat,
-  path: string,
-  delimiter?: string,
-): string {
-  if (format === "parquet") return `read_parquet(${literal(path)})`;
-  const delim = delimiter ? `, delim = ${literal(delimiter)}` : "";
+function reader(format: SourceFormat, path: string, delimiter?: string): string {
+  if (format === 'parquet') return `read_parquet(${literal(path)})`;
+  const delim = delimiter ? `, delim = ${literal(delimiter)}` : '';
   return `read_csv(${literal(path)}${delim}, strict_mode = true)`;
 }
 
@@ -102,24 +85,18 @@ function reader(
 export async function loadFile(
   conn: DuckDBConnection,
   path: string,
-  name: string,
+  name: string
 ): Promise<{ format: SourceFormat; columns: TableColumn[] }> {
   const format = await detectFormat(path);
   const create = (delimiter?: string) =>
-    conn.run(
-      `CREATE OR REPLACE TEMP TABLE ${ident(name)} AS SELECT * FROM ${reader(format, path, delimiter)}`,
-    );
+    conn.run(`CREATE OR REPLACE TEMP TABLE ${ident(name)} AS SELECT * FROM ${reader(format, path, delimiter)}`);
   try {
     await create();
     let columns = await describe(conn, ident(name));
-    const delimiter = format === "csv" ? hiddenDelimiter(columns) : null;
+    const delimiter = format === 'csv' ? hiddenDelimiter(columns) : null;
     if (delimiter) {
       await create(delimiter).catch(async () => {
-        throw new AppError(
-          400,
-          "table_malformed",
-          `Cannot read ${basename(path)} as CSV: ${await raggedLine(path, delimiter)}`,
-        );
+        throw new AppError(400, 'table_malformed', `Cannot read ${basename(path)} as CSV: ${await raggedLine(path, delimiter)}`);
       });
       columns = await describe(conn, ident(name));
     }
@@ -127,31 +104,17 @@ export async function loadFile(
     return { format, columns };
   } catch (err) {
     if (err instanceof AppError) throw err;
-    const message = firstLine((err as Error).message).replaceAll(
-      path,
-      basename(path),
-    );
-    const code = /sniff|magic bytes|not a parquet/i.test(message)
-      ? "not_a_table"
-      : "table_malformed";
-    throw new AppError(
-      400,
-      code,
-      `Cannot read ${basename(path)} as ${format === "csv" ? "CSV" : "Parquet"}: ${message}`,
-    );
+    const message = firstLine((err as Error).message).replaceAll(path, basename(path));
+    const code = /sniff|magic bytes|not a parquet/i.test(message) ? 'not_a_table' : 'table_malformed';
+    throw new AppError(400, code, `Cannot read ${basename(path)} as ${format === 'csv' ? 'CSV' : 'Parquet'}: ${message}`);
   }
 }
 
 function checkColumns(columns: TableColumn[], path: string): void {
-  if (columns.length === 0)
-    throw new AppError(400, "not_a_table", `${basename(path)} has no columns`);
-  const reserved = columns.find((c) => c.name.startsWith(INTERNAL_PREFIX));
+  if (columns.length === 0) throw new AppError(400, 'not_a_table', `${basename(path)} has no columns`);
+  const reserved = columns.find(c => c.name.startsWith(INTERNAL_PREFIX));
   if (reserved) {
-    throw new AppError(
-      400,
-      "table_malformed",
-      `Column names may not start with ${INTERNAL_PREFIX}: ${reserved.name}`,
-    );
+    throw new AppError(400, 'table_malformed', `Column names may not start with ${INTERNAL_PREFIX}: ${reserved.name}`);
   }
 }
 
@@ -161,44 +124,32 @@ export async function checkKey(
   relation: string,
   columns: TableColumn[],
   key: string[],
-  what: string,
+  what: string
 ): Promise<void> {
-  const names = new Set(columns.map((c) => c.name));
-  const missing = key.filter((k) => !names.has(k));
+  const names = new Set(columns.map(c => c.name));
+  const missing = key.filter(k => !names.has(k));
   if (missing.length) {
-    throw new AppError(
-      400,
-      "key_missing",
-      `Key column${missing.length > 1 ? "s" : ""} ${missing.join(", ")} not in ${what}`,
-      { missing },
-    );
+    throw new AppError(400, 'key_missing', `Key column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not in ${what}`, { missing });
   }
-  const keys = key.map(ident).join(", ");
-  const nullCheck = key.map((k) => `${ident(k)} IS NULL`).join(" OR ");
-  const nulls = await one(
-    conn,
-    `SELECT count(*) AS n FROM ${relation} WHERE ${nullCheck}`,
-  );
+  const keys = key.map(ident).join(', ');
+  const nullCheck = key.map(k => `${ident(k)} IS NULL`).join(' OR ');
+  const nulls = await one(conn, `SELECT count(*) AS n FROM ${relation} WHERE ${nullCheck}`);
   if (Number(nulls.n) > 0) {
-    throw new AppError(
-      400,
-      "key_null",
-      `${nulls.n} row(s) of ${what} have no value in key ${key.join(", ")}`,
-    );
+    throw new AppError(400, 'key_null', `${nulls.n} row(s) of ${what} have no value in key ${key.join(', ')}`);
   }
   const dup = await one(
     conn,
-    `SELECT count(*) AS n, any_value(to_json(struct_pack(${key.map((k) => `${ident(k)} := ${ident(k)}`).join(", ")}))) AS example
-     FROM (SELECT ${keys} FROM ${relation} GROUP BY ALL HAVING count(*) > 1)`,
+    `SELECT count(*) AS n, any_value(to_json(struct_pack(${key.map(k => `${ident(k)} := ${ident(k)}`).join(', ')}))) AS example
+     FROM (SELECT ${keys} FROM ${relation} GROUP BY ALL HAVING count(*) > 1)`
   );
   if (Number(dup.n) > 0) {
     throw new AppError(
       400,
-      "key_not_unique",
-      `Key ${key.join(", ")} is not unique in ${what}: ${dup.n} value(s) repeat, e.g. ${dup.example}`,
+      'key_not_unique',
+      `Key ${key.join(', ')} is not unique in ${what}: ${dup.n} value(s) repeat, e.g. ${dup.example}`,
       {
-        duplicates: Number(dup.n),
-      },
+        duplicates: Number(dup.n)
+      }
     );
   }
 }

@@ -1,14 +1,11 @@
-import type { DuckDBConnection } from "@duckdb/node-api";
-import { ident, isNested, isNumeric, jsonCell, one } from "./sql";
-import type { ColumnStats, JsonValue, TableColumn } from "./types";
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { ident, isNested, isNumeric, jsonCell, one } from './sql';
+import type { ColumnStats, JsonValue, TableColumn } from './types';
 
-function scalar(
-  value: JsonValue | undefined,
-  type: string,
-): number | string | null {
+function scalar(value: JsonValue | undefined, type: string): number | string | null {
   if (value === null || value === undefined) return null;
   const cell = jsonCell(value, type);
-  if (typeof cell === "number" || typeof cell === "string") return cell;
+  if (typeof cell === 'number' || typeof cell === 'string') return cell;
   return JSON.stringify(cell);
 }
 
@@ -16,17 +13,16 @@ function scalar(
 export async function computeStats(
   conn: DuckDBConnection,
   relation: string,
-  columns: TableColumn[],
+  columns: TableColumn[]
 ): Promise<{ rowCount: number; stats: ColumnStats[] }> {
-  const parts = ["count(*) AS rows"];
+  const parts = ['count(*) AS rows'];
   columns.forEach((c, i) => {
     const col = ident(c.name);
     parts.push(`count(${col}) AS c${i}`, `count(DISTINCT ${col}) AS d${i}`);
-    if (!isNested(c.type))
-      parts.push(`min(${col}) AS lo${i}`, `max(${col}) AS hi${i}`);
+    if (!isNested(c.type)) parts.push(`min(${col}) AS lo${i}`, `max(${col}) AS hi${i}`);
     if (isNumeric(c.type)) parts.push(`avg(${col})::DOUBLE AS m${i}`);
   });
-  const r = await one(conn, `SELECT ${parts.join(", ")} FROM ${relation}`);
+  const r = await one(conn, `SELECT ${parts.join(', ')} FROM ${relation}`);
   const rowCount = Number(r.rows);
   const stats = columns.map((c, i): ColumnStats => {
     const s: ColumnStats = {
@@ -35,7 +31,7 @@ export async function computeStats(
       nulls: rowCount - Number(r[`c${i}`]),
       min: scalar(r[`lo${i}`], c.type),
       max: scalar(r[`hi${i}`], c.type),
-      distinct: Number(r[`d${i}`]),
+      distinct: Number(r[`d${i}`])
     };
     if (isNumeric(c.type)) {
       const mean = r[`m${i}`];

@@ -12,12 +12,10 @@ export interface TableObjectStore {
    * Answers the md5, the size and whether the object was new (false: it was already stored and
    * the file was dropped).
    */
-  putFile(
-    path: string,
-  ): Promise<{ md5: string; size: number; created: boolean }>;
+  putFile(path: string): Promise<{ md5: string; size: number; created: boolean }>;
   /**
    * A path to the object's bytes after checking them against the md5; throws an error with code
-   * `object_corrupt` when they differ and `object_missing` when the object is absent.
+   * `object_corrupt` (409) when they differ and `object_missing` (404) when the object is absent.
    */
   verifiedPath(md5: string): Promise<string>;
   /** A folder on the store's file system for files about to be `putFile`d. */
@@ -58,13 +56,13 @@ export interface DeltaObject extends StoredObject {
 
 /** The manifest object of a table version (stored as JSON, its md5 is the version's root). */
 export interface TableManifest {
-  format: "conveyor-table/1";
+  format: 'conveyor-table/1';
   schema: TableColumn[];
   rowCount: number;
   /** The key columns rows are matched by, or null to match by row content. */
   key: string[] | null;
   /** Source file format the version was ingested from. */
-  source: "csv" | "parquet";
+  source: 'csv' | 'parquet';
   stats: ColumnStats[];
   /** Base chunks in row order: chunk i holds the rows with positions offset_i … offset_i + rows - 1. */
   base: StoredObject[];
@@ -88,14 +86,9 @@ export interface IngestResult {
   stats: ColumnStats[];
   /** How the rows are stored: a fresh base, or a delta over the previous version's objects. */
   storage: {
-    mode: "base" | "delta";
+    mode: 'base' | 'delta';
     /** Why a fresh base was written although a previous version was given. */
-    reason?:
-      | "schema_changed"
-      | "reordered"
-      | "compaction"
-      | "positions_exhausted"
-      | "key_changed";
+    reason?: 'schema_changed' | 'reordered' | 'compaction' | 'positions_exhausted' | 'key_changed';
     baseChunks: number;
     deltas: number;
     added: number;
@@ -113,8 +106,7 @@ export interface PreviewOptions {
   offset?: number;
 }
 
-export type JsonValue =
-  null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
 export type Row = Record<string, JsonValue>;
 
 export interface TablePreview {
@@ -141,10 +133,10 @@ export interface SchemaChanges {
 }
 
 export type DiffSampleRow =
-  | { kind: "added"; position: number; row: Row }
-  | { kind: "removed"; position: number; row: Row }
+  | { kind: 'added'; position: number; row: Row }
+  | { kind: 'removed'; position: number; row: Row }
   | {
-      kind: "changed";
+      kind: 'changed';
       position: number;
       key: Row;
       columns: string[];
@@ -155,7 +147,7 @@ export type DiffSampleRow =
 export interface TableDiff {
   schema: SchemaChanges;
   /** `key` when rows were matched by key columns, `row` when by content and position. */
-  matchedBy: "key" | "row";
+  matchedBy: 'key' | 'row';
   key: string[] | null;
   rows: { from: number; to: number };
   added: number;
@@ -166,4 +158,4 @@ export interface TableDiff {
   sample: DiffSampleRow[];
 }
 
-export type ExportFormat = "csv" | "parquet";
+export type ExportFormat = 'csv' | 'parquet';
