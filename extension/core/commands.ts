@@ -83,4 +83,21 @@ export namespace CommandIDs {
   export const gitOpenVersion = 'conveyor:git-open-version';
   /** Args: `{ path: string, ref: string }`: write that version to the working copy (confirms). */
   export const gitRestore = 'conveyor:git-restore';
+
+  // Components
+  export const refreshComponents = 'conveyor:refresh-components';
+  /** Show the Components section (expanded) in the Conveyor sidebar. */
+  export const showComponents = 'conveyor:show-components';
+
+  // Pipeline editor (commands act on the current pipeline editor)
+  export const newPipeline = 'conveyor:new-pipeline';
+  /** Args: `{ cwd?: string }`: pick a template, fill its slots, write the file and open it. */
+  export const newPipelineFromTemplate = 'conveyor:new-pipeline-from-template';
+  export const pipelineUndo = 'conveyor:pipeline-undo';
+  export const pipelineRedo = 'conveyor:pipeline-redo';
+  export const pipelineLayout = 'conveyor:pipeline-layout';
+  /** Save the pipeline and submit the file as a run; statuses then show on the canvas. */
+  export const pipelineRun = 'conveyor:pipeline-run';
+  /** Args: `{ entry: ComponentEntry }`: add the component as a step of the open pipeline. */
+  export const pipelineInsertComponent = 'conveyor:pipeline-insert-component';
 }

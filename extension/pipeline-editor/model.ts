@@ -3,6 +3,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import type {
   Component,
+  ComponentInput,
   PipelineProblem,
   PipelineStep,
   PipelineValidation
@@ -107,6 +108,15 @@ export class PipelineEditorModel implements IDisposable {
     return this._components.get(ref) ?? null;
   }
 
+  /** A component step's declared inputs, parameters included (validation, else the catalog). */
+  componentInputs(name: string): ComponentInput[] {
+    const step = this.steps.find(s => s.name === name);
+    if (!step?.component) {
+      return [];
+    }
+    return this.componentPorts(step.component, name)?.inputs ?? [];
+  }
+
   /** Remember a component's spec (the panel passes it along with a drop). */
   addComponent(ref: string, spec: Component): void {
     this._components.set(ref, spec);
@@ -196,6 +206,11 @@ export class PipelineEditorModel implements IDisposable {
     }
   }
 
+  /** Whether an edge may be drawn (nothing changes). */
+  check(c: graph.IConnection): graph.ConnectionCheck {
+    return graph.checkConnection(this._state, n => this.ports(n), c);
+  }
+
   /** Draw an edge if it is allowed; the answer says why not otherwise. */
   connect(c: graph.IConnection): graph.ConnectionCheck {
     const check = graph.checkConnection(this._state, n => this.ports(n), c);
@@ -203,6 +218,21 @@ export class PipelineEditorModel implements IDisposable {
       this.apply(graph.connect(this._state, { ...c, input: check.input }));
     }
     return check;
+  }
+
+  /** Delete steps and edges in one undo step (the Delete key on the canvas). */
+  deleteItems(steps: string[], edgeIds: string[]): void {
+    let next = this._state;
+    for (const edge of this.edges.filter(e => edgeIds.includes(e.id) && !steps.includes(e.source) && !steps.includes(e.target))) {
+      next = graph.disconnect(next, edge);
+    }
+    if (steps.length > 0) {
+      next = graph.removeSteps(next, steps);
+    }
+    this.apply(next);
+    if (this._selected && steps.includes(this._selected)) {
+      this.selected = null;
+    }
   }
 
   disconnect(edgeIds: string[]): void {
