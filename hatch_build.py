@@ -6,7 +6,10 @@ into the source tree) under ``jupyterlab_conveyor/companion/``:
 
 - ``server/dist/*`` (the esbuild bundle ``conveyor-server.js``);
 - the runtime files of ``better-sqlite3`` (a native addon, so it is not bundled) and of its
-  dependencies ``bindings`` and ``file-uri-to-path``, into ``companion/node_modules/``.
+  dependencies ``bindings`` and ``file-uri-to-path``, into ``companion/node_modules/``;
+- likewise ``@duckdb/node-api`` (the table engine of datasets), ``@duckdb/node-bindings``, its
+  ``detect-libc`` and the installed platform package ``@duckdb/node-bindings-<os>-<arch>[-musl]``
+  (``duckdb.node`` and ``libduckdb``).
 
 It also ships ``install.json`` as ``share/jupyter/labextensions/jupyterlab-conveyor/install.json``,
 unless the labextension build already put a copy in ``jupyterlab_conveyor/labextension/`` (shipped
@@ -38,7 +41,27 @@ NATIVE_MODULES: dict[str, tuple[str, ...]] = {
     "better-sqlite3": ("package.json", "lib", "build/Release/better_sqlite3.node"),
     "bindings": ("package.json", "bindings.js"),
     "file-uri-to-path": ("package.json", "index.js"),
+    "@duckdb/node-api": ("package.json", "lib"),
+    "@duckdb/node-bindings": ("package.json", "duckdb.js"),
+    "detect-libc": ("package.json", "lib"),
 }
+# npm installs only the binding of the build machine's platform: ship whichever is there.
+DUCKDB_BINDINGS = "@duckdb/node-bindings-*"
+
+
+def duckdb_binding_modules(node_modules: Path) -> dict[str, tuple[str, ...]]:
+    """``{module: runtime files}`` of the installed ``@duckdb/node-bindings-<platform>`` packages."""
+    found = {}
+    for source in sorted(node_modules.glob(DUCKDB_BINDINGS)):
+        runtime = (
+            p.name
+            for p in source.iterdir()
+            if p.name.startswith(("package.json", "duckdb.node", "libduckdb"))
+        )
+        found[f"@duckdb/{source.name}"] = tuple(sorted(runtime))
+    if not found:
+        raise RuntimeError(f"no {DUCKDB_BINDINGS} in {node_modules}: run `npm --prefix server ci`")
+    return found
 
 
 def _skip_npm() -> bool:
@@ -67,8 +90,9 @@ def companion_files(root: Path) -> dict[str, str]:
     if not (dist / BUNDLE).is_file():
         raise RuntimeError(f"{dist / BUNDLE} is missing: run `npm --prefix server run build`")
     files = {str(p): (COMPANION_DIR / p.name).as_posix() for p in sorted(dist.iterdir())}
-    for module, entries in NATIVE_MODULES.items():
-        source = root / "server" / "node_modules" / module
+    node_modules = root / "server" / "node_modules"
+    for module, entries in {**NATIVE_MODULES, **duckdb_binding_modules(node_modules)}.items():
+        source = node_modules / module
         if not source.is_dir():
             raise RuntimeError(f"{source} is missing: run `npm --prefix server ci`")
         licenses = tuple(p.name for p in source.glob("LICENSE*"))

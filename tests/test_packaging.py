@@ -124,6 +124,9 @@ def test_wheel_ships_labextension_companion_and_config(wheel: Path) -> None:
         "jupyterlab_conveyor/companion/node_modules/better-sqlite3/build/Release/better_sqlite3.node",
         "jupyterlab_conveyor/companion/node_modules/bindings/bindings.js",
         "jupyterlab_conveyor/companion/node_modules/file-uri-to-path/index.js",
+        "jupyterlab_conveyor/companion/node_modules/@duckdb/node-api/lib/index.js",
+        "jupyterlab_conveyor/companion/node_modules/@duckdb/node-bindings/duckdb.js",
+        "jupyterlab_conveyor/companion/node_modules/detect-libc/lib/detect-libc.js",
         data + "share/jupyter/labextensions/jupyterlab-conveyor/package.json",
         data + "share/jupyter/labextensions/jupyterlab-conveyor/install.json",
         data + "etc/jupyter/jupyter_server_config.d/jupyterlab_conveyor.json",
@@ -163,6 +166,28 @@ def test_companion_runs_from_the_wheel_layout(wheel: Path, node: str, tmp_path: 
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_duckdb_loads_from_the_wheel_layout(wheel: Path, node: str, tmp_path: Path) -> None:
+    names = zipfile.ZipFile(wheel).namelist()
+    binding = [n for n in names if re.search(r"/@duckdb/node-bindings-[^/]+/duckdb\.node$", n)]
+    assert binding, "no DuckDB native binding in the wheel"
+    zipfile.ZipFile(wheel).extractall(tmp_path / "site")
+    companion = tmp_path / "site" / "jupyterlab_conveyor" / "companion"
+    # Resolved as the bundle does (from the companion's folder), with cwd outside the repository.
+    script = (
+        "const { createRequire } = require('node:module');"
+        f"const r = createRequire({json.dumps(str(companion / 'conveyor-server.js'))});"
+        "const path = r.resolve('@duckdb/node-api');"
+        "r('@duckdb/node-api').DuckDBInstance.create(':memory:')"
+        ".then(db => db.connect()).then(c => c.runAndReadAll('SELECT 6 * 7 AS answer'))"
+        ".then(res => console.log(JSON.stringify({ path, rows: res.getRowObjectsJson() })));"
+    )
+    done = subprocess.run([node, "-e", script], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = json.loads(done.stdout)
+    assert out["path"].startswith(str(companion / "node_modules" / "@duckdb" / "node-api"))
+    assert out["rows"] == [{"answer": 42}]
 
 
 def _port(line: bytes) -> int | None:
