@@ -22,7 +22,9 @@ if not mlflow:
 import mlflow.sklearn  # noqa: E402
 
 shutil.rmtree("mlflow-model", ignore_errors=True)
-mlflow.sklearn.save_model(model, "mlflow-model", pip_requirements=["scikit-learn", "pandas"])
+mlflow.sklearn.save_model(
+    model, "mlflow-model", serialization_format=mlflow.sklearn.SERIALIZATION_FORMAT_CLOUDPICKLE, pip_requirements=["scikit-learn", "pandas", "cloudpickle"]
+)
 with mlflow.start_run() as run:
     mlflow.log_artifacts("mlflow-model", artifact_path="model")
     if metrics:
