@@ -11,6 +11,8 @@ import { gitPlugin } from './git/plugin';
 import { datasetsPlugin } from './datasets/plugin';
 import { componentsPlugin } from './components/plugin';
 import { pipelineEditorPlugin } from './pipeline-editor/plugin';
+import { workspacesPlugin } from './workspaces/plugin';
+import { sharesPlugin } from './shares/plugin';
 
 export { CommandIDs } from './core/commands';
 export { ConnectionModel } from './core/connection';
@@ -28,7 +30,9 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   gitPlugin,
   datasetsPlugin,
   componentsPlugin,
-  pipelineEditorPlugin
+  pipelineEditorPlugin,
+  workspacesPlugin,
+  sharesPlugin
 ];
 
 export default plugins;

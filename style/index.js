@@ -9,3 +9,5 @@ import './git.css';
 import './datasets.css';
 import './components.css';
 import './pipeline-editor.css';
+import './workspaces.css';
+import './shares.css';

@@ -42,6 +42,8 @@ import { createComponentsModule } from './components';
 import { createDatasetsModule } from './datasets';
 import { createDatasetRuns } from './datasets/runs';
 import { createGitModule } from './git';
+import { createSharesModule } from './shares';
+import { createWorkspacesModule } from './workspaces';
 
 export interface ConveyorServer {
   app: Express;
@@ -153,7 +155,17 @@ export async function buildServer(
     workspaceDir
   };
   const components = createComponentsModule(deps);
-  const features: FeatureModule[] = [createGitModule(deps), datasetRuns.module(), createDatasetsModule(deps), components];
+  const datasets = createDatasetsModule(deps);
+  // Blinding a version changes which objects the DVC remote and the routes may serve.
+  datasetRuns.onBlindedChange(() => datasets.service.generation++);
+  const features: FeatureModule[] = [
+    createGitModule(deps),
+    datasetRuns.module(),
+    datasets,
+    components,
+    createWorkspacesModule(deps),
+    createSharesModule(deps)
+  ];
 
   const app = createApp({
     logger,

@@ -4,6 +4,8 @@ import type { LoggedModelTables } from '../tracking/loggedModels/tables';
 import type { DatasetTables } from '../datasets/tables';
 import type { GitTables } from '../git/tables';
 import type { ComponentTables } from '../components/tables';
+import type { WorkspaceTables } from '../workspaces/tables';
+import type { ShareTables } from '../shares/tables';
 
 /**
  * Table shapes as kysely sees them. Timestamps are ISO-8601 strings and booleans are 0/1
@@ -83,7 +85,7 @@ export interface StepsTable {
   finished_at: string | null;
 }
 
-export interface Database extends TrackingTables, ModelTables, LoggedModelTables, DatasetTables, GitTables, ComponentTables {
+export interface Database extends TrackingTables, ModelTables, LoggedModelTables, DatasetTables, GitTables, ComponentTables, WorkspaceTables, ShareTables {
   schema_version: SchemaVersionTable;
   users: UsersTable;
   api_tokens: ApiTokensTable;

@@ -6,6 +6,8 @@ import { loggedModelsMigration } from '../tracking/loggedModels/migration';
 import { datasetsMigration } from '../datasets/migration';
 import { gitMigration } from '../git/migration';
 import { componentsMigration } from '../components/migration';
+import { workspacesMigration } from '../workspaces/migration';
+import { sharesMigration } from '../shares/migration';
 
 export interface Migration {
   version: number;
@@ -148,7 +150,9 @@ export const MIGRATIONS: Migration[] = [
   loggedModelsMigration,
   datasetsMigration,
   gitMigration,
-  componentsMigration
+  componentsMigration,
+  workspacesMigration,
+  sharesMigration
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -1,0 +1,3 @@
+/** Tables of managed workspaces (workspaces/migration.ts creates them), merged into `Database`. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface WorkspaceTables {}
