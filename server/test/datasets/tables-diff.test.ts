@@ -29,6 +29,8 @@ describe('table diff', () => {
       previous: a.manifest
     });
     const diff = await ws.engine.diff(a.manifest, b.manifest, { sample: 5 });
+    // key: null asks for a match by row content even though both versions have a key.
+    expect(await ws.engine.diff(a.manifest, b.manifest, { key: null })).toMatchObject({ matchedBy: 'row', added: 3, removed: 5, changed });
     expect(diff).toMatchObject({
       matchedBy: 'key',
       key: ['id'],

@@ -49,7 +49,7 @@ export async function diffVersions(
   options: DiffOptions
 ): Promise<TableDiff> {
   const schema = schemaChanges(a.schema, b.schema);
-  const key = options.key?.length ? options.key : defaultKey(a, b);
+  const key = options.key === undefined ? defaultKey(a, b) : options.key?.length ? options.key : null;
   const sampleSize = Math.max(0, Math.min(200, options.sample ?? 20));
   await load(conn, objects, a, '__cv_a');
   await load(conn, objects, b, '__cv_b');

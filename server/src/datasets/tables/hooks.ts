@@ -35,7 +35,7 @@ export function createTableHooks(store: ObjectStore, logger?: Logger): TableHook
       return { ...(await engine.preview(version.md5, opts)) };
     },
     async diff(from: DatasetVersionsTable, to: DatasetVersionsTable, opts: { key?: string[]; sample?: number }) {
-      return { ...(await engine.diff(from.md5, to.md5, { key: keyOf(opts.key), sample: opts.sample })) };
+      return { ...(await engine.diff(from.md5, to.md5, { key: opts.key?.length ? opts.key : undefined, sample: opts.sample })) };
     },
     close: () => engine.close()
   };

@@ -120,7 +120,10 @@ export interface TablePreview {
 }
 
 export interface DiffOptions {
-  /** Match rows by these columns (unique in both versions); default: by row content. */
+  /**
+   * Match rows by these columns (unique in both versions); null or [] to match by row content;
+   * default: the key both versions were ingested with, else by row content.
+   */
   key?: string[] | null;
   /** Rows of each kind in the sample (default 20, at most 200). */
   sample?: number;
