@@ -77,4 +77,7 @@ echo "$CONVEYOR_BASE_IMAGE" >"$STATE/base-image"
 # The notebook image (base + kernel tools + the MLflow client) as conveyor/notebook:dev, built from
 # its lock; skipped when the image of this exact recipe (its <version>-b<build id> tag) exists.
 "$ROOT/images/build.sh" notebook --no-push >"$STATE/notebook-image"
+# The data-science image (base + pandas, scikit-learn, pyarrow, mlflow-skinny) as conveyor/datascience:dev:
+# the built-in components run in it (server/assets/components, docs/components.md). Skipped likewise.
+"$ROOT/images/build.sh" datascience --no-push >"$STATE/datascience-image"
 log "setup done in $(elapsed) s (base image $CONVEYOR_BASE_IMAGE, notebook image $(cat "$STATE/notebook-image"))"

@@ -127,6 +127,10 @@ def test_wheel_ships_labextension_companion_and_config(wheel: Path) -> None:
         "jupyterlab_conveyor/companion/node_modules/@duckdb/node-api/lib/index.js",
         "jupyterlab_conveyor/companion/node_modules/@duckdb/node-bindings/duckdb.js",
         "jupyterlab_conveyor/companion/node_modules/detect-libc/lib/detect-libc.js",
+        # Built-in components and pipeline templates (server/assets, copied to dist/assets by the bundle).
+        "jupyterlab_conveyor/companion/assets/components/train-sklearn/component.yaml",
+        "jupyterlab_conveyor/companion/assets/components/_shared/conveyor_component.py",
+        "jupyterlab_conveyor/companion/assets/templates/train-evaluate-register.yaml",
         data + "share/jupyter/labextensions/jupyterlab-conveyor/package.json",
         data + "share/jupyter/labextensions/jupyterlab-conveyor/install.json",
         data + "etc/jupyter/jupyter_server_config.d/jupyterlab_conveyor.json",

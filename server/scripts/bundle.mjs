@@ -2,7 +2,7 @@
 // better-sqlite3 is shipped next to the bundle in node_modules; pg-native and cpu-features are
 // optional and never loaded.
 import { build } from 'esbuild';
-import { chmodSync } from 'node:fs';
+import { chmodSync, cpSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,4 +25,8 @@ await build({
   logLevel: 'warning'
 });
 chmodSync(outfile, 0o755);
+// Built-in components and pipeline templates, read at run time beside the bundle (dist/assets;
+// hatch_build.py ships every entry of dist/ in the wheel).
+rmSync(join(root, 'dist', 'assets'), { recursive: true, force: true });
+cpSync(join(root, 'assets'), join(root, 'dist', 'assets'), { recursive: true });
 process.stdout.write(`wrote ${outfile}\n`);
