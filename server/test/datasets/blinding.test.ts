@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
 import { postgresUrl, tempDir } from '../helpers/env';
 import { json, secretHeaders } from '../helpers/server';
@@ -7,6 +7,7 @@ import { addVersion } from './runsHelpers';
 
 const SECRET = 'secret-label-42';
 const pg = postgresUrl();
+const md5Of = (text: string): string => createHash('md5').update(text).digest('hex');
 
 /** A step that reads the blinded labels and tries every way out: stdout, an output, params, tags, artifacts. */
 const EVAL = (extra = ''): string[] => [
@@ -114,6 +115,40 @@ describe.each([{ name: 'sqlite' as const }, ...(pg ? [{ name: 'postgres' as cons
     const ok = await decide('root', { decision: 'approve' });
     expect(ok.status).toBe(200);
     expect(await json(ok)).toMatchObject({ status: 'approved', approvedBy: 'root' });
+  });
+
+  it('serves no byte of a blinded version on any content path, to anyone', async () => {
+    const open = await addVersion(env.t.store, data.path, { owner: 'alice', name: 'holdout', files: { 'labels.csv': 'public\n' }, tags: ['open'] });
+    const { md5 } = await env.t.store.db.selectFrom('dataset_versions').select('md5').where('id', '=', version).executeTakeFirstOrThrow();
+    const objectPath = (id: string) => `/files/md5/${id.slice(0, 2)}/${id.slice(2)}`;
+    const base = '/datasets/alice/holdout';
+    const paths: [string, (user: string) => Promise<Response>][] = [
+      ['manifest', user => env.get(`${base}/versions/final/files`, user)],
+      ['download', user => env.get(`${base}/versions/final/files/labels.csv`, user)],
+      ['preview', user => env.get(`${base}/versions/final/preview`, user)],
+      ['diff to', user => env.get(`${base}/diff?from=open&to=final`, user)],
+      ['diff from', user => env.get(`${base}/diff?from=final&to=open`, user)],
+      ['dvc .dir', user => fetch(`${new URL(env.t.url).origin}/conveyor/dvc${objectPath(md5)}`, { headers: secretHeaders(user) })],
+      ['dvc object', user => fetch(`${new URL(env.t.url).origin}/conveyor/dvc${objectPath(md5Of(`${SECRET}\n`))}`, { headers: secretHeaders(user) })],
+      ['register by md5', user => env.post('/datasets/versions', { name: 'copy', md5 }, user)]
+    ];
+    for (const user of ['alice', 'bob', 'prod', 'root']) {
+      for (const [what, call] of paths) {
+        const res = await call(user);
+        const text = await res.text();
+        expect([what, user, res.status]).toEqual([what, user, expect.any(Number)]);
+        expect([what, user, res.status >= 400 && res.status < 500]).toEqual([what, user, true]);
+        expect(text).not.toContain(SECRET);
+      }
+      // Metadata stays visible to those who see the dataset: the version exists and says it is blinded.
+      if (user === 'root') continue;
+      const meta = await json(await env.get(`${base}/versions/final`, user));
+      expect(meta).toMatchObject({ id: version, blinded: true });
+    }
+    // The same paths serve an unblinded version (so the refusals above are about blinding).
+    expect(await (await env.get(`${base}/versions/open/files/labels.csv`, 'alice')).text()).toBe('public\n');
+    expect((await env.get(`${base}/versions/open/files`, 'bob')).status).toBe(200);
+    void open;
   });
 
   let sealedRun: string;

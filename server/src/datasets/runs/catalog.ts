@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { AppError } from '../../core/errors';
 import type { Database } from '../../store/database';
 import type { User } from '../../store/users';
+import { DatasetQueries } from '../queries';
 
 /** One immutable dataset version as runs need it. */
 export interface VersionInfo {
@@ -33,40 +34,28 @@ export interface LineageEntry {
 const VERSION_ID = /^[0-9a-f]{12}$/;
 
 /**
- * The datasets tables (migration v7) as runs, lineage and blinding read them. Visibility: the
- * owner, users it is shared with (or `*`), and admins.
+ * The datasets tables (migration v7) as runs, lineage and blinding read them, through the store's
+ * own queries (datasets/queries.ts), so visibility is the same everywhere: the owner and the
+ * users it is shared with (or `*`).
  */
 export class DatasetCatalog {
-  constructor(private readonly db: Kysely<Database>) {}
+  readonly q: DatasetQueries;
 
-  /** The dataset `owner/name` if `user` may see it, else undefined (callers answer 404 either way). */
-  async dataset(user: User, owner: string, name: string): Promise<{ id: string; owner: string; name: string } | undefined> {
-    const row = await this.db.selectFrom('datasets').select(['id', 'owner', 'name']).where('owner', '=', owner).where('name', '=', name).executeTakeFirst();
-    if (!row) return undefined;
-    if (row.owner === user.name || user.admin) return row;
-    const share = await this.db
-      .selectFrom('dataset_shares')
-      .select('user')
-      .where('dataset_id', '=', row.id)
-      .where('user', 'in', [user.name, '*'])
-      .executeTakeFirst();
-    return share ? row : undefined;
+  constructor(private readonly db: Kysely<Database>) {
+    this.q = new DatasetQueries(db);
   }
 
-  /** Version `ref` (12-hex id, else tag) of `owner/name`, seen as `user`; 404 dataset_not_found / version_not_found. */
-  async version(user: User, owner: string, name: string, ref: string): Promise<VersionInfo> {
-    const ds = await this.dataset(user, owner, name);
-    if (!ds) throw new AppError(404, 'dataset_not_found', `No dataset ${owner}/${name}`, { owner, name });
-    let id: string | undefined;
-    if (VERSION_ID.test(ref)) {
-      const byId = await this.db.selectFrom('dataset_versions').select('id').where('id', '=', ref).where('dataset_id', '=', ds.id).executeTakeFirst();
-      id = byId?.id;
-    }
-    if (!id) {
-      const tag = await this.db.selectFrom('dataset_tags').select('version_id').where('dataset_id', '=', ds.id).where('tag', '=', ref).executeTakeFirst();
-      id = tag?.version_id;
-    }
-    const row = id ? await this.db.selectFrom('dataset_versions').selectAll().where('id', '=', id).executeTakeFirst() : undefined;
+  /**
+   * Version `ref` (12-hex id, else tag) of `owner/name`, seen as `user`; 404 dataset_not_found /
+   * version_not_found. `asAdmin`: an admin sees every dataset (deciding on blinding).
+   */
+  async version(user: Pick<User, 'name' | 'admin'>, owner: string, name: string, ref: string, opts: { asAdmin?: boolean } = {}): Promise<VersionInfo> {
+    const ds = await this.q.find(owner, name);
+    const visible = ds && ((opts.asAdmin && user.admin) || (await this.q.canRead(user.name, ds)));
+    if (!ds || !visible) throw new AppError(404, 'dataset_not_found', `No dataset ${owner}/${name}`, { owner, name });
+    const byId = VERSION_ID.test(ref) ? await this.q.version(ds.id, ref) : undefined;
+    const tagged = byId ? undefined : await this.q.tag(ds.id, ref);
+    const row = byId ?? (tagged ? await this.q.version(ds.id, tagged) : undefined);
     if (!row) throw new AppError(404, 'version_not_found', `Dataset ${owner}/${name} has no version or tag "${ref}"`, { owner, name, ref });
     return {
       id: row.id,

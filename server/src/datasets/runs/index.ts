@@ -33,6 +33,8 @@ export interface DatasetRuns {
   tracking(service: TrackingService): StepDatasetHooks;
   /** Routes: lineage, blinded flag, approvals. */
   module(): FeatureModule;
+  /** Called after a version is blinded or unblinded (the datasets service drops its object caches). */
+  onBlindedChange(fn: () => void): void;
 }
 
 /** Datasets in pipelines (server.ts wires it before the executor, the submitter and step tracking). */
@@ -49,10 +51,14 @@ export function createDatasetRuns(o: DatasetRunsOptions): DatasetRuns {
     logger: o.logger,
     productionUser: o.productionUser ?? (process.env.CONVEYOR_PRODUCTION_USER || undefined)
   });
+  let changed: (() => void) | undefined;
   return {
+    onBlindedChange: fn => {
+      changed = fn;
+    },
     inputs,
     executor: { prepare: job => inputs.prepare(job) },
     tracking: service => ({ tracked: (run, step, runUuid) => inputs.tracked(service, run, step, runUuid) }),
-    module: () => ({ router: datasetRunRoutes({ db: o.store.db, catalog, approvals }), docs: datasetRunRouteDocs })
+    module: () => ({ router: datasetRunRoutes({ db: o.store.db, catalog, approvals, changed: () => changed?.() }), docs: datasetRunRouteDocs })
   };
 }
