@@ -191,7 +191,7 @@ describe('remotes over smart HTTP (git http-backend on loopback, basic auth)', (
     await expectError(await a.raw('POST', '/git/push', { repo: 'pushme', remote: 'nope' }), 404, 'unknown_remote');
     await a.post('/git/remotes', { repo: 'pushme', name: 'dead', url: 'http://127.0.0.1:9/none.git' });
     await expectError(await a.raw('POST', '/git/fetch', { repo: 'pushme', remote: 'dead' }), 400, 'remote_unreachable');
-    const left = await (await a.raw('DELETE', '/git/remotes?repo=pushme&name=origin')).json();
+    const left = (await (await a.raw('DELETE', '/git/remotes?repo=pushme&name=origin')).json()) as { remotes: { name: string }[] };
     expect(left.remotes.map((r: { name: string }) => r.name)).toEqual(['dead']);
     expect(await ts.store.db.selectFrom('git_credentials').selectAll().execute()).toEqual([]);
   });

@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import { join } from 'node:path';
-import git, { type ReadCommitResult } from 'isomorphic-git';
+import git from 'isomorphic-git';
 import type { GitCommit } from '../../../schema/generated/api';
 import { AppError } from '../core/errors';
-import { oidAtPath, readIndexFile } from './objects';
+import { oidAtPath, readCommitFast, readIndexFile, readObj } from './objects';
+import type { ParsedCommit } from './odb';
 import type { Repo } from './repo';
 
 function unknownRef(ref: string): AppError {
@@ -12,10 +13,10 @@ function unknownRef(ref: string): AppError {
 
 async function peel(repo: Repo, oid: string): Promise<string> {
   for (let i = 0; i < 10; i++) {
-    const { type, object } = await git.readObject({ fs: repo.fs, dir: repo.dir, oid, cache: repo.cache, format: 'parsed' });
+    const { type, content } = await readObj(repo, oid);
     if (type === 'commit') return oid;
     if (type !== 'tag') break;
-    oid = (object as { object: string }).object;
+    oid = /^object ([0-9a-f]{40})/.exec(content.toString('latin1'))?.[1] ?? '';
   }
   throw new AppError(400, 'not_a_commit', `${oid} is not a commit`);
 }
@@ -42,10 +43,10 @@ export async function resolveCommit(repo: Repo, ref: string): Promise<string> {
   for (const step of suffix.match(/[~^]\d*/g) ?? []) {
     const n = step.length > 1 ? Number(step.slice(1)) : 1;
     for (let i = 0; i < (step[0] === '~' ? n : 1); i++) {
-      const { commit } = await git.readCommit({ fs: repo.fs, dir: repo.dir, oid, cache: repo.cache });
+      const commit = await readCommitFast(repo, oid);
       const parentIndex = step[0] === '^' ? n - 1 : 0;
       if (step[0] === '^' && n === 0) break;
-      const parent = commit.parent[parentIndex];
+      const parent = commit.parents[parentIndex];
       if (!parent) throw unknownRef(ref);
       oid = parent;
     }
@@ -53,7 +54,12 @@ export async function resolveCommit(repo: Repo, ref: string): Promise<string> {
   return oid;
 }
 
-export function toCommit(c: ReadCommitResult): GitCommit {
+interface Read {
+  oid: string;
+  commit: ParsedCommit;
+}
+
+export function toCommit(c: Read): GitCommit {
   const message = c.commit.message;
   return {
     oid: c.oid,
@@ -61,7 +67,7 @@ export function toCommit(c: ReadCommitResult): GitCommit {
     summary: message.split('\n')[0] ?? '',
     author: { name: c.commit.author.name, email: c.commit.author.email, timestamp: c.commit.author.timestamp },
     committer: { name: c.commit.committer.name, email: c.commit.committer.email, timestamp: c.commit.committer.timestamp },
-    parents: c.commit.parent
+    parents: c.commit.parents
   };
 }
 
@@ -85,17 +91,17 @@ export async function log(repo: Repo, opts: LogOptions): Promise<GitCommit[]> {
     if (opts.ref === 'HEAD') return []; // no commits yet
     throw err;
   }
-  const read = (oid: string): Promise<ReadCommitResult> => git.readCommit({ fs: repo.fs, dir: repo.dir, oid, cache: repo.cache });
+  const read = async (oid: string): Promise<Read> => ({ oid, commit: await readCommitFast(repo, oid) });
   const seen = new Set<string>([start]);
-  const queue: ReadCommitResult[] = [await read(start)];
+  const queue: Read[] = [await read(start)];
   const out: GitCommit[] = [];
   let skipped = 0;
   while (queue.length > 0 && out.length < opts.limit) {
     let best = 0;
     for (let i = 1; i < queue.length; i++) if (queue[i].commit.committer.timestamp > queue[best].commit.committer.timestamp) best = i;
     const c = queue.splice(best, 1)[0];
-    const parents: ReadCommitResult[] = [];
-    for (const p of c.commit.parent) {
+    const parents: Read[] = [];
+    for (const p of c.commit.parents) {
       if (seen.has(p)) continue;
       seen.add(p);
       const pc = await read(p);
@@ -105,10 +111,10 @@ export async function log(repo: Repo, opts: LogOptions): Promise<GitCommit[]> {
     let keep = true;
     if (opts.path) {
       const mine = await oidAtPath(repo, c.commit.tree, opts.path);
-      if (c.commit.parent.length === 0) keep = mine !== null;
+      if (c.commit.parents.length === 0) keep = mine !== null;
       else {
         keep = true;
-        for (const p of c.commit.parent) {
+        for (const p of c.commit.parents) {
           const pc = parents.find(x => x.oid === p) ?? (await read(p));
           const theirs = pc.commit.tree === c.commit.tree ? mine : await oidAtPath(repo, pc.commit.tree, opts.path);
           if (theirs === mine) keep = false;
@@ -142,11 +148,10 @@ export async function readAt(repo: Repo, ref: string, path: string): Promise<{ o
   if (ref === INDEX) oid = readIndexFile(repo).entries.get(path)?.oid ?? null;
   else {
     const commit = await resolveCommit(repo, ref);
-    const { commit: c } = await git.readCommit({ fs: repo.fs, dir: repo.dir, oid: commit, cache: repo.cache });
-    oid = await oidAtPath(repo, c.tree, path);
+    oid = await oidAtPath(repo, (await readCommitFast(repo, commit)).tree, path);
   }
   if (!oid) return { oid: null, content: null };
-  const { type, object } = await git.readObject({ fs: repo.fs, dir: repo.dir, oid, cache: repo.cache, format: 'content' });
+  const { type, content } = await readObj(repo, oid);
   if (type !== 'blob') throw new AppError(400, 'not_a_file', `"${path}" is a folder at ${ref}`, { path, ref });
-  return { oid, content: object as Uint8Array };
+  return { oid, content };
 }

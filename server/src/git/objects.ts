@@ -3,7 +3,54 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import git from 'isomorphic-git';
 import { AppError } from '../core/errors';
+import { type GitObject, ObjectReader, type ParsedCommit, parseCommit } from './odb';
 import type { Repo } from './repo';
+
+const readers = new Map<string, ObjectReader>();
+
+/** An object by id: the fast reader first, isomorphic-git for what it cannot read (alternates, old packs). */
+export async function readObj(repo: Repo, oid: string): Promise<GitObject> {
+  let r = readers.get(repo.gitdir);
+  if (!r) {
+    if (readers.size > 32) {
+      for (const old of readers.values()) old.close();
+      readers.clear();
+    }
+    r = new ObjectReader(repo.gitdir);
+    readers.set(repo.gitdir, r);
+  }
+  const hit = r.read(oid);
+  if (hit) return hit;
+  const { type, object } = await git.readObject({ fs: repo.fs, dir: repo.dir, oid, format: 'content', cache: repo.cache });
+  return { type: type as GitObject['type'], content: Buffer.from(object as Uint8Array) };
+}
+
+const commits = new Map<string, ParsedCommit>();
+
+/** A parsed commit (memoised: commits never change). */
+export async function readCommitFast(repo: Repo, oid: string): Promise<ParsedCommit> {
+  const hit = commits.get(oid);
+  if (hit) return hit;
+  const obj = await readObj(repo, oid);
+  if (obj.type !== 'commit') throw new AppError(400, 'not_a_commit', `${oid} is not a commit`);
+  const c = parseCommit(obj.content);
+  if (commits.size > 200_000) commits.clear();
+  commits.set(oid, c);
+  return c;
+}
+
+/** Entries of a raw tree object. */
+export function parseTree(raw: Buffer): { mode: string; path: string; oid: string }[] {
+  const out = [];
+  let off = 0;
+  while (off < raw.length) {
+    const sp = raw.indexOf(0x20, off);
+    const nul = raw.indexOf(0, sp);
+    out.push({ mode: raw.toString('latin1', off, sp), path: raw.toString('utf8', sp + 1, nul), oid: raw.toString('hex', nul + 1, nul + 21) });
+    off = nul + 21;
+  }
+  return out;
+}
 
 /** One entry of `.git/index` (the fields the status needs). */
 export interface IndexEntry {
@@ -99,11 +146,13 @@ export async function flattenTree(repo: Repo, treeOid: string): Promise<Map<stri
   if (hit) return hit;
   const out = new Map<string, TreeEntry>();
   const visit = async (oid: string, prefix: string): Promise<void> => {
-    const { tree } = await git.readTree({ fs: repo.fs, dir: repo.dir, oid, cache: repo.cache });
-    for (const e of tree) {
+    const obj = await readObj(repo, oid);
+    if (obj.type !== 'tree') throw new AppError(400, 'not_a_tree', `${oid} is not a tree`);
+    for (const e of parseTree(obj.content)) {
       const p = prefix ? `${prefix}/${e.path}` : e.path;
-      if (e.type === 'tree') await visit(e.oid, p);
-      else out.set(p, { oid: e.oid, mode: e.mode, type: e.type });
+      const mode = e.mode.padStart(6, '0');
+      if (mode === '040000') await visit(e.oid, p);
+      else out.set(p, { oid: e.oid, mode, type: mode === '160000' ? 'commit' : 'blob' });
     }
   };
   await visit(treeOid, '');
@@ -114,8 +163,7 @@ export async function flattenTree(repo: Repo, treeOid: string): Promise<Map<stri
 
 /** The tree oid of a commit. */
 export async function treeOf(repo: Repo, commitOid: string): Promise<string> {
-  const { commit } = await git.readCommit({ fs: repo.fs, dir: repo.dir, oid: commitOid, cache: repo.cache });
-  return commit.tree;
+  return (await readCommitFast(repo, commitOid)).tree;
 }
 
 const childCache = new Map<string, string | null>();
@@ -125,8 +173,9 @@ async function childOid(repo: Repo, treeOid: string, name: string): Promise<stri
   const key = `${treeOid}/${name}`;
   const hit = childCache.get(key);
   if (hit !== undefined) return hit;
-  const { object } = await git.readObject({ fs: repo.fs, dir: repo.dir, oid: treeOid, format: 'content', cache: repo.cache });
-  const raw = Buffer.from(object as Uint8Array);
+  const obj = await readObj(repo, treeOid);
+  if (obj.type !== 'tree') return null;
+  const raw = obj.content;
   const needle = Buffer.from(` ${name}\0`, 'utf8');
   let found: string | null = null;
   let from = 0;
