@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { validatorFor } from '../src/core/schemas';
+import { ObjectReader } from '../src/git/odb';
 import { tempDir } from './helpers/env';
 import { expectError } from './helpers/expectError';
 import { SECRET, startTestServer, type TestServer } from './helpers/server';
@@ -51,6 +53,26 @@ describe('a repository made by the git CLI (packs, packed refs, branches)', () =
     expect(shown.content).toBe(cli(dir(), 'show', 'HEAD~3:nb/model.ipynb'));
     const d = await a.get('/git/diff?repo=cli&path=cli/nb/model.ipynb&from=HEAD~4&to=HEAD');
     expect(d.diff.summary).toMatchObject({ modified: 1, unchanged: 1 });
+  });
+
+  test('every object of the packs (deltas included) reads back with its id; an index v4 is read too', async () => {
+    const reader = new ObjectReader(join(dir(), '.git'));
+    const all = lines(cli(dir(), 'cat-file', '--batch-all-objects', '--batch-check=%(objectname) %(objecttype) %(deltabase)'));
+    expect(all.some(l => !l.endsWith(' 0000000000000000000000000000000000000000'))).toBe(true); // some objects are deltas
+    for (const line of all) {
+      const [oid, type] = line.split(' ');
+      const obj = reader.read(oid)!;
+      expect(obj.type).toBe(type);
+      const hash = createHash('sha1').update(`${type} ${obj.content.length}\0`).update(obj.content).digest('hex');
+      expect(hash).toBe(oid);
+    }
+    reader.close();
+    cli(dir(), 'update-index', '--index-version', '4');
+    write(dir(), 'data/file1.csv', 'changed\n');
+    expect((await a.get('/git/status?repo=cli')).files).toEqual([{ path: 'cli/data/file1.csv', status: 'modified', staged: false, unstaged: true }]);
+    cli(dir(), 'checkout', '--', 'data/file1.csv');
+    cli(dir(), 'update-index', '--index-version', '2');
+    expect((await a.get('/git/status?repo=cli')).files).toEqual([]);
   });
 
   test('branches: list packed refs, create, switch, fast-forward, and refuse to lose work or merge for real', async () => {
