@@ -156,8 +156,8 @@ export async function buildServer(
   };
   const components = createComponentsModule(deps);
   const datasets = createDatasetsModule(deps);
-  // Blinding a version changes which objects the DVC remote and the routes may serve.
-  datasetRuns.onBlindedChange(() => datasets.service.generation++);
+  // Step outputs published as versions; blinding changes which objects the store may serve.
+  datasetRuns.bind({ service: datasets.service, runs });
   const features: FeatureModule[] = [
     createGitModule(deps),
     datasetRuns.module(),

@@ -105,5 +105,40 @@ describe('datasets as step inputs', () => {
     const owners = await json(await env.get('/datasets/alice/shared/versions/v1/lineage', 'alice'));
     expect(owners).toMatchObject({ readBy: [], hiddenRuns: 1 });
   });
+
+  it('publishes a step output as a version (produced-by lineage) that a later step mounts', async () => {
+    const WRITER = ['python3', '-c', "import os; os.makedirs('model/sub'); open('model/w.txt','w').write('weights'); open('model/sub/c.json','w').write('{}'); open('score.txt','w').write('0.9')"];
+    const run = await env.submit({ pipeline: pipeline('train', [{ name: 'train', image: TEST_IMAGE, command: WRITER, outputs: ['model', 'score.txt'] }]) }, 'alice');
+    expect((await env.wait(run.id, undefined, 90_000, 'alice')).status).toBe('succeeded');
+    const folder = await env.post('/datasets/versions/from-run', { name: 'models', runId: run.id, step: 'train', output: 'model', tags: ['latest'] }, 'alice');
+    expect(folder.status).toBe(201);
+    const version = await json(folder);
+    expect(version).toMatchObject({ dataset: 'alice/models', files: 2, bytes: 9, tags: ['latest'], blinded: false });
+    const file = await json(await env.post('/datasets/versions/from-run', { name: 'scores', runId: run.id, step: 'train', output: 'score.txt' }, 'alice'));
+    expect(file).toMatchObject({ dataset: 'alice/scores', files: 1, bytes: 3 });
+    const lineage = await json(await env.get(`/datasets/alice/models/versions/${version.id}/lineage`, 'alice'));
+    expect(lineage.producedBy).toEqual([expect.objectContaining({ runId: run.id, step: 'train', output: 'model' })]);
+    expect((await json(await env.get(`/runs/${run.id}/datasets`, 'alice'))).outputs).toEqual([
+      { dataset: 'alice/models', version: version.id, step: 'train', name: 'model' },
+      { dataset: 'alice/scores', version: file.id, step: 'train', name: 'score.txt' }
+    ]);
+    const LIST = ['python3', '-c', "import os; open('out.txt','w').write(repr(sorted(os.path.join(d, f) for d, _, fs in os.walk('inputs') for f in fs)) + open('inputs/m/w.txt').read() + open('inputs/s/score.txt').read())"];
+    const reader = await env.submit({ pipeline: pipeline('use', [{ name: 'use', image: TEST_IMAGE, command: LIST, inputs: { m: 'dataset://models@latest', s: `dataset://scores@${file.id}` }, outputs: ['out.txt'] }]) }, 'alice');
+    expect((await env.wait(reader.id, undefined, 90_000, 'alice')).status).toBe('succeeded');
+    expect(await (await env.get(`/runs/${reader.id}/steps/use/outputs/out.txt`, 'alice')).text()).toBe("['inputs/m/sub/c.json', 'inputs/m/w.txt', 'inputs/s/score.txt']weights0.9");
+  });
+
+  it.each([
+    ['another user\'s run', 'bob', { name: 'x', step: 'train', output: 'model' }, 404],
+    ['an unknown output', 'alice', { name: 'x', step: 'train', output: 'nope' }, 404],
+    ['an unknown step', 'alice', { name: 'x', step: 'nope', output: 'model' }, 404],
+    ['a bad name', 'alice', { name: '../x', step: 'train', output: 'model' }, 400],
+    ['an unknown field', 'alice', { name: 'x', step: 'train', output: 'model', path: '/etc' }, 400]
+  ])('refuses to publish %s', async (_what, user, body, status) => {
+    const runs = (await json(await env.get('/runs?q=train', 'alice'))).runs;
+    const res = await env.post('/datasets/versions/from-run', { runId: runs[0].id, ...body }, user);
+    expect(res.status).toBe(status);
+    expect((await json(res)).error.code).toBeTruthy();
+  });
 });
 

@@ -1,9 +1,15 @@
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import type { Config } from '../../core/config';
 import type { FeatureModule } from '../../core/feature';
 import type { Logger } from '../../core/logger';
+import { AppError } from '../../core/errors';
+import type { RunService } from '../../runs/service';
 import type { Store } from '../../store/store';
+import type { User } from '../../store/users';
+import type { DatasetsService } from '../service';
+import { publishFromRun, type PublishFromRun } from './publish';
 import type { TrackingService } from '../../tracking';
 import type { StepDatasetHooks } from '../../tracking/steps/stepRuns';
 import { Approvals } from '../blinding/approvals';
@@ -33,8 +39,11 @@ export interface DatasetRuns {
   tracking(service: TrackingService): StepDatasetHooks;
   /** Routes: lineage, blinded flag, approvals. */
   module(): FeatureModule;
-  /** Called after a version is blinded or unblinded (the datasets service drops its object caches). */
-  onBlindedChange(fn: () => void): void;
+  /**
+   * Once the datasets module and the run service exist (server.ts): publishing outputs as
+   * versions, and telling the store's caches when a blinded flag changed.
+   */
+  bind(b: { service: DatasetsService; runs: RunService }): void;
 }
 
 /** Datasets in pipelines (server.ts wires it before the executor, the submitter and step tracking). */
@@ -51,14 +60,24 @@ export function createDatasetRuns(o: DatasetRunsOptions): DatasetRuns {
     logger: o.logger,
     productionUser: o.productionUser ?? (process.env.CONVEYOR_PRODUCTION_USER || undefined)
   });
-  let changed: (() => void) | undefined;
+  let bound: { service: DatasetsService; runs: RunService } | undefined;
+  const tmpDir = join(o.config.dataDir, 'datasets', 'publish-tmp');
+  const publish = (user: User, body: PublishFromRun) => {
+    if (!bound) throw new AppError(503, 'datasets_unavailable', 'The datasets store is not ready');
+    return publishFromRun({ ...bound, catalog, tmpDir }, user, body);
+  };
   return {
-    onBlindedChange: fn => {
-      changed = fn;
+    bind: b => {
+      bound = b;
     },
     inputs,
     executor: { prepare: job => inputs.prepare(job) },
     tracking: service => ({ tracked: (run, step, runUuid) => inputs.tracked(service, run, step, runUuid) }),
-    module: () => ({ router: datasetRunRoutes({ db: o.store.db, catalog, approvals, changed: () => changed?.() }), docs: datasetRunRouteDocs })
+    module: () => ({
+      router: datasetRunRoutes({ db: o.store.db, catalog, approvals, publish, changed: () => bound && bound.service.generation++ }),
+      docs: datasetRunRouteDocs,
+      // Copies left by a publish cut short by a crash.
+      start: () => rm(tmpDir, { recursive: true, force: true })
+    })
   };
 }

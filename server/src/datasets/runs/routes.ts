@@ -7,13 +7,17 @@ import type { Database } from '../../store/database';
 import type { User } from '../../store/users';
 import { assertMayBlind } from '../blinding/access';
 import type { Approvals } from '../blinding/approvals';
+import type { DatasetVersion } from '../../../../schema/generated/api';
 import type { DatasetCatalog, LineageEntry } from './catalog';
+import { checkPublish, type PublishFromRun } from './publish';
 
 const obj = { inline: { type: 'object' } } as const;
 
 export const datasetRunRouteDocs: RouteDoc[] = [
   { method: 'get', path: '/datasets/{owner}/{name}/versions/{ref}/lineage', summary: 'Runs that read this version and the run that produced it', response: obj },
   { method: 'put', path: '/datasets/{owner}/{name}/versions/{ref}/blinded', summary: 'Blind ({blinded: true}: owner or admin) or unblind (admins only) a version', response: obj },
+  { method: 'post', path: '/datasets/versions/from-run', summary: 'Publish a step output as a version of your dataset ({name, runId, step, output, message?, tags?, blinded?})', response: 'dataset-version.json', status: 201 },
+  { method: 'get', path: '/runs/{id}/datasets', summary: 'The dataset versions a run read and produced', response: obj },
   { method: 'get', path: '/datasets/approvals', summary: 'Approval requests for evaluation steps on blinded versions (?status=); admins see all', response: obj },
   { method: 'post', path: '/datasets/approvals/{id}', summary: 'An admin approves or rejects a request ({decision: approve|reject})', response: obj }
 ];
@@ -24,6 +28,7 @@ export interface DatasetRunRoutesDeps {
   approvals: Approvals;
   /** After a blinded flag changed (the store's caches of readable objects must forget). */
   changed?: () => void;
+  publish(user: User, body: PublishFromRun): Promise<DatasetVersion>;
 }
 
 const userOf = (req: Request): User => identityOf(req).user;
@@ -86,6 +91,10 @@ export function datasetRunRoutes(d: DatasetRunRoutesDeps): Router {
       throw AppError.invalid('Body must be {"decision": "approve"|"reject"}', { errors: [{ path: '/decision', message: 'must be approve or reject' }] });
     }
     res.json(await d.approvals.decide(userOf(req), param(req, 'id'), decision));
+  });
+
+  router.post('/datasets/versions/from-run', async (req, res) => {
+    res.status(201).json(await d.publish(userOf(req), checkPublish(req.body)));
   });
 
   router.get('/runs/:id/datasets', async (req, res) => {
