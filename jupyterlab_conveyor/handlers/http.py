@@ -16,6 +16,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, cast
+from urllib.parse import quote
 
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.auth.utils import HTTP_METHOD_TO_AUTH_ACTION
@@ -175,7 +176,10 @@ class ConveyorProxyHandler(ConveyorHandlerMixin, APIHandler):
             if method not in _BODY_METHODS and not body:
                 body = None
         return HTTPRequest(
-            upstream.url("/conveyor/" + path, upstream_query(self.request.query)),
+            # tornado hands the path decoded: quote it again (file names with spaces, non-ASCII).
+            upstream.url(
+                "/conveyor/" + quote(path, safe="/:@!$&'()*+,;=~"), upstream_query(self.request.query)
+            ),
             method=method,
             headers=headers,
             body=body,
