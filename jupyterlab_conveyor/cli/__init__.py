@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import __version__
-from . import commands, images
+from . import commands, components, data, images
 from .client import Api, CliError, discover
 
 
@@ -102,6 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=commands.cmd_import_elyra)
 
     images.add_parser(sub)
+    data.add_parser(sub)
+    components.add_parser(sub)
     return parser
 
 
