@@ -3,7 +3,7 @@ import { Pool } from 'pg';
 import { postgresUrl, tempDir } from '../helpers/env';
 import { json, secretHeaders } from '../helpers/server';
 import { notebook, pipeline, runsEnv, TEST_IMAGE, type RunsEnv } from '../runs/helpers';
-import { addVersion } from './runsHelpers';
+import { addVersion, removeVolumes } from './runsHelpers';
 
 const SECRET = 'secret-label-42';
 const pg = postgresUrl();
@@ -69,6 +69,7 @@ describe.each([{ name: 'sqlite' as const }, ...(pg ? [{ name: 'postgres' as cons
     version = await addVersion(env.t.store, data.path, { owner: 'alice', name: 'holdout', files: { 'labels.csv': `${SECRET}\n` }, tags: ['final'], shareWith: ['bob', 'prod'] });
   });
   afterAll(async () => {
+    if (env) await removeVolumes(env.t.store);
     await env?.close();
     await dropSchema?.();
     data.cleanup();

@@ -1,8 +1,11 @@
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Docker from 'dockerode';
 import { tempDir } from '../helpers/env';
 import { json } from '../helpers/server';
 import { pipeline, runsEnv, TEST_IMAGE, type RunsEnv } from '../runs/helpers';
-import { addVersion } from './runsHelpers';
+import { addVersion, removeVolumes } from './runsHelpers';
 
 /**
  * dataset:// step inputs on the real server, the real engine and real SQLite: resolved at
@@ -12,8 +15,8 @@ describe('datasets as step inputs', () => {
   let env: RunsEnv;
   let dataDir: string;
   let v1: string;
-  let v2: string;
   const docker = new Docker();
+  const md5Of = (text: string): string => createHash('md5').update(text).digest('hex');
 
   // Lists the mounted input, reads a file and tries to write into the mount.
   const READER = [
@@ -39,9 +42,7 @@ describe('datasets as step inputs', () => {
     for (const [name, admin] of [['alice', false], ['bob', false]] as const) await env.t.store.users.create(name, admin);
   });
   afterAll(async () => {
-    for (const v of await docker.listVolumes({ filters: { label: ['io.conveyor.kind=dataset'] } }).then(r => r.Volumes ?? [])) {
-      if (v1 && (v.Name.includes(v1) || v.Name.includes(v2))) await docker.getVolume(v.Name).remove().catch(() => undefined);
-    }
+    if (env) await removeVolumes(env.t.store);
     await env?.close();
     data.cleanup();
   });
@@ -68,7 +69,7 @@ describe('datasets as step inputs', () => {
     const body = { pipeline: pipeline('read', [{ name: 'read', image: TEST_IMAGE, command: READER, inputs: { data: 'dataset://alice/iris@prod' }, outputs: ['out.txt'] }]) };
     const again = await env.wait((await env.submit(body, 'alice')).id, undefined, 90_000, 'alice');
     expect(again.steps[0].cachedFrom).toBeTruthy();
-    v2 = await addVersion(env.t.store, dataDir, { owner: 'alice', name: 'iris', files: { 'a.csv': 'x,y\n3,4\n' }, tags: ['prod'] });
+    await addVersion(env.t.store, dataDir, { owner: 'alice', name: 'iris', files: { 'a.csv': 'x,y\n3,4\n' }, tags: ['prod'] });
     const moved = await env.wait((await env.submit(body, 'alice')).id, undefined, 90_000, 'alice');
     expect(moved.status).toBe('succeeded');
     expect(moved.steps[0].cachedFrom).toBeNull();
@@ -139,6 +140,21 @@ describe('datasets as step inputs', () => {
     const res = await env.post('/datasets/versions/from-run', { runId: runs[0].id, ...body }, user);
     expect(res.status).toBe(status);
     expect((await json(res)).error.code).toBeTruthy();
+  });
+
+  it('refuses a corrupt object when filling the volume, keeps no partial volume, and fills it once repaired', async () => {
+    const id = await addVersion(env.t.store, dataDir, { owner: 'alice', name: 'fragile', files: { 'a.csv': 'good,data\n' }, tags: ['v1'] });
+    const object = join(dataDir, 'datasets', 'store', 'files', 'md5', md5Of('good,data\n').slice(0, 2), md5Of('good,data\n').slice(2));
+    writeFileSync(object, 'evil,data\n');
+    const body = { pipeline: pipeline('read', [{ name: 'read', image: TEST_IMAGE, command: READER, inputs: { data: 'dataset://fragile@v1' }, outputs: ['out.txt'] }]), cache: false };
+    const failed = await env.wait((await env.submit(body, 'alice')).id, undefined, 90_000, 'alice');
+    expect(failed.status).toBe('failed');
+    expect(failed.steps[0].error.message).toContain('does not match its hash');
+    expect((await docker.listVolumes({ filters: { label: [`io.conveyor.dataset-version=${id}`] } })).Volumes ?? []).toEqual([]);
+    writeFileSync(object, 'good,data\n');
+    const ok = await env.wait((await env.submit(body, 'alice')).id, undefined, 90_000, 'alice');
+    expect(ok.status).toBe('succeeded');
+    expect(await (await env.get(`/runs/${ok.id}/steps/read/outputs/out.txt`, 'alice')).text()).toBe(`(['a.csv'], 'good,data\\n', 'refused')`);
   });
 });
 

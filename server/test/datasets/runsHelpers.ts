@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import Docker from "dockerode";
 import type { Store } from "../../src/store/store";
 
 const md5 = (data: Buffer | string): string =>
@@ -138,4 +139,14 @@ export async function addVersion(
       .execute();
   }
   return id;
+}
+
+/** Removes the dataset volumes of every version in `store` (the engine is shared by all suites). */
+export async function removeVolumes(store: Store): Promise<void> {
+  const docker = new Docker();
+  const ids = new Set((await store.db.selectFrom("dataset_versions").select("id").execute()).map((r) => r.id));
+  const { Volumes } = await docker.listVolumes({ filters: { label: ["io.conveyor.kind=dataset"] } });
+  for (const v of Volumes ?? []) {
+    if (ids.has(v.Labels?.["io.conveyor.dataset-version"] ?? "")) await docker.getVolume(v.Name).remove().catch(() => undefined);
+  }
 }
