@@ -1,9 +1,9 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { AppError } from '../../core/errors';
-import { ORD, versionSql } from './layers';
+import { ORD, rowIndexes, versionSql } from './layers';
 import { matchRows } from './match';
 import { checkKey } from './read';
-import { all, columnList, rowsOfRaw } from './sql';
+import { all, columnList, literal, rowsOfRaw } from './sql';
 import type { DiffOptions, DiffSampleRow, Row, SchemaChanges, TableColumn, TableDiff, TableManifest, TableObjectStore } from './types';
 
 const POS = '__cv_pos';
@@ -32,6 +32,38 @@ async function load(conn: DuckDBConnection, objects: TableObjectStore, m: TableM
   );
 }
 
+/** How many deltas two versions over the same base chunks share (null: different bases or schemas). */
+function sharedDeltas(a: TableManifest, b: TableManifest): number | null {
+  const ids = (m: TableManifest) => m.base.map(c => c.md5).join(',');
+  if (ids(a) !== ids(b) || JSON.stringify(a.schema) !== JSON.stringify(b.schema)) return null;
+  let p = 0;
+  while (p < a.deltas.length && p < b.deltas.length && a.deltas[p].md5 === b.deltas[p].md5) p++;
+  return p;
+}
+
+/**
+ * Versions over one base differ only at the positions their own deltas touch: only the rows at
+ * those positions are loaded (`__cv_pos` = the stored position), not the whole tables.
+ */
+async function loadTouched(conn: DuckDBConnection, objects: TableObjectStore, a: TableManifest, b: TableManifest, shared: number) {
+  const own = [...a.deltas.slice(shared), ...b.deltas.slice(shared)];
+  const paths: string[] = [];
+  for (const d of own) paths.push(await objects.verifiedPath(d.md5));
+  const touched = paths.length
+    ? `SELECT DISTINCT ${ORD} FROM read_parquet([${paths.map(literal).join(', ')}])`
+    : `SELECT NULL::DOUBLE AS ${ORD} WHERE false`;
+  await conn.run(`CREATE OR REPLACE TEMP TABLE __cv_t AS ${touched}`);
+  for (const [name, m] of [
+    ['__cv_a', a],
+    ['__cv_b', b]
+  ] as const) {
+    await conn.run(
+      `CREATE OR REPLACE TEMP TABLE ${name} AS
+       SELECT ${columnList(m.schema)}, ${ORD} AS ${POS} FROM (${await versionSql(objects, m)}) WHERE ${ORD} IN (SELECT ${ORD} FROM __cv_t)`
+    );
+  }
+}
+
 function changedColumns(before: Row, after: Row, names: string[]): string[] {
   return names.filter(n => JSON.stringify(before[n] ?? null) !== JSON.stringify(after[n] ?? null));
 }
@@ -51,11 +83,20 @@ export async function diffVersions(
   const schema = schemaChanges(a.schema, b.schema);
   const key = options.key === undefined ? defaultKey(a, b) : options.key?.length ? options.key : null;
   const sampleSize = Math.max(0, Math.min(200, options.sample ?? 20));
-  await load(conn, objects, a, '__cv_a');
-  await load(conn, objects, b, '__cv_b');
+  const shared = sharedDeltas(a, b);
+  // Keys both versions were ingested with are known unique; any other key is checked on all rows.
+  const knownKey = key !== null && JSON.stringify(key) === JSON.stringify(a.key) && JSON.stringify(key) === JSON.stringify(b.key);
+  const fast = shared !== null && (key === null || knownKey);
+  if (fast) await loadTouched(conn, objects, a, b, shared);
+  else {
+    await load(conn, objects, a, '__cv_a');
+    await load(conn, objects, b, '__cv_b');
+  }
   if (key) {
-    await checkKey(conn, '__cv_a', a.schema, key, 'the first version');
-    await checkKey(conn, '__cv_b', b.schema, key, 'the second version');
+    if (!fast) {
+      await checkKey(conn, '__cv_a', a.schema, key, 'the first version');
+      await checkKey(conn, '__cv_b', b.schema, key, 'the second version');
+    }
     const retyped = schema.retyped.filter(r => key.includes(r.name));
     if (retyped.length)
       throw new AppError(400, 'key_retyped', `Key column ${retyped[0].name} changed type (${retyped[0].from} → ${retyped[0].to})`);
@@ -68,7 +109,8 @@ export async function diffVersions(
     newRel: '__cv_b',
     newPos: POS,
     columns: common,
-    key
+    key,
+    byPosition: fast
   });
   const sample =
     sampleSize > 0
@@ -78,7 +120,13 @@ export async function diffVersions(
           b.schema,
           common.map(c => c.name),
           key,
-          sampleSize
+          sampleSize,
+          fast
+            ? {
+                a: ords => rowIndexes(conn, objects, a, ords),
+                b: ords => rowIndexes(conn, objects, b, ords)
+              }
+            : null
         )
       : [];
   return {
@@ -95,7 +143,7 @@ export async function diffVersions(
 }
 
 /** Rows of `sql` (which selects `__cv_pos`) with their position. */
-async function positioned(conn: DuckDBConnection, sql: string, columns: TableColumn[]): Promise<{ position: number; row: Row }[]> {
+async function positionedRaw(conn: DuckDBConnection, sql: string, columns: TableColumn[]): Promise<{ position: number; row: Row }[]> {
   const raw = await all(conn, sql);
   const rows = rowsOfRaw(raw, columns);
   return rows.map((row, i) => ({ position: Number(raw[i][POS]), row }));
@@ -107,13 +155,21 @@ async function sampleDiff(
   to: TableColumn[],
   compared: string[],
   key: string[] | null,
-  limit: number
+  limit: number,
+  index: Record<'a' | 'b', (ords: number[]) => Promise<Map<number, number>>> | null
 ): Promise<DiffSampleRow[]> {
   const sample: DiffSampleRow[] = [];
+  // Stored positions (fast path) become row indexes in each version.
+  const positioned = async (sql: string, columns: TableColumn[], side: 'a' | 'b') => {
+    const rows = await positionedRaw(conn, sql, columns);
+    if (!index) return rows;
+    const map = await index[side](rows.map(r => r.position));
+    return rows.map(r => ({ ...r, position: map.get(r.position) ?? r.position }));
+  };
   const changed = (rel: string, on: string) =>
     `SELECT x.* FROM __cv_mnew m JOIN ${rel} x ON x.${POS} = m.${on} WHERE m.kind = 'changed' ORDER BY m.n LIMIT ${limit}`;
-  const before = await positioned(conn, changed('__cv_a', 'pord'), from);
-  const after = await positioned(conn, changed('__cv_b', 'n'), to);
+  const before = await positioned(changed('__cv_a', 'pord'), from, 'a');
+  const after = await positioned(changed('__cv_b', 'n'), to, 'b');
   after.forEach((r, i) => {
     const columns = changedColumns(before[i].row, r.row, compared);
     sample.push({
@@ -126,8 +182,8 @@ async function sampleDiff(
     });
   });
   const added = `SELECT b.* FROM __cv_b b JOIN __cv_mnew m ON b.${POS} = m.n WHERE m.kind = 'added' ORDER BY b.${POS} LIMIT ${limit}`;
-  for (const r of await positioned(conn, added, to)) sample.push({ kind: 'added', ...r });
+  for (const r of await positioned(added, to, 'b')) sample.push({ kind: 'added', ...r });
   const removed = `SELECT a.* FROM __cv_a a JOIN __cv_mgone g ON a.${POS} = g.pord ORDER BY a.${POS} LIMIT ${limit}`;
-  for (const r of await positioned(conn, removed, from)) sample.push({ kind: 'removed', ...r });
+  for (const r of await positioned(removed, from, 'a')) sample.push({ kind: 'removed', ...r });
   return sample;
 }

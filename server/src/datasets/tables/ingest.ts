@@ -54,7 +54,7 @@ export async function ingestFile(
     }
   }
   if (!manifest) {
-    const base = await writeBase(conn, writer, 'src', 'rowid', head);
+    const base = await writeBase(conn, writer, 'src', head);
     manifest = { ...head, base, deltas: [] };
   }
   const root = await writer.json(manifest);
@@ -118,7 +118,8 @@ async function tryDelta(
       manifest: { ...head, base: previous.base, deltas: previous.deltas },
       counts: tally
     };
-  if (!(await assignPositions(conn))) return { reason: 'positions_exhausted' };
+  if (counts.added === 0) await conn.run('CREATE OR REPLACE TEMP TABLE __cv_ords (n BIGINT, ord DOUBLE)');
+  else if (!(await assignPositions(conn))) return { reason: 'positions_exhausted' };
   const delta = await writeDelta(conn, writer, head.schema);
   return {
     manifest: {

@@ -29,6 +29,26 @@ export async function readManifest(objects: TableObjectStore, md5: string): Prom
   return manifest;
 }
 
+/** Rows in the base chunks of a version. */
+export function baseRows(m: TableManifest): number {
+  return m.base.reduce((sum, c) => sum + c.rows, 0);
+}
+
+/**
+ * SQL of the last entry per position of the given deltas (columns, `__cv_ord`, `__cv_del`), or
+ * null when there are none. Each object is checked against its md5 before DuckDB reads it.
+ */
+export async function deltasSql(objects: TableObjectStore, m: TableManifest, deltas = m.deltas): Promise<string | null> {
+  if (deltas.length === 0) return null;
+  const cols = columnList(m.schema);
+  const parts: string[] = [];
+  for (const [i, delta] of deltas.entries()) {
+    const path = await objects.verifiedPath(delta.md5);
+    parts.push(`SELECT ${cols}, ${ORD}, ${DEL}, ${i} AS ${LAYER} FROM read_parquet(${literal(path)})`);
+  }
+  return `SELECT * EXCLUDE (${LAYER}) FROM (${parts.join(' UNION ALL ')}) QUALIFY row_number() OVER (PARTITION BY ${ORD} ORDER BY ${LAYER} DESC) = 1`;
+}
+
 /**
  * SQL of the rows of a version with their position `__cv_ord` (unordered; ORDER BY __cv_ord for
  * the version's row order). Every object is checked against its md5 before DuckDB reads it.
@@ -45,16 +65,37 @@ export async function versionSql(objects: TableObjectStore, m: TableManifest): P
     offset += chunk.rows;
   }
   const baseSql = base.length ? base.join(' UNION ALL ') : `SELECT ${nullRow(m)}, NULL::DOUBLE AS ${ORD} WHERE false`;
-  if (m.deltas.length === 0) return baseSql;
-  const deltas: string[] = [];
-  for (const [i, delta] of m.deltas.entries()) {
-    const path = await objects.verifiedPath(delta.md5);
-    deltas.push(`SELECT ${cols}, ${ORD}, ${DEL}, ${i} AS ${LAYER} FROM read_parquet(${literal(path)})`);
-  }
-  const last = `(SELECT * FROM (${deltas.join(' UNION ALL ')}) QUALIFY row_number() OVER (PARTITION BY ${ORD} ORDER BY ${LAYER} DESC) = 1)`;
-  return `WITH __cv_d AS ${last}, __cv_b AS (${baseSql})
+  const last = await deltasSql(objects, m);
+  if (!last) return baseSql;
+  return `WITH __cv_d AS (${last}), __cv_b AS (${baseSql})
     SELECT ${cols}, ${ORD} FROM __cv_b WHERE ${ORD} NOT IN (SELECT ${ORD} FROM __cv_d)
     UNION ALL SELECT ${cols}, ${ORD} FROM __cv_d WHERE NOT ${DEL}`;
+}
+
+/**
+ * The 0-based row index in a version of rows at stored positions `ords`, from its deltas alone:
+ * base rows before x, less the base rows the deltas replace or remove before x, plus the delta
+ * rows alive before x.
+ */
+export async function rowIndexes(
+  conn: DuckDBConnection,
+  objects: TableObjectStore,
+  m: TableManifest,
+  ords: number[]
+): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  if (ords.length === 0) return out;
+  const n = baseRows(m);
+  const d = (await deltasSql(objects, m)) ?? `SELECT NULL::DOUBLE AS ${ORD}, NULL::BOOLEAN AS ${DEL} WHERE false`;
+  const list = ords.map(o => `(${o}::DOUBLE)`).join(', ');
+  const reader = await conn.runAndReadAll(
+    `WITH d AS (SELECT ${ORD} AS o, ${DEL} AS del FROM (${d})), s(x) AS (VALUES ${list})
+     SELECT x, greatest(0, least(${n}, ceil(x)))::BIGINT
+       - count(o) FILTER (o = floor(o) AND o >= 0 AND o < ${n}) + count(o) FILTER (NOT del) AS i
+     FROM s LEFT JOIN d ON d.o < s.x GROUP BY x`
+  );
+  for (const r of reader.getRowObjectsJson()) out.set(Number(r.x), Number(r.i));
+  return out;
 }
 
 function nullRow(m: TableManifest): string {
@@ -105,12 +146,11 @@ export class ObjectWriter {
   }
 }
 
-/** Base chunks of `relation` (rows ordered by `orderBy`), CHUNK_ROWS rows each. */
+/** Base chunks of the temp table `relation` in insertion order (`rowid`), CHUNK_ROWS rows each. */
 export async function writeBase(
   conn: DuckDBConnection,
   writer: ObjectWriter,
   relation: string,
-  orderBy: string,
   m: Pick<TableManifest, 'schema' | 'rowCount'>
 ): Promise<StoredObject[]> {
   const cols = columnList(m.schema);
@@ -118,7 +158,11 @@ export async function writeBase(
   for (let start = 0; start < m.rowCount || chunks.length === 0; start += CHUNK_ROWS) {
     const rows = Math.min(CHUNK_ROWS, m.rowCount - start);
     chunks.push(
-      await writer.parquet(conn, `SELECT ${cols} FROM ${relation} ORDER BY ${orderBy} LIMIT ${CHUNK_ROWS} OFFSET ${start}`, rows)
+      await writer.parquet(
+        conn,
+        `SELECT ${cols} FROM ${relation} WHERE rowid >= ${start} AND rowid < ${start + CHUNK_ROWS} ORDER BY rowid`,
+        rows
+      )
     );
   }
   return chunks;

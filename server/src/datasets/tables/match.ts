@@ -23,6 +23,8 @@ export interface MatchInput {
   /** Column names compared in both relations; `cast` compares them as text (retyped columns). */
   columns: { name: string; cast?: boolean }[];
   key: string[] | null;
+  /** Without a key: rows at equal positions are the same row (versions over one stored base). */
+  byPosition?: boolean;
 }
 
 export interface MatchCounts {
@@ -40,6 +42,7 @@ function expr(alias: string, c: { name: string; cast?: boolean }): string {
 
 export async function matchRows(conn: DuckDBConnection, m: MatchInput): Promise<MatchCounts> {
   if (m.key) await matchByKey(conn, m);
+  else if (m.byPosition) await matchByPosition(conn, m);
   else await matchByRow(conn, m);
   const r = await one(
     conn,
@@ -77,6 +80,20 @@ async function matchByKey(conn: DuckDBConnection, m: MatchInput): Promise<void> 
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE __cv_mgone AS
      SELECT p.${m.oldPos} AS pord FROM ${m.oldRel} p ANTI JOIN ${m.newRel} s ON ${on}`
+  );
+}
+
+async function matchByPosition(conn: DuckDBConnection, m: MatchInput): Promise<void> {
+  const same = m.columns.map(c => `${expr('s', c)} IS NOT DISTINCT FROM ${expr('p', c)}`).join(' AND ') || 'true';
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE __cv_mnew AS
+     SELECT s.${m.newPos} AS n, p.${m.oldPos} AS pord,
+       CASE WHEN p.${m.oldPos} IS NULL THEN 'added' WHEN ${same} THEN 'same' ELSE 'changed' END AS kind
+     FROM ${m.newRel} s LEFT JOIN ${m.oldRel} p ON s.${m.newPos} = p.${m.oldPos}`
+  );
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE __cv_mgone AS
+     SELECT p.${m.oldPos} AS pord FROM ${m.oldRel} p ANTI JOIN ${m.newRel} s ON s.${m.newPos} = p.${m.oldPos}`
   );
 }
 

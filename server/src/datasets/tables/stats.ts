@@ -10,15 +10,21 @@ function scalar(value: JsonValue | undefined, type: string): number | string | n
 }
 
 /** Row count and per-column statistics of `relation` in one scan. */
+/** Up to this many rows, distinct counts are exact; above, HyperLogLog estimates. */
+export const EXACT_DISTINCT_ROWS = 1_000_000;
+
 export async function computeStats(
   conn: DuckDBConnection,
   relation: string,
   columns: TableColumn[]
 ): Promise<{ rowCount: number; stats: ColumnStats[] }> {
+  const total = await one(conn, `SELECT count(*) AS n FROM ${relation}`);
+  const distinct =
+    Number(total.n) <= EXACT_DISTINCT_ROWS ? (col: string) => `count(DISTINCT ${col})` : (col: string) => `approx_count_distinct(${col})`;
   const parts = ['count(*) AS rows'];
   columns.forEach((c, i) => {
     const col = ident(c.name);
-    parts.push(`count(${col}) AS c${i}`, `count(DISTINCT ${col}) AS d${i}`);
+    parts.push(`count(${col}) AS c${i}`, `${distinct(col)} AS d${i}`);
     if (!isNested(c.type)) parts.push(`min(${col}) AS lo${i}`, `max(${col}) AS hi${i}`);
     if (isNumeric(c.type)) parts.push(`avg(${col})::DOUBLE AS m${i}`);
   });

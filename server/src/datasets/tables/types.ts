@@ -36,7 +36,7 @@ export interface ColumnStats {
   /** Smallest and largest non-null value (numbers for numeric columns, else strings); null for an empty or nested column. */
   min: number | string | null;
   max: number | string | null;
-  /** Number of distinct non-null values. */
+  /** Number of distinct non-null values: exact up to 1M rows, a HyperLogLog estimate above. */
   distinct: number;
   /** Mean of a numeric column; absent for other types. */
   mean?: number | null;
