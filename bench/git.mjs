@@ -86,6 +86,10 @@ const port = await new Promise((ok, fail) => {
   child.once('exit', code => fail(new Error(`server exited with ${code}`)));
 });
 const base = `http://127.0.0.1:${port}/conveyor/api/v1`;
+await new Promise(r => setTimeout(r, 3000)); // let the server finish its start-up work (engine probes, recovery)
+const opened = performance.now();
+await get('/git/repo?path=repo'); // what the Git panel asks first (starts reading the history in the background)
+const openMs = performance.now() - opened;
 async function get(path) {
   const res = await fetch(`${base}${path}`, { headers: { 'X-Conveyor-Secret': secret, 'X-Conveyor-User': 'bench' } });
   if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
@@ -160,6 +164,7 @@ await compare(
 
 child.kill('SIGTERM');
 console.log(`repository: ${N} notebooks, ${COMMITS} commits, built with git fast-import in ${(build / 1000).toFixed(1)} s; ${RUNS} runs, median`);
+console.log(`GET /git/repo (opening the panel): ${openMs.toFixed(1)} ms`);
 console.table(rows);
 if (process.env.BENCH_KEEP) console.log(`kept ${dir}`);
 else rmSync(ws, { recursive: true, force: true });

@@ -155,3 +155,26 @@ export async function readAt(repo: Repo, ref: string, path: string): Promise<{ o
   if (type !== 'blob') throw new AppError(400, 'not_a_file', `"${path}" is a folder at ${ref}`, { path, ref });
   return { oid, content };
 }
+
+const prefetched = new Set<string>();
+
+/**
+ * Reads the commits (and their root trees) reachable from HEAD in the background, in small batches
+ * between requests, so the first history of a notebook does not pay for parsing them. Once per HEAD.
+ */
+export function prefetchHistory(repo: Repo, head: string | null, max = 20_000): void {
+  if (!head || prefetched.has(`${repo.dir}\0${head}`)) return;
+  if (prefetched.size > 1000) prefetched.clear();
+  prefetched.add(`${repo.dir}\0${head}`);
+  const queue = [head];
+  const seen = new Set(queue);
+  const batch = async (): Promise<void> => {
+    for (let i = 0; i < 50 && queue.length > 0 && seen.size <= max; i++) {
+      const c = await readCommitFast(repo, queue.pop()!);
+      await readObj(repo, c.tree);
+      for (const p of c.parents) if (!seen.has(p)) (seen.add(p), queue.push(p));
+    }
+    if (queue.length > 0 && seen.size <= max) setImmediate(() => void batch().catch(() => undefined));
+  };
+  setImmediate(() => void batch().catch(() => undefined));
+}

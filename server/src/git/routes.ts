@@ -11,7 +11,7 @@ import { checkoutBranch, createBranch, currentBranch, fastForward, listBranches 
 import { commit, discard, restore, stage, unstage } from './changes';
 import { diffPath } from './diff';
 import { gitCall } from './errors';
-import { INDEX, log, readAt, WORKTREE } from './history';
+import { INDEX, log, prefetchHistory, readAt, WORKTREE } from './history';
 import { addRemote, deleteRemote, fetchRemote, listRemotes, pullRemote, pushRemote, type RemoteDeps } from './remotes';
 import { findRepo, type Repo, repoPath, requireRepo, STRIP_KEY, stripOutputsOf, withRepoLock } from './repo';
 import { headOid, repoStatus } from './status';
@@ -46,10 +46,12 @@ export function gitRoutes(deps: GitRouteDeps): Router {
   async function describe(repo: Repo | undefined, who: string): Promise<GitRepo> {
     if (!repo) return { root: null, branch: null, head: null, detached: false, remotes: [], stripOutputs: false };
     const branch = await currentBranch(repo);
+    const head = await headOid(repo);
+    prefetchHistory(repo, head);
     return {
       root: repo.prefix,
       branch,
-      head: await headOid(repo),
+      head,
       detached: branch === null,
       remotes: await listRemotes(repo, deps, who),
       stripOutputs: await stripOutputsOf(repo)
