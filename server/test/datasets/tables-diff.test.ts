@@ -51,7 +51,13 @@ describe('table diff', () => {
       after: { score: 1000.25 }
     });
     expect(diff.sample.filter(s => s.kind === 'changed')).toHaveLength(5);
-    expect(diff.sample.filter(s => s.kind === 'added').map(s => s.kind === 'added' && s.row.id)).toEqual([90_000, 90_001, 90_002]);
+    // Positions are row indexes in each version: 100 rows, 5 removed, ids 105–300, then the inserts.
+    const added = diff.sample.filter(s => s.kind === 'added');
+    expect(added.map(s => s.kind === 'added' && [s.position, s.row.id])).toEqual([
+      [296, 90_000],
+      [297, 90_001],
+      [298, 90_002]
+    ]);
     expect(diff.sample.filter(s => s.kind === 'removed').map(s => s.kind === 'removed' && [s.position, s.row.id])).toEqual([
       [100, 100],
       [101, 101],

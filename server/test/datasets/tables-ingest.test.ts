@@ -179,6 +179,11 @@ describe('table ingest', () => {
       reason: 'schema_changed'
     });
     expect(retyped.schema.find(c => c.name === 'score')?.type).toBe('VARCHAR');
+    // Changing more than half of the rows writes a new base rather than a delta.
+    const most = await ws.engine.ingest(await ws.write('most.csv', csv(rescore(rows, 3, 0).rows.filter(r => r.id % 3 !== 1))), {
+      previous: v1.manifest
+    });
+    expect(most.storage).toMatchObject({ mode: 'base', reason: 'compaction' });
   });
 
   test('a corrupt chunk is detected when a version is read, and set aside by the store', async () => {
