@@ -64,7 +64,8 @@ function containerSpec(job: StepJob, volumes?: RunSpec['volumes']): RunSpec {
       CONVEYOR_STEP: job.step,
       CONVEYOR_ATTEMPT: String(job.attempt)
     },
-    network: job.network,
+    // A sealed step (blinded data, datasets/blinding/) reaches the tracking listener only.
+    network: job.network && !job.sealed,
     stepNetwork: job.stepNetwork,
     workingDir: WORK_DIR,
     memoryBytes: job.resources.memoryBytes,

@@ -178,6 +178,14 @@ describe.each([{ name: 'sqlite' as const }, ...(pg ? [{ name: 'postgres' as cons
     expect(lineage.readBy).toEqual([expect.objectContaining({ runId: run.id, step: 'eval', input: 'test' })]);
   });
 
+  it('refuses network access to a step that reads blinded data, even approved', async () => {
+    const body = step(EVAL());
+    (body.pipeline.steps as Record<string, unknown>[])[0].network = true;
+    const res = await env.post('/runs', body, 'alice');
+    expect(res.status).toBe(400);
+    expect((await json(res)).error.code).toBe('dataset_blinded_network');
+  });
+
   it('needs a new approval for any change to the step', async () => {
     const res = await env.post('/runs', step(EVAL("metric('extra', 1)")), 'alice');
     expect(res.status).toBe(403);

@@ -64,6 +64,10 @@ export class DatasetInputs {
       }
       step.spec.datasets = datasets;
       step.spec.sealed = Object.values(datasets).some(x => x.blinded);
+      if (step.spec.sealed && step.spec.network) {
+        // Only the tracking listener may be reachable from a step that reads blinded data.
+        throw new AppError(400, 'dataset_blinded_network', `Step "${step.name}" reads a blinded version: it cannot have network access`, { step: step.name });
+      }
     }
   }
 
