@@ -25,6 +25,12 @@ export async function readObj(repo: Repo, oid: string): Promise<GitObject> {
   return { type: type as GitObject['type'], content: Buffer.from(object as Uint8Array) };
 }
 
+/** Closes the pack files the readers hold (on shutdown). */
+export function closeReaders(): void {
+  for (const r of readers.values()) r.close();
+  readers.clear();
+}
+
 const commits = new Map<string, ParsedCommit>();
 
 /** A parsed commit (memoised: commits never change). */
