@@ -86,7 +86,8 @@ describe('datasets as step inputs', () => {
     ['an unknown version id', 'dataset://iris@0123456789ab', 'alice', 404, 'version_not_found'],
     ['no version', 'dataset://iris', 'alice', 400, 'invalid_pipeline'],
     ['a path in the name', 'dataset://a/b/c@prod', 'alice', 400, 'invalid_dataset_ref'],
-    ['a dataset not shared with the caller', 'dataset://alice/iris@prod', 'bob', 404, 'dataset_not_found']
+    ['a dataset not shared with the caller', 'dataset://alice/iris@prod', 'bob', 404, 'dataset_not_found'],
+    ['an owner with capitals that does not exist', 'dataset://Carol/Iris@prod', 'alice', 404, 'dataset_not_found']
   ])('refuses %s with a clear error and creates no run', async (_what, ref, user, status, code) => {
     const before = (await json(await env.get('/runs', user))).runs.length;
     const res = await env.post('/runs', { pipeline: pipeline('bad', [{ name: 's', image: TEST_IMAGE, command: ['true'], inputs: { data: ref } }]) }, user);

@@ -45,7 +45,7 @@ export class DatasetInputs {
       const datasets: Record<string, StepDataset> = {};
       for (const [input, value] of entries) {
         const at = { step: step.name, input };
-        workRelative(`inputs/${input}`, 'an input name');
+        workRelative(input, 'an input name');
         const ref = parseDatasetRef(value, at);
         let v: VersionInfo;
         try {
