@@ -209,6 +209,14 @@ implementation:
     expect(text).toContain('evaluate /steps/2/inputs/model "split.model.pkl": step "split" (split-table@1.0.0) has no output "model.pkl"');
     expect(text).toContain('evaluate /steps/2/inputs evaluate-sklearn@1.0.0 needs its dataset input "test"');
 
+    // A workspace component implemented by a notebook beside its file: read at expansion, run as .component/<notebook>.
+    const nbStep = pipeline([{ name: 'clean', component: 'clean@1.2.0', inputs: { raw: 'dataset://raw@v1' } }]);
+    const missing = await call('POST', '/pipelines/validate', { pipeline: nbStep });
+    expect(messages(missing.body)).toContain('/steps/0/component component clean@1.2.0 (components/clean/clean.component.yaml): its notebook components/clean/clean.ipynb is not in the workspace');
+    write('components/clean/clean.ipynb', '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}');
+    const nb = await call('POST', '/pipelines/validate', { pipeline: nbStep });
+    expect(nb.body.pipeline.steps[0]).toMatchObject({ name: 'clean', notebook: '.component/clean.ipynb', outputs: ['clean.csv'] });
+
     // A cycle through component steps is found before expansion.
     const cycle = pipeline([
       { name: 'a', component: 'split-table@1.0.0', inputs: { data: 'b.predictions.csv' } },
