@@ -60,6 +60,7 @@ export function newestFirst(versions: readonly DatasetVersion[]): DatasetVersion
 
 interface ILineageEntry {
   runId: string;
+  version?: string;
   step?: string;
   direction?: string;
   input?: string;
@@ -67,18 +68,20 @@ interface ILineageEntry {
 }
 
 /**
- * The lineage of a version as producers and readers, whether the server answers
- * `{readBy, producedBy}` or a list of entries (`{lineage|entries|runs: [...]}` or a bare list)
- * with a `direction` of `input` (a run read it) or `output` (a run produced it).
+ * The lineage of one version as producers and readers. The server answers the dataset's edges
+ * (`GET /datasets/:owner/:name/lineage`: `{edges: [{version, runId, step, direction, input}]}`,
+ * direction `input`: a run read it, `output`: a run produced it); edges of other versions are
+ * left out. An answer already shaped `{readBy, producedBy}` is taken as it is.
  */
-export function normalizeLineage(raw: unknown): DatasetLineage {
+export function normalizeLineage(raw: unknown, versionId?: string): DatasetLineage {
   const data = raw as Partial<DatasetLineage> & { [k: string]: unknown };
   if (data && Array.isArray(data.readBy) && Array.isArray(data.producedBy)) {
     return data as DatasetLineage;
   }
-  const list = (
-    Array.isArray(raw) ? raw : data?.lineage ?? data?.entries ?? data?.runs ?? []
+  const all = (
+    Array.isArray(raw) ? raw : data?.edges ?? data?.lineage ?? data?.entries ?? []
   ) as ILineageEntry[];
+  const list = all.filter(e => !versionId || e.version === undefined || e.version === versionId);
   const toRun = (e: ILineageEntry): DatasetLineageRun => ({
     runId: e.runId,
     step: e.step ?? null,

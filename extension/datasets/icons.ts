@@ -19,3 +19,11 @@ export const datasetIcon = new LabIcon({
   </g>
 </svg>`
 });
+
+/** A price tag: tag a version. */
+export const tagVersionIcon = new LabIcon({
+  name: 'jupyterlab-conveyor:tag-version',
+  svgstr: `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 24 24">
+  <path class="jp-icon3" fill="currentColor" fill-rule="evenodd" d="M3 4a1 1 0 0 1 1-1h7.2a1 1 0 0 1 .7.3l8.8 8.8a1 1 0 0 1 0 1.4l-7.2 7.2a1 1 0 0 1-1.4 0L3.3 11.9a1 1 0 0 1-.3-.7zm4.5 5a1.5 1.5 0 1 0 0-3 1.5 1.5 0 0 0 0 3z"/>
+</svg>`
+});

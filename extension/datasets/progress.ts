@@ -48,18 +48,18 @@ export async function registerWithProgress(
       },
       settings
     );
-    Notification.update({
-      id,
-      message: trans.__('Registered %1@%2 (%3, %4)', request.name, version.id, trans._n('%1 file', '%1 files', version.files), formatBytes(version.bytes)),
-      type: 'success',
-      autoClose: 5000
-    });
+    // A new notification rather than an update: an update of a toast that has not been shown
+    // yet (a small folder registers within a frame) is lost, leaving a spinner forever.
+    Notification.dismiss(id);
+    const files = trans._n('%1 file', '%1 files', version.files);
+    Notification.success(
+      trans.__('Registered %1@%2 (%3, %4)', request.name, version.id, files, formatBytes(version.bytes)),
+      { autoClose: 5000 }
+    );
     return version;
   } catch (error) {
-    Notification.update({
-      id,
-      message: trans.__('Could not register %1: %2', request.path || '/', messageOf(error)),
-      type: 'error',
+    Notification.dismiss(id);
+    Notification.error(trans.__('Could not register %1: %2', request.path || '/', messageOf(error)), {
       autoClose: false
     });
     return null;

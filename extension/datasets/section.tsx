@@ -1,11 +1,11 @@
-import { addIcon, caretDownIcon, caretRightIcon, copyIcon, tagIcon } from '@jupyterlab/ui-components';
+import { addIcon, caretDownIcon, caretRightIcon, copyIcon } from '@jupyterlab/ui-components';
 import React from 'react';
 
 import { RefreshButton, SectionError, SectionPanel } from '../core/sectionPanel';
 import { formatBytes, formatWhen } from '../runs/format';
 import type { IDatasetId } from './api';
 import { datasetKey } from './api';
-import { lockIcon } from './icons';
+import { lockIcon, tagVersionIcon } from './icons';
 import type { DatasetsModel, IVersionsLoad } from './model';
 import { tagsOf } from './model';
 import type { DatasetSummary, DatasetVersion } from './types';
@@ -165,21 +165,6 @@ function Version(
           {v.id}
         </button>
         <span className="jp-Conveyor-datasetKind">{v.kind === 'table' ? trans.__('table') : trans.__('files')}</span>
-        {v.blinded && (
-          <span
-            className="jp-Conveyor-datasetBlinded"
-            title={trans.__('Blinded test set: no preview, download or mount by data scientists')}
-            data-testid="conveyor-dataset-blinded"
-          >
-            <lockIcon.react tag="span" className="jp-Conveyor-datasetLock" />
-            {trans.__('blinded')}
-          </span>
-        )}
-        {tags.map(t => (
-          <span key={t} className="jp-Conveyor-datasetTag" data-testid="conveyor-dataset-tag">
-            {t}
-          </span>
-        ))}
         <span className="jp-Conveyor-expSpacer" />
         <button
           type="button"
@@ -197,9 +182,28 @@ function Version(
           aria-label={trans.__('Tag version %1', v.id)}
           title={trans.__('Tag this version')}
         >
-          <tagIcon.react tag="span" />
+          <tagVersionIcon.react tag="span" />
         </button>
       </div>
+      {(v.blinded || tags.length > 0) && (
+        <div className="jp-Conveyor-datasetBadges">
+          {v.blinded && (
+            <span
+              className="jp-Conveyor-datasetBlinded"
+              title={trans.__('Blinded test set: no preview, download or mount by data scientists')}
+              data-testid="conveyor-dataset-blinded"
+            >
+              <lockIcon.react tag="span" className="jp-Conveyor-datasetLock" />
+              {trans.__('blinded')}
+            </span>
+          )}
+          {tags.map(t => (
+            <span key={t} className="jp-Conveyor-datasetTag" data-testid="conveyor-dataset-tag">
+              {t}
+            </span>
+          ))}
+        </div>
+      )}
       {v.message && <div className="jp-Conveyor-datasetMessage">{v.message}</div>}
       <div className="jp-Conveyor-runMeta">
         {[

@@ -1,12 +1,12 @@
 import { MainAreaWidget } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { copyIcon, ReactWidget, refreshIcon, tagIcon, UseSignal } from '@jupyterlab/ui-components';
+import { copyIcon, ReactWidget, refreshIcon, UseSignal } from '@jupyterlab/ui-components';
 import React from 'react';
 
 import { formatBytes, formatWhen } from '../runs/format';
 import type { IDatasetId } from './api';
 import { datasetKey } from './api';
-import { datasetIcon, lockIcon } from './icons';
+import { datasetIcon, lockIcon, tagVersionIcon } from './icons';
 import { LineageGraph } from './lineage';
 import { FileList, TablePreview } from './preview';
 import type { ILoad, VersionModel } from './viewmodels';
@@ -107,7 +107,7 @@ function VersionBody({ model, trans, onCopy, onTag, onOpenRun }: VersionView.IOp
           aria-label={trans.__('Tag this version')}
           title={trans.__('Tag this version')}
         >
-          <tagIcon.react tag="span" />
+          <tagVersionIcon.react tag="span" />
         </button>
         <button
           type="button"

@@ -96,7 +96,9 @@ export class VersionModel extends ViewModel {
         : this.run(l => (this._files = l), this._files, () => this._fetch<DatasetFiles>(`${path}/files`));
     await Promise.all([
       content,
-      this.run(l => (this._lineage = l), this._lineage, async () => normalizeLineage(await this._fetch<unknown>(`${path}/lineage`)))
+      this.run(l => (this._lineage = l), this._lineage, async () =>
+        normalizeLineage(await this._fetch<unknown>(`${datasetPath(this.dataset)}/lineage`), version.id)
+    )
     ]);
   }
 

@@ -177,7 +177,11 @@ describe('normalizeLineage', () => {
       readBy: [expect.objectContaining({ runId: 'r1', step: 'train', input: 'data' })],
       producedBy: [expect.objectContaining({ runId: 'r2', step: 'prep' })]
     };
-    expect(normalizeLineage({ lineage: entries })).toEqual(expected);
+    expect(normalizeLineage({ edges: entries })).toEqual(expected);
+    // Edges of other versions of the dataset are left out.
+    const other = { version: 'bbbbbbbbbbbb', runId: 'r3', step: 's', direction: 'input', input: '' };
+    const tagged = entries.map(e => ({ ...e, version: 'aaaaaaaaaaaa' }));
+    expect(normalizeLineage({ edges: [...tagged, other] }, 'aaaaaaaaaaaa')).toEqual(expected);
     expect(normalizeLineage(entries)).toEqual(expected);
     const shaped = { readBy: [{ runId: 'x' }], producedBy: [] };
     expect(normalizeLineage(shaped)).toBe(shaped);
@@ -192,7 +196,13 @@ describe('VersionModel', () => {
     const api = fakeAPI({
       [base]: version('aaaaaaaaaaaa', '2026-01-01T00:00:00Z'),
       [`${base}/files`]: { version: 'aaaaaaaaaaaa', prefix: '', files: [{ path: 'a.txt', md5: 'f'.repeat(32), size: 3 }], truncated: false },
-      [`${base}/lineage`]: { lineage: [{ runId: 'r1', step: 'train', direction: 'input' }] }
+      'datasets/ada/churn%20data/lineage': {
+        dataset: 'ada/churn data',
+        edges: [
+          { version: 'aaaaaaaaaaaa', runId: 'r1', step: 'train', direction: 'input', input: 'data' },
+          { version: 'bbbbbbbbbbbb', runId: 'r9', step: 'train', direction: 'input', input: 'data' }
+        ]
+      }
     });
     const model = new VersionModel({ dataset: id, ref: 'prod', requestAPI: api.fetch });
     await model.load();
@@ -206,7 +216,7 @@ describe('VersionModel', () => {
     const api = fakeAPI({
       [base]: version('aaaaaaaaaaaa', '2026-01-01T00:00:00Z', { kind: 'table' }),
       [`${base}/preview`]: { schema: [{ name: 'id', type: 'BIGINT' }], rowCount: 1, stats: [], rows: [{ id: 1 }] },
-      [`${base}/lineage`]: { lineage: [] }
+      'datasets/ada/churn%20data/lineage': { dataset: 'ada/churn data', edges: [] }
     });
     const model = new VersionModel({ dataset: id, ref: 'prod', requestAPI: api.fetch });
     await model.load();
@@ -218,11 +228,11 @@ describe('VersionModel', () => {
   it('never asks for the contents of a blinded version, and marks a 403 as forbidden', async () => {
     const api = fakeAPI({
       [base]: version('aaaaaaaaaaaa', '2026-01-01T00:00:00Z', { blinded: true }),
-      [`${base}/lineage`]: httpError(403, 'Version aaaaaaaaaaaa is blinded')
+      'datasets/ada/churn%20data/lineage': httpError(403, 'Version aaaaaaaaaaaa is blinded')
     });
     const model = new VersionModel({ dataset: id, ref: 'prod', requestAPI: api.fetch });
     await model.load();
-    expect(api.calls.map(c => c.path)).toEqual([base, `${base}/lineage`]);
+    expect(api.calls.map(c => c.path)).toEqual([base, 'datasets/ada/churn%20data/lineage']);
     expect(model.files.value).toBeNull();
     expect(model.lineage).toEqual({ value: null, loading: false, error: 'Version aaaaaaaaaaaa is blinded', forbidden: true });
     model.dispose();
