@@ -76,7 +76,8 @@ export function gitRoutes(deps: GitRouteDeps): Router {
 
   router.get('/git/status', async (req, res) => {
     const repo = repoOf(req);
-    res.json(await gitCall(() => statusOf(repo)));
+    // under the lock: a commit in progress rewrites the index this reads
+    res.json(await withRepoLock(repo, () => gitCall(() => statusOf(repo))));
   });
 
   const pathsOp = (name: string, fn: (repo: Repo, paths: string[]) => Promise<void>) =>
