@@ -197,6 +197,10 @@ export interface ComponentEntry {
    * Workspace: the component file, workspace-relative.
    */
   path?: string;
+  /**
+   * Registry, the owner's own components: who else reads it ('*' = everyone).
+   */
+  sharedWith?: string[];
   publishedAt?: string;
   /**
    * Every version of this name in this source, newest first.
@@ -325,6 +329,15 @@ export interface ComponentPublish {
    */
   spec: {};
   shared?: boolean;
+}
+/**
+ * PUT /conveyor/api/v1/components/users/{owner}/{name}/shares: who else may read the caller's registry component, every version (replaces the list). "*" = everyone.
+ */
+export interface ComponentShares {
+  /**
+   * @maxItems 1000
+   */
+  users: string[];
 }
 /**
  * An immutable dataset version. `md5` is its root object in the DVC 3 layout: `<32 hex>.dir` for a folder, `<32 hex>` for a single file.
@@ -1227,6 +1240,10 @@ export interface GitShow {
  */
 export interface GitStatus {
   files: GitFileStatus[];
+  /**
+   * True when more than 5,000 untracked files were found: only the first 5,000 are listed (add a .gitignore).
+   */
+  truncated?: boolean;
 }
 export interface GitFileStatus {
   path: string;

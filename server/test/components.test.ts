@@ -82,7 +82,7 @@ describe.each(backends('components'))('components on $name', backend => {
     expect(tagged.body.components.map((c: any) => c.ref)).toEqual(['train-sklearn@1.0.0']);
   });
 
-  test('publish: namespaced per user, immutable versions (409), shared/ for everyone, versions listed', async () => {
+  test('publish: namespaced per user, immutable versions (409), shared/ for everyone, shares per user, versions listed', async () => {
     if (!t) return;
     const first = await call('POST', '/components', { spec: spec() });
     expect(first).toMatchObject({ status: 201, body: { ref: 'users/alice/clean@1.0.0', source: 'registry', owner: 'alice' } });
@@ -102,6 +102,23 @@ describe.each(backends('components'))('components on $name', backend => {
     expect(await call('POST', '/components', { spec: spec({ name: 'common' }), shared: true })).toMatchObject({ status: 201, body: { ref: 'shared/common@1.0.0' } });
     expect((await call('GET', '/components/shared/common/1.0.0', undefined, 'bob')).status).toBe(200);
     expect((await call('GET', '/components/nothing-here')).status).toBe(404);
+
+    // Shares (as models): alice lets bob read users/alice/clean, every version; then takes it back.
+    expect(await call('PUT', '/components/users/alice/clean/shares', { users: ['bob'] })).toMatchObject({ status: 200, body: { sharedWith: ['bob'] } });
+    const bobSees = await call('GET', '/components/users/alice/clean', undefined, 'bob');
+    expect(bobSees.body.components.map((c: any) => c.ref)).toEqual(['users/alice/clean@1.1.0', 'users/alice/clean@1.0.0']);
+    expect(bobSees.body.components[0].sharedWith).toBeUndefined();
+    const aliceSees = await call('GET', '/components?q=users/alice/clean');
+    expect(aliceSees.body.components[0]).toMatchObject({ ref: 'users/alice/clean@1.1.0', sharedWith: ['bob'] });
+    // Bob cannot share alice's component (nor pretend to own it), nor a component that does not exist.
+    expect((await call('PUT', '/components/users/alice/clean/shares', { users: ['carol'] }, 'bob')).status).toBe(404);
+    expect((await call('PUT', '/components/users/alice/none/shares', { users: ['carol'] })).status).toBe(404);
+    expect((await call('PUT', '/components/users/alice/clean/shares', { users: ['no spaces'] })).status).toBe(400);
+    expect((await call('GET', '/components/users/alice/clean', undefined, 'carol')).status).toBe(404);
+    expect((await call('PUT', '/components/users/alice/clean/shares', { users: ['*'] })).body.sharedWith).toEqual(['*']);
+    expect((await call('GET', '/components/users/alice/clean/1.0.0', undefined, 'carol')).status).toBe(200);
+    expect((await call('PUT', '/components/users/alice/clean/shares', { users: [] })).body.sharedWith).toEqual([]);
+    expect((await call('GET', '/components/users/alice/clean', undefined, 'bob')).status).toBe(404);
   });
 
   test('bad specs are 400 invalid_component naming the field', async () => {

@@ -110,7 +110,8 @@ export class Catalog {
         entry('registry', `${full}@${g.newest.spec.version}`, g.newest.spec, g.versions, {
           owner: g.newest.owner,
           shared: g.newest.namespace === 'shared',
-          publishedAt: g.newest.createdAt
+          publishedAt: g.newest.createdAt,
+          ...(g.newest.sharedWith ? { sharedWith: g.newest.sharedWith } : {})
         })
       );
     }
@@ -130,7 +131,12 @@ export class Catalog {
       const all = (await this.deps.registry.readable(user)).filter(p => p.namespace === q.namespace && p.spec.name === q.name);
       const versions = newestFirst(all.map(p => p.spec.version));
       found = all.map(p =>
-        entry('registry', `${name}@${p.spec.version}`, p.spec, versions, { owner: p.owner, shared: p.namespace === 'shared', publishedAt: p.createdAt })
+        entry('registry', `${name}@${p.spec.version}`, p.spec, versions, {
+          owner: p.owner,
+          shared: p.namespace === 'shared',
+          publishedAt: p.createdAt,
+          ...(p.sharedWith ? { sharedWith: p.sharedWith } : {})
+        })
       );
     } else {
       const ws = this.workspace().items.filter(i => i.spec.name === name);

@@ -2,6 +2,7 @@ import type { Pipeline } from '../../../schema/generated/api';
 import type { FeatureDeps, FeatureModule } from '../core/feature';
 import { Catalog } from './catalog';
 import { expandComponents, type Expansion } from './expand';
+import { componentsMigration } from './migration';
 import { ComponentRegistry } from './registry';
 import { componentRouteDocs, componentRoutes } from './routes';
 
@@ -21,6 +22,8 @@ export function createComponentsModule(deps: FeatureDeps): ComponentsModule {
     router: componentRoutes({ catalog, registry, workspaceDir: deps.workspaceDir }),
     docs: componentRouteDocs,
     catalog,
+    // A database that ran migration 9 while it was still a stub lacks the tables: make them (idempotent).
+    start: () => componentsMigration.up(deps.store.db),
     async expand(owner, pipeline) {
       if (!pipeline.steps.some(s => s.component !== undefined)) return { pipeline, assets: new Map(), ports: {}, errors: [] };
       return expandComponents(pipeline, ref => catalog.resolve(owner, ref));

@@ -20,5 +20,14 @@ export const componentsMigration: Migration = {
       .addColumn('created_at', 'varchar(40)', c => c.notNull())
       .addPrimaryKeyConstraint('component_versions_pk', ['namespace', 'name', 'version'])
       .execute();
+    // Who else reads a users/<owner>/<name> component ('*' = everyone), as models/experiments shares.
+    await db.schema
+      .createTable('component_shares')
+      .ifNotExists()
+      .addColumn('namespace', 'varchar(80)', c => c.notNull())
+      .addColumn('name', 'varchar(64)', c => c.notNull())
+      .addColumn('grantee', 'varchar(64)', c => c.notNull())
+      .addPrimaryKeyConstraint('component_shares_pk', ['namespace', 'name', 'grantee'])
+      .execute();
   }
 };

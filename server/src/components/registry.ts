@@ -10,6 +10,8 @@ export interface Published {
   owner: string;
   spec: Component;
   createdAt: string;
+  /** For the owner: who else reads it. */
+  sharedWith?: string[];
 }
 
 /** `users/alice` + `train` → `users/alice/train`; `shared` + `train` → `shared/train`. */
@@ -29,16 +31,11 @@ function isUniqueViolation(err: unknown): boolean {
 }
 
 /**
- * The server's component registry: `users/<owner>/<name>` (the owner's; only they read it) and
- * `shared/<name>` (published by admins, read by everyone). Versions are immutable.
+ * The server's component registry: `users/<owner>/<name>` (the owner's, and of the users it is
+ * shared with) and `shared/<name>` (published by admins, read by everyone). Versions are immutable.
  */
 export class ComponentRegistry {
   constructor(private readonly db: Kysely<Database>) {}
-
-  /** Can `user` read this namespace? */
-  static readable(namespace: string, user: string): boolean {
-    return namespace === 'shared' || namespace === `users/${user}`;
-  }
 
   async publish(user: { name: string; admin: boolean }, raw: unknown, shared: boolean): Promise<Published> {
     const spec = checkComponent(raw);
@@ -61,26 +58,51 @@ export class ComponentRegistry {
     return { namespace, owner: user.name, spec, createdAt };
   }
 
-  /** Every version the user can read (their own namespace and shared/). */
+  /** (namespace, name) pairs shared with the user (or with everyone). */
+  private async sharedWithUser(user: string): Promise<{ namespace: string; name: string }[]> {
+    return this.db.selectFrom('component_shares').select(['namespace', 'name']).where('grantee', 'in', [user, '*']).execute();
+  }
+
+  /** Every version the user can read: their own namespace, shared/, and what was shared with them. */
   async readable(user: string): Promise<Published[]> {
+    const shared = await this.sharedWithUser(user);
     const rows = await this.db
       .selectFrom('component_versions')
       .selectAll()
-      .where(eb => eb.or([eb('namespace', '=', 'shared'), eb('namespace', '=', `users/${user}`)]))
+      .where(eb =>
+        eb.or([
+          eb('namespace', '=', 'shared'),
+          eb('namespace', '=', `users/${user}`),
+          ...shared.map(s => eb.and([eb('namespace', '=', s.namespace), eb('name', '=', s.name)]))
+        ])
+      )
       .execute();
-    return rows.map(r => ({ namespace: r.namespace, owner: r.owner, spec: JSON.parse(r.spec) as Component, createdAt: r.created_at }));
+    const own = rows.filter(r => r.namespace === `users/${user}`);
+    const grants = own.length
+      ? await this.db.selectFrom('component_shares').selectAll().where('namespace', '=', `users/${user}`).execute()
+      : [];
+    return rows.map(r => ({
+      namespace: r.namespace,
+      owner: r.owner,
+      spec: JSON.parse(r.spec) as Component,
+      createdAt: r.created_at,
+      ...(r.namespace === `users/${user}` ? { sharedWith: grants.filter(g => g.name === r.name).map(g => g.grantee).sort() } : {})
+    }));
   }
 
-  /** One version, when the user can read it. */
-  async get(user: string, namespace: string, name: string, version: string): Promise<Published | undefined> {
-    if (!ComponentRegistry.readable(namespace, user)) return undefined;
-    const row = await this.db
-      .selectFrom('component_versions')
-      .selectAll()
-      .where('namespace', '=', namespace)
-      .where('name', '=', name)
-      .where('version', '=', version)
-      .executeTakeFirst();
-    return row ? { namespace: row.namespace, owner: row.owner, spec: JSON.parse(row.spec) as Component, createdAt: row.created_at } : undefined;
+  /**
+   * Replaces who else reads the caller's component `users/<caller>/<name>` ('*' = everyone):
+   * 404 when the caller has no such component (another user's namespace included).
+   */
+  async setShares(user: string, namespace: string, name: string, users: string[]): Promise<string[]> {
+    if (namespace !== `users/${user}`) throw new AppError(404, 'component_not_found', `You have no component ${namespace}/${name} (only your own users/${user}/… components can be shared)`);
+    const any = await this.db.selectFrom('component_versions').select('version').where('namespace', '=', namespace).where('name', '=', name).executeTakeFirst();
+    if (!any) throw new AppError(404, 'component_not_found', `You have no component ${namespace}/${name}`);
+    const grantees = [...new Set(users.filter(u => u !== user))].sort();
+    await this.db.transaction().execute(async tx => {
+      await tx.deleteFrom('component_shares').where('namespace', '=', namespace).where('name', '=', name).execute();
+      if (grantees.length > 0) await tx.insertInto('component_shares').values(grantees.map(grantee => ({ namespace, name, grantee }))).execute();
+    });
+    return grantees;
   }
 }

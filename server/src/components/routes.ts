@@ -6,13 +6,20 @@ import type { RouteDoc } from '../core/openapi';
 import { validateBody } from '../core/validate';
 import type { Catalog } from './catalog';
 import { importKfp } from './kfp';
-import { qualified, type ComponentRegistry } from './registry';
+import { qualified, splitQualified, type ComponentRegistry } from './registry';
 import { instantiate, loadTemplates } from './templates';
 
 export const componentRouteDocs: RouteDoc[] = [
   { method: 'get', path: '/components', summary: 'The catalog (built-in, workspace components/, registry); ?q= text, ?tag=', response: 'component-list.json' },
   { method: 'get', path: '/components/{name}', summary: 'Every version of a component (registry names are users/<owner>/<name> or shared/<name>)', response: 'component-list.json' },
   { method: 'get', path: '/components/{name}/{version}', summary: 'One version of a component', response: 'component-entry.json' },
+  {
+    method: 'put',
+    path: '/components/users/{owner}/{name}/shares',
+    summary: 'Share an own registry component, every version, for reading ("*" = everyone); replaces the list',
+    request: 'component-shares.json',
+    response: { inline: { type: 'object', properties: { sharedWith: { type: 'array', items: { type: 'string' } } } } }
+  },
   { method: 'post', path: '/components', summary: 'Publish a version to the registry (409 when it exists; shared: admins only)', request: 'component-publish.json', response: 'component-entry.json', status: 201 },
   {
     method: 'post',
@@ -57,6 +64,12 @@ export function componentRoutes(deps: { catalog: Catalog; registry: ComponentReg
       return;
     }
     res.json({ components: await deps.catalog.versions(user, parts.join('/')) });
+  });
+  router.put('/components/*path', validateBody('component-shares.json'), async (req, res) => {
+    const parts = ([] as string[]).concat((req.params as { path: string[] }).path);
+    const q = parts[parts.length - 1] === 'shares' ? splitQualified(parts.slice(0, -1).join('/')) : undefined;
+    if (!q) throw new AppError(404, 'not_found', 'PUT /components/users/<you>/<name>/shares is the only write of a component');
+    res.json({ sharedWith: await deps.registry.setShares(identityOf(req).user.name, q.namespace, q.name, req.body.users as string[]) });
   });
   router.post('/components', validateBody('component-publish.json'), async (req, res) => {
     const user = identityOf(req).user;

@@ -10,4 +10,10 @@ export interface ComponentTables {
     spec: string;
     created_at: string;
   };
+  component_shares: {
+    namespace: string;
+    name: string;
+    /** A user name, or '*' for everyone. */
+    grantee: string;
+  };
 }

@@ -69,6 +69,7 @@ import pipelineTemplateSchema from '../../../schema/api/pipeline-template.json';
 import pipelineTemplateListSchema from '../../../schema/api/pipeline-template-list.json';
 import pipelineTemplateInstantiateSchema from '../../../schema/api/pipeline-template-instantiate.json';
 import pipelineValidationSchema from '../../../schema/api/pipeline-validation.json';
+import componentSharesSchema from '../../../schema/api/component-shares.json';
 // Datasets (issue #6)
 import datasetSchema from '../../../schema/api/dataset.json';
 import datasetListSchema from '../../../schema/api/dataset-list.json';
@@ -152,6 +153,7 @@ export const API_SCHEMAS: Record<string, JsonSchema> = {
   'pipeline-template-list.json': pipelineTemplateListSchema,
   'pipeline-template-instantiate.json': pipelineTemplateInstantiateSchema,
   'pipeline-validation.json': pipelineValidationSchema,
+  'component-shares.json': componentSharesSchema,
   'dataset.json': datasetSchema,
   'dataset-list.json': datasetListSchema,
   'dataset-version.json': datasetVersionSchema,
