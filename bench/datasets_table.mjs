@@ -35,6 +35,10 @@ const timed = async fn => {
   return { value, ms: performance.now() - t };
 };
 
+function md5sum(path) {
+  return execFileSync('md5sum', [path], { encoding: 'utf8' }).split(' ')[0];
+}
+
 function bytesUnder(dir) {
   let total = 0;
   for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -58,7 +62,15 @@ writeFileSync(
    export { HashPool } from ${JSON.stringify(join(src, 'hashPool.ts'))};`
 );
 const bundle = join(cacheDir, 'datasets-table-engine.cjs');
-await esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', outfile: bundle, external: ['@duckdb/node-api'], logLevel: 'warning' });
+await esbuild.build({
+  entryPoints: [entry],
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  outfile: bundle,
+  external: ['@duckdb/node-api'],
+  logLevel: 'warning'
+});
 const { TableEngine, StoreTableObjects, ObjectStore, HashPool } = require(bundle);
 
 // 2. The data: v1, and v2 = v1 with `amount` and `status` changed on ~1% of rows, scattered.
@@ -94,7 +106,9 @@ const conveyor = {};
   conveyor.v1 = bytesUnder(join(storeDir, 'files'));
   const b = await timed(() => engine.ingest(v2, { previous: a.value.manifest }));
   conveyor.v2 = bytesUnder(join(storeDir, 'files'));
-  log(`conveyor ingest v1 ${secs(a.ms)} (${mib(conveyor.v1)} stored), v2 ${secs(b.ms)} (+${mib(conveyor.v2 - conveyor.v1)}; ${JSON.stringify(b.value.storage)})`);
+  log(
+    `conveyor ingest v1 ${secs(a.ms)} (${mib(conveyor.v1)} stored), v2 ${secs(b.ms)} (+${mib(conveyor.v2 - conveyor.v1)}; ${JSON.stringify(b.value.storage)})`
+  );
   const byKey = await timed(() => engine.diff(a.value.manifest, b.value.manifest));
   const byRow = await timed(() => engine.diff(a.value.manifest, b.value.manifest, { key: null }));
   const prev = await timed(() => engine.preview(b.value.manifest, { offset: Math.floor(ROWS / 2), limit: 50 }));
@@ -102,7 +116,15 @@ const conveyor = {};
   conveyor.diffRow = byRow.ms;
   const counts = d => `+${d.added} -${d.removed} ~${d.changed} (${d.matchedBy})`;
   log(`conveyor diff by key ${secs(byKey.ms)} ${counts(byKey.value)}; by row ${secs(byRow.ms)} ${counts(byRow.value)}`);
-  log(`conveyor preview of 50 rows at offset ${Math.floor(ROWS / 2)} of v2: ${secs(prev.ms)}`);
+  const first = await timed(() => engine.preview(b.value.manifest, { limit: 50 }));
+  log(`conveyor preview of v2, 50 rows: at offset 0 ${secs(first.ms)}, at offset ${Math.floor(ROWS / 2)} ${secs(prev.ms)}`);
+  // The stored v2 reads back as the very file (DuckDB writes the CSV the same way both times).
+  const out = join(work, 'v2-export.csv');
+  const exp = await timed(() => engine.export(b.value.manifest, 'csv', out));
+  const same = md5sum(out) === md5sum(v2);
+  rmSync(out);
+  log(`conveyor export of v2 to CSV ${secs(exp.ms)}; identical to v2.csv: ${same ? 'yes' : 'NO'}`);
+  if (!same) process.exitCode = 1;
 }
 await engine.close();
 await pool.close();
@@ -129,8 +151,12 @@ const dvc = {};
 // 5. Figures.
 const growth = side => (side.v2 - side.v1) / side.v1;
 log('');
-log(`store growth for v2: conveyor ${(100 * growth(conveyor)).toFixed(2)}% (+${mib(conveyor.v2 - conveyor.v1)}), dvc ${(100 * growth(dvc)).toFixed(1)}% (+${mib(dvc.v2 - dvc.v1)})`);
-log(`growth ratio dvc / conveyor: ${((dvc.v2 - dvc.v1) / (conveyor.v2 - conveyor.v1)).toFixed(1)}x; total store v1+v2: conveyor ${mib(conveyor.v2)}, dvc ${mib(dvc.v2)}`);
+log(
+  `store growth for v2: conveyor ${(100 * growth(conveyor)).toFixed(2)}% (+${mib(conveyor.v2 - conveyor.v1)}), dvc ${(100 * growth(dvc)).toFixed(1)}% (+${mib(dvc.v2 - dvc.v1)})`
+);
+log(
+  `growth ratio dvc / conveyor: ${((dvc.v2 - dvc.v1) / (conveyor.v2 - conveyor.v1)).toFixed(1)}x; total store v1+v2: conveyor ${mib(conveyor.v2)}, dvc ${mib(dvc.v2)}`
+);
 log(`row diff (5M x 5M): by key ${secs(conveyor.diffKey)}, by row content ${secs(conveyor.diffRow)}; dvc has no row diff`);
 if (!argv.includes('--keep')) rmSync(work, { recursive: true, force: true });
 else log(`kept ${work}`);

@@ -4,7 +4,7 @@ import { AppError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import { diffVersions } from './diff';
 import { ingestFile } from './ingest';
-import { ORD, readManifest, versionSql } from './layers';
+import { baseRows, ORD, readManifest, rowIndexes, versionSql } from './layers';
 import { columnList, literal, rowsOf } from './sql';
 import type {
   DiffOptions,
@@ -84,27 +84,24 @@ export class TableEngine {
     return readManifest(this.objects, version);
   }
 
-  /** A page of a version's rows in order, with its schema and stats. */
+  /**
+   * A page of a version's rows in order, with its schema and stats. Only the stored positions
+   * that can hold the page are read: a row's position is within the deltas' size of its index.
+   */
   async preview(version: string, options: PreviewOptions = {}): Promise<TablePreview> {
     const limit = Math.max(0, Math.min(1000, Math.floor(options.limit ?? 50)));
     const offset = Math.max(0, Math.floor(options.offset ?? 0));
     const m = await this.manifest(version);
-    const rows = await this.withConnection('read the table', async conn =>
-      rowsOf(
-        conn,
-        `SELECT ${columnList(m.schema)} FROM (${await versionSql(this.objects, m)}) ORDER BY ${ORD} LIMIT ${limit} OFFSET ${offset}`,
-        m.schema
-      )
-    );
-    return {
-      schema: m.schema,
-      rowCount: m.rowCount,
-      key: m.key,
-      stats: m.stats,
-      offset,
-      limit,
-      rows
-    };
+    const slack = m.deltas.reduce((sum, d) => sum + d.rows, 0) + 1;
+    const lo = offset - slack;
+    const hi = offset + limit + slack;
+    const range = { lo: lo > 0 ? lo : null, hi: hi < baseRows(m) - 1 ? hi : null };
+    const rows = await this.withConnection('read the table', async conn => {
+      const before = range.lo === null ? 0 : (await rowIndexes(conn, this.objects, m, [range.lo])).get(range.lo)!;
+      const sql = `SELECT ${columnList(m.schema)} FROM (${await versionSql(this.objects, m, range)}) ORDER BY ${ORD} LIMIT ${limit} OFFSET ${offset - before}`;
+      return rowsOf(conn, sql, m.schema);
+    });
+    return { schema: m.schema, rowCount: m.rowCount, key: m.key, stats: m.stats, offset, limit, rows };
   }
 
   /** Row-level diff from version `a` to version `b` (by key when given or when both share one). */

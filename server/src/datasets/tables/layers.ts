@@ -49,27 +49,44 @@ export async function deltasSql(objects: TableObjectStore, m: TableManifest, del
   return `SELECT * EXCLUDE (${LAYER}) FROM (${parts.join(' UNION ALL ')}) QUALIFY row_number() OVER (PARTITION BY ${ORD} ORDER BY ${LAYER} DESC) = 1`;
 }
 
+/** A range of stored positions (null: unbounded on that side). */
+export interface OrdRange {
+  lo: number | null;
+  hi: number | null;
+}
+
 /**
  * SQL of the rows of a version with their position `__cv_ord` (unordered; ORDER BY __cv_ord for
- * the version's row order). Every object is checked against its md5 before DuckDB reads it.
+ * the version's row order), optionally only those in `range` (base chunks outside it are not
+ * read). Every object read is checked against its md5 before DuckDB reads it.
  */
-export async function versionSql(objects: TableObjectStore, m: TableManifest): Promise<string> {
+export async function versionSql(objects: TableObjectStore, m: TableManifest, range?: OrdRange): Promise<string> {
   const cols = columnList(m.schema);
+  const lo = range?.lo ?? -Infinity;
+  const hi = range?.hi ?? Infinity;
   const base: string[] = [];
   let offset = 0;
   for (const chunk of m.base) {
-    const path = await objects.verifiedPath(chunk.md5);
-    base.push(
-      `SELECT ${cols}, (${offset} + file_row_number)::DOUBLE AS ${ORD} FROM read_parquet(${literal(path)}, file_row_number = true)`
-    );
+    const start = offset;
     offset += chunk.rows;
+    if (start > hi || offset - 1 < lo) continue;
+    const path = await objects.verifiedPath(chunk.md5);
+    const where = range
+      ? ` WHERE file_row_number BETWEEN ${Math.max(0, Math.ceil(lo - start))} AND ${Math.min(chunk.rows, Math.floor(hi - start))}`
+      : '';
+    base.push(
+      `SELECT ${cols}, (${start} + file_row_number)::DOUBLE AS ${ORD} FROM read_parquet(${literal(path)}, file_row_number = true)${where}`
+    );
   }
   const baseSql = base.length ? base.join(' UNION ALL ') : `SELECT ${nullRow(m)}, NULL::DOUBLE AS ${ORD} WHERE false`;
   const last = await deltasSql(objects, m);
   if (!last) return baseSql;
+  const inRange = range
+    ? ` AND ${ORD} BETWEEN ${Number.isFinite(lo) ? lo : "'-infinity'::DOUBLE"} AND ${Number.isFinite(hi) ? hi : "'infinity'::DOUBLE"}`
+    : '';
   return `WITH __cv_d AS (${last}), __cv_b AS (${baseSql})
     SELECT ${cols}, ${ORD} FROM __cv_b WHERE ${ORD} NOT IN (SELECT ${ORD} FROM __cv_d)
-    UNION ALL SELECT ${cols}, ${ORD} FROM __cv_d WHERE NOT ${DEL}`;
+    UNION ALL SELECT ${cols}, ${ORD} FROM __cv_d WHERE NOT ${DEL}${inRange}`;
 }
 
 /**
