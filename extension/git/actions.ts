@@ -60,7 +60,7 @@ export function createActions(options: {
         const credentials = await askCredentials(trans, known);
         if (credentials) {
           const saved = await attempt(trans.__('Could not save the credentials'), () =>
-            model.addRemote({ ...known, ...credentials })
+            model.addRemote({ name: known.name, url: known.url, ...credentials })
           );
           if (saved) {
             return sync(op, remote, true);
@@ -172,6 +172,15 @@ export function createActions(options: {
       );
       if (ok) {
         await attempt(trans.__('Could not remove the remote'), () => model.removeRemote(name));
+      }
+    },
+    credentials: async name => {
+      const known = model.repo?.remotes.find(r => r.name === name);
+      const credentials = known ? await askCredentials(trans, known) : null;
+      if (known && credentials) {
+        await attempt(trans.__('Could not save the credentials'), () =>
+          model.addRemote({ name: known.name, url: known.url, ...credentials })
+        );
       }
     },
     sync: (op, remote) => void sync(op, remote),

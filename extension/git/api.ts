@@ -90,7 +90,8 @@ export class GitAPI {
   }
 
   removeRemote(repo: string, name: string): Promise<unknown> {
-    return this._send('DELETE', 'remotes', { repo, name });
+    const q = new URLSearchParams({ repo, name });
+    return this._fetch(`git/remotes?${q}`, { method: 'DELETE' });
   }
 
   /** `fetch`, `pull` or `push`; resolves when done (progress comes as `git.progress` events). */

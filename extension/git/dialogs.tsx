@@ -111,7 +111,7 @@ export async function askCredentials(
     body,
     buttons: [
       Dialog.cancelButton({ label: trans.__('Cancel') }),
-      Dialog.okButton({ label: trans.__('Save and retry') })
+      Dialog.okButton({ label: trans.__('Save') })
     ],
     focusNodeSelector: 'input[name="username"]'
   });

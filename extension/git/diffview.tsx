@@ -89,10 +89,26 @@ function DiffBody({ model, trans }: GitDiffView.IOptions): JSX.Element {
           {w}
         </p>
       ))}
-      {answer.kind === 'text' ? (
-        <TextDiff patch={answer.patch} trans={trans} />
-      ) : (
+      {answer.kind === 'binary' && (
+        <p className="jp-Conveyor-placeholder">{trans.__('Binary files differ.')}</p>
+      )}
+      {answer.kind === 'text' && <TextDiff patch={answer.patch ?? ''} trans={trans} />}
+      {answer.kind === 'notebook' && answer.diff && (
         <NotebookCells diff={answer.diff} model={model} trans={trans} />
+      )}
+      {answer.kind === 'notebook' && answer.metadata?.changed && (
+        <section aria-label={trans.__('Notebook metadata')} data-testid="conveyor-git-diff-nbmetadata">
+          <h3 className="jp-Conveyor-groupTitle">{trans.__('Notebook metadata changed')}</h3>
+          <pre className="jp-Conveyor-diffHunk jp-Conveyor-gitPatch">
+            {answer.metadata.hunks.flatMap((hunk, h) =>
+              hunk.lines.map((line, l) => (
+                <div key={`${h}.${l}`} className={HUNK_CLASS[hunk.op]}>
+                  {`${PREFIX[hunk.op]} ${line.replace(/\n$/, '')}`}
+                </div>
+              ))
+            )}
+          </pre>
+        </section>
       )}
     </div>
   );

@@ -43,16 +43,18 @@ export class GitDrive implements Contents.IDrive {
     const { ref, path } = parsed;
     const notebook = isNotebookPath(path);
     let content: unknown = null;
+    let binary = false;
     if (options?.content !== false) {
       const shown = await this._api.show(dirOf(path) || '.', ref, path);
-      content = notebook || shown.notebook ? JSON.parse(shown.content) : shown.content;
+      binary = shown.encoding === 'base64';
+      content = notebook && !binary ? JSON.parse(shown.content) : shown.content;
     }
     const now = new Date().toISOString();
     return {
       name: path.slice(path.lastIndexOf('/') + 1),
       path: `${ref}/${path}`,
       type: notebook ? 'notebook' : 'file',
-      format: notebook ? 'json' : 'text',
+      format: notebook ? 'json' : binary ? 'base64' : 'text',
       mimetype: notebook ? 'application/x-ipynb+json' : 'text/plain',
       writable: false,
       created: now,

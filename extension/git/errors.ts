@@ -37,7 +37,7 @@ export function describeError(error: unknown, trans: TranslationBundle): string 
     const paths = errorPaths(error);
     const list = paths.length ? ` ${paths.slice(0, 10).join(', ')}${paths.length > 10 ? ', …' : ''}` : '';
     return trans.__(
-      'You have uncommitted changes that switching would overwrite:%1. Commit or discard them first.',
+      'You have uncommitted changes that this would overwrite:%1. Commit or discard them first.',
       list
     );
   }

@@ -20,6 +20,8 @@ export interface IGitActions {
   merge(): void;
   addRemote(): void;
   removeRemote(name: string): void;
+  /** Ask for and store (server-side) the caller's credentials for a remote. */
+  credentials(name: string): void;
   sync(op: 'fetch' | 'pull' | 'push', remote: string): void;
   setStripOutputs(strip: boolean): void;
 }

@@ -276,7 +276,7 @@ export class GitModel extends SectionModel {
     }
   }
 
-  private _onEvent(_: unknown, event: ServerEvent | IGitProgressEvent): void {
+  private _onEvent(_: unknown, event: ServerEvent): void {
     if (isProgressEvent(event) && event.opId === this._opId) {
       this._progress = event;
       this._changed.emit();

@@ -258,6 +258,19 @@ function Remotes({ model, trans, actions }: GitPanel.IOptions): JSX.Element {
               ))}
               <button
                 type="button"
+                className="jp-Button jp-mod-minimal"
+                disabled={busy}
+                onClick={() => actions.credentials(remote.name)}
+                title={
+                  remote.hasCredentials
+                    ? trans.__('Credentials kept on the server; click to replace them')
+                    : trans.__('Set a user name and password or token for this remote')
+                }
+              >
+                {remote.hasCredentials ? trans.__('Credentials ✓') : trans.__('Credentials…')}
+              </button>
+              <button
+                type="button"
                 className="jp-Button jp-mod-minimal jp-mod-warn"
                 disabled={busy}
                 onClick={() => actions.removeRemote(remote.name)}

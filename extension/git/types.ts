@@ -1,90 +1,39 @@
-import type { NotebookDiff } from '../../schema/generated/api';
+import type {
+  GitBranches,
+  GitCommit,
+  GitDiff,
+  GitFileStatus,
+  GitLog,
+  GitPerson,
+  GitRemote,
+  GitRepo,
+  GitShow,
+  GitStatus,
+  ServerEvent
+} from '../../schema/generated/api';
 
 /**
- * Payloads of the git API, as the contract's "Git" table defines them
- * (docs/dev/ml-platform-contract.md). Only the fields the UI reads are named.
+ * Payloads of the git API (docs/dev/ml-platform-contract.md, "Git"), generated from
+ * `schema/api/git-*.json`; the aliases keep the extension's names short.
  */
 
 export type Fetcher = <T = unknown>(path: string, init?: RequestInit) => Promise<T>;
 
-export interface IGitRemote {
-  name: string;
-  url: string;
-}
-
-export interface IGitRepo {
-  /** Workspace-relative root of the repository, `null` when the folder is in none. */
-  root: string | null;
-  branch: string | null;
-  head: string | null;
-  detached: boolean;
-  remotes: IGitRemote[];
-  stripOutputs: boolean;
-}
-
-export type GitFileStatus = 'modified' | 'added' | 'deleted' | 'untracked' | 'conflicted';
-
-export interface IGitFile {
-  path: string;
-  status: GitFileStatus;
-  staged: boolean;
-  unstaged: boolean;
-}
-
-export interface IGitStatus {
-  files: IGitFile[];
-}
-
-export interface IGitAuthor {
-  name: string;
-  email: string;
-  /** Seconds since the epoch (as git and isomorphic-git count). */
-  timestamp: number;
-}
-
-export interface IGitCommit {
-  oid: string;
-  message: string;
-  summary: string;
-  author: IGitAuthor;
-  parents: string[];
-}
-
-export interface IGitLog {
-  commits: IGitCommit[];
-}
-
-export interface IGitShow {
-  path: string;
-  ref: string;
-  oid: string;
-  content: string;
-  notebook: boolean;
-}
-
-export type IGitDiff = (
-  | { kind: 'notebook'; diff: NotebookDiff }
-  | { kind: 'text'; patch: string }
-) & { warnings?: string[] };
-
-export interface IGitBranch {
-  name: string;
-  oid: string;
-}
-
-export interface IGitBranches {
-  current: string | null;
-  branches: IGitBranch[];
-}
+export type IGitRemote = GitRemote;
+/** `root`: workspace-relative root ('' = the workspace), `null` when the folder is in none. */
+export type IGitRepo = GitRepo;
+export type IGitFile = GitFileStatus;
+export type IGitStatus = GitStatus;
+export type IGitAuthor = GitPerson;
+export type IGitCommit = GitCommit;
+export type IGitLog = GitLog;
+export type IGitShow = GitShow;
+export type IGitDiff = GitDiff;
+export type IGitBranches = GitBranches;
+export type IGitBranch = GitBranches['branches'][number];
 
 /** A websocket event reporting a fetch, pull or push under way. */
-export interface IGitProgressEvent {
-  type: 'git.progress';
-  opId: string;
-  phase: string;
-  loaded?: number;
-  total?: number;
-}
+export type IGitProgressEvent = Extract<ServerEvent, { type: 'git.progress' }>;
 
 /** `WORKTREE` (the files on disk) and `INDEX` (staged) are the diff's pseudo-refs. */
 export const WORKTREE = 'WORKTREE';

@@ -34,7 +34,7 @@ const repo: IGitRepo = {
   branch: 'main',
   head: 'a'.repeat(40),
   detached: false,
-  remotes: [{ name: 'origin', url: 'http://127.0.0.1:1/r.git' }],
+  remotes: [{ name: 'origin', url: 'http://127.0.0.1:1/r.git', hasCredentials: false }],
   stripOutputs: false
 };
 
@@ -185,6 +185,7 @@ function commit(n: number): IGitCommit {
     message: `c${n}\n`,
     summary: `c${n}`,
     author: { name: 'ada', email: 'ada@conveyor.local', timestamp: 1_700_000_000 + n },
+    committer: { name: 'ada', email: 'ada@conveyor.local', timestamp: 1_700_000_000 + n },
     parents: []
   };
 }
@@ -230,7 +231,7 @@ describe('GitDrive', () => {
   it('serves a notebook at a commit read-only from /git/show, and refuses to save it', async () => {
     const nb = { cells: [], metadata: {}, nbformat: 4, nbformat_minor: 5 };
     const { fetch, calls } = fakeFetch({
-      'GET git/show': { path: 'project/a.ipynb', ref: 'abc', oid: 'abc', content: JSON.stringify(nb), notebook: true }
+      'GET git/show': { path: 'project/a.ipynb', ref: 'abc', oid: 'abc', content: JSON.stringify(nb), encoding: 'utf-8', notebook: true }
     });
     const drive = new GitDrive({ requestAPI: fetch, serverSettings: {} as any });
     expect(GitDrive.pathFor('abc', 'project/a.ipynb')).toBe('conveyor-git:abc/project/a.ipynb');

@@ -1,0 +1,135 @@
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import * as path from 'path';
+
+/**
+ * Git versioning of a notebook in the UI, against the real companion and a real repository in
+ * the workspace: modify a notebook, see it changed, commit, see it in history, diff two
+ * versions, restore one.
+ */
+const RESULTS = path.join(__dirname, '..', 'test-results');
+const API = '/conveyor/api/v1';
+const SIDEBAR_ID = 'jp-conveyor-sidebar';
+
+test.use({ autoGoto: true });
+test.setTimeout(90_000);
+
+function notebook(source: string): string {
+  return JSON.stringify({
+    cells: [
+      { cell_type: 'markdown', id: 'title', metadata: {}, source: '# Learning rate' },
+      { cell_type: 'code', id: 'rate', metadata: {}, execution_count: null, outputs: [], source }
+    ],
+    metadata: {
+      kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' }
+    },
+    nbformat: 4,
+    nbformat_minor: 5
+  });
+}
+
+async function gitSection(page: IJupyterLabPageFixture) {
+  await page.locator(`.jp-SideBar .lm-TabBar-tab[data-id="${SIDEBAR_ID}"]`).click();
+  const title = page.locator(`#${SIDEBAR_ID} .lm-AccordionPanel-title`).filter({ hasText: /^Git$/ });
+  await expect(title).toBeVisible();
+  // Only this section open, so the file list has room (and the screenshot shows it).
+  const titles = page.locator(`#${SIDEBAR_ID} .lm-AccordionPanel-title`);
+  for (let i = 0; i < (await titles.count()); i++) {
+    const other = titles.nth(i);
+    if ((await other.getAttribute('aria-expanded')) === 'true' && (await other.innerText()).trim() !== 'Git') {
+      await other.click();
+    }
+  }
+  if ((await title.getAttribute('aria-expanded')) !== 'true') {
+    await title.click();
+  }
+  const section = page.locator('#jp-conveyor-git');
+  await expect(section).toBeVisible();
+  return section;
+}
+
+test('modify a notebook, see it changed, commit, see it in history, diff two versions, restore one', async ({
+  page,
+  tmpPath
+}) => {
+  await expect
+    .poll(async () => (await page.request.get(`${API}/status`)).status(), { timeout: 30_000 })
+    .toBe(200);
+  const nbPath = `${tmpPath}/train.ipynb`;
+  await page.contents.uploadContent(notebook('rate = 0.1'), 'text', nbPath);
+  // The first version is committed through the API; everything after is done in the UI.
+  expect((await page.request.post(`${API}/git/init`, { data: { path: tmpPath } })).ok()).toBe(true);
+  const first = await page.request.post(`${API}/git/commit`, {
+    data: { repo: tmpPath, message: 'First rate', paths: [nbPath] }
+  });
+  expect(first.ok(), await first.text()).toBe(true);
+
+  await page.filebrowser.openDirectory(tmpPath);
+  await page.notebook.openByPath(nbPath);
+  const section = await gitSection(page);
+  await expect(section.getByTestId('conveyor-git-clean')).toBeVisible();
+  await expect(section.getByTestId('conveyor-git-branch')).toHaveValue('main');
+
+  // Modify the notebook in its editor and save it: the Git section lists it as changed.
+  await page.notebook.setCell(1, 'code', 'rate = 0.01');
+  await page.notebook.save();
+  const changes = section.getByTestId('conveyor-git-unstaged');
+  const row = changes.locator(`[data-testid="conveyor-git-file"][data-path="${nbPath}"]`);
+  await expect(row).toHaveAttribute('data-status', 'modified');
+  await expect(row).toHaveClass(/jp-mod-notebook/);
+
+  // Stage it, write a message, commit.
+  await row.hover();
+  await row.getByTestId('conveyor-git-stage').click();
+  const staged = section.getByTestId('conveyor-git-staged');
+  await expect(staged.locator(`[data-path="${nbPath}"]`)).toBeVisible();
+  await section.getByTestId('conveyor-git-message').fill('Lower the learning rate');
+  await section.getByRole('button', { name: 'Commit 1' }).click();
+  await expect(section.getByTestId('conveyor-git-clean')).toBeVisible();
+  await section.screenshot({ path: path.join(RESULTS, 'git-section.png') });
+
+  // History of the notebook from the file browser's context menu.
+  await page.sidebar.openTab('filebrowser');
+  await page
+    .locator('.jp-DirListing-item[data-file-type="notebook"]', { hasText: 'train.ipynb' })
+    .click({ button: 'right' });
+  await page.getByRole('menuitem', { name: 'Git: History' }).click();
+  const history = page.getByTestId('conveyor-git-history-view');
+  const commits = history.getByTestId('conveyor-git-commit-row');
+  await expect(commits).toHaveCount(2);
+  await expect(commits.nth(0)).toContainText('Lower the learning rate');
+  await expect(commits.nth(1)).toContainText('First rate');
+
+  // Diff the two versions: one modified cell, the old and the new line.
+  await commits.nth(0).getByTestId('conveyor-git-commit-check').check();
+  await commits.nth(1).getByTestId('conveyor-git-commit-check').check();
+  await history.getByTestId('conveyor-git-diff-checked').click();
+  const diff = page.getByTestId('conveyor-git-diff');
+  await expect(diff).toHaveAttribute('data-kind', 'notebook');
+  await expect(diff.getByTestId('conveyor-git-diff-summary')).toContainText('1 modified');
+  const cell = diff.locator('[data-testid="conveyor-git-diff-cell"][data-status="modified"]');
+  await expect(cell.locator('.jp-Conveyor-diffDel')).toHaveText('- rate = 0.1');
+  await expect(cell.locator('.jp-Conveyor-diffAdd')).toHaveText('+ rate = 0.01');
+  await page.screenshot({ path: path.join(RESULTS, 'git-diff.png') });
+  await page.theme.setDarkTheme();
+  await page.screenshot({ path: path.join(RESULTS, 'git-diff-dark.png') });
+  await page.theme.setLightTheme();
+
+  // Restore the first version: confirmed, written to the working copy, nothing committed.
+  await page.getByRole('tab', { name: /History: train\.ipynb/ }).click();
+  await commits.nth(1).getByTestId('conveyor-git-restore').click();
+  await page.locator('.jp-Dialog').getByRole('button', { name: 'Restore' }).click();
+  await gitSection(page);
+  await expect(row).toHaveAttribute('data-status', 'modified');
+  const worktree = await page.request.get(
+    `${API}/git/show?repo=${encodeURIComponent(tmpPath)}&ref=WORKTREE&path=${encodeURIComponent(nbPath)}`
+  );
+  expect(JSON.parse((await worktree.json()).content).cells[1].source).toBe('rate = 0.1');
+  const log = await (
+    await page.request.get(`${API}/git/log?repo=${encodeURIComponent(tmpPath)}`)
+  ).json();
+  expect(log.commits.map((c: any) => c.summary)).toEqual(['Lower the learning rate', 'First rate']);
+  // The open editor shows the restored source.
+  await page.notebook.activate('train.ipynb');
+  await expect(page.locator('.jp-Notebook .jp-Cell').nth(1)).toContainText('rate = 0.1');
+  await expect(page.locator('.jp-Notebook .jp-Cell').nth(1)).not.toContainText('0.01');
+});
