@@ -80,6 +80,9 @@ def discover(url: str | None, token: str | None, workspace: str | None = None) -
     url = url or os.environ.get("CONVEYOR_URL") or None
     token = token if token is not None else os.environ.get("CONVEYOR_TOKEN")
     cwd = Path.cwd().resolve()
+    if url and workspace is not None and token is not None:
+        # Nothing to look up: skip importing jupyter_server (seconds on a busy machine).
+        return Connection(url.rstrip("/"), token, workspace, "--url/CONVEYOR_URL")
     servers = running_servers()
     if url:
         root = workspace
