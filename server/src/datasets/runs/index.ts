@@ -16,6 +16,7 @@ import { Approvals } from '../blinding/approvals';
 import { DatasetCatalog } from './catalog';
 import { DatasetInputs } from './inputs';
 import { datasetRunRouteDocs, datasetRunRoutes } from './routes';
+import { SealedSteps } from './sealed';
 import { DatasetVolumes } from './volumes';
 
 export { DATASETS_TAG } from './inputs';
@@ -60,6 +61,7 @@ export function createDatasetRuns(o: DatasetRunsOptions): DatasetRuns {
     logger: o.logger,
     productionUser: o.productionUser ?? (process.env.CONVEYOR_PRODUCTION_USER || undefined)
   });
+  const sealed = new SealedSteps(o.store.db);
   let bound: { service: DatasetsService; runs: RunService } | undefined;
   const tmpDir = join(o.config.dataDir, 'datasets', 'publish-tmp');
   const publish = (user: User, body: PublishFromRun) => {
@@ -72,7 +74,10 @@ export function createDatasetRuns(o: DatasetRunsOptions): DatasetRuns {
     },
     inputs,
     executor: { prepare: job => inputs.prepare(job) },
-    tracking: service => ({ tracked: (run, step, runUuid) => inputs.tracked(service, run, step, runUuid) }),
+    tracking: service => ({
+      tracked: (run, step, runUuid) => inputs.tracked(service, run, step, runUuid),
+      sealed: runUuid => sealed.of(runUuid)
+    }),
     module: () => ({
       router: datasetRunRoutes({ db: o.store.db, catalog, approvals, publish, changed: () => bound && bound.service.generation++ }),
       docs: datasetRunRouteDocs,

@@ -6,7 +6,6 @@ import { StepFirewall } from '../../runtime/stepFirewall';
 import type { User } from '../../store/users';
 import type { StepTrackingHooks } from './hooks';
 import { MLFLOW_PREFIX, StepListener } from './listener';
-import { SealedRuns } from './sealed';
 import type { StepDatasetHooks } from './stepRuns';
 import { StepRuns, type StepEndpoint, type StepTrackingService } from './stepRuns';
 
@@ -52,9 +51,9 @@ export function createStepTracking(o: StepTrackingOptions): StepTracking {
   let failedAt = 0;
   let warned = false;
   let starting: Promise<StepEndpoint | null> | undefined;
-  const sealed = new SealedRuns();
   const listener = new StepListener({
-    sealed,
+    // Asked on every request, from the stored step: right from the start, also after a restart.
+    sealed: o.datasets ? runUuid => o.datasets!.sealed(runUuid) : undefined,
     logger: o.logger,
     dataDir: o.dataDir,
     port: o.port,
@@ -97,7 +96,6 @@ export function createStepTracking(o: StepTrackingOptions): StepTracking {
     logger: o.logger,
     endpoint: current,
     costOf: o.costOf,
-    sealed,
     datasets: o.datasets
   });
   return {

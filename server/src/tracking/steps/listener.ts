@@ -11,7 +11,7 @@ import type { User } from '../../store/users';
 import { mlflowBody, setStepScope } from '../mlflow/body';
 import { MlflowError, mlflowErrorHandler } from '../mlflow/errors';
 import { stepScope } from './scope';
-import { sealedScope, type SealedRuns } from './sealed';
+import { sealedScope, type IsSealed } from './sealed';
 
 export const MLFLOW_PREFIX = '/conveyor/mlflow';
 const PORT_FILE = 'tracking-port';
@@ -26,8 +26,8 @@ export interface StepListenerDeps {
   user(name: string): Promise<User | undefined>;
   /** The MLflow REST router (tracking/mlflow/router.ts), mounted at /conveyor/mlflow. */
   mlflow: RequestHandler;
-  /** Tracked runs of sealed steps (blinded data): metrics and status only. */
-  sealed?: SealedRuns;
+  /** Whether a token's run is a sealed step's (blinded data): metrics and status only. */
+  sealed?: IsSealed;
 }
 
 const RUN = Symbol('conveyor.stepRun');

@@ -2,19 +2,8 @@ import type { Request, RequestHandler } from 'express';
 import { bodyOf } from '../mlflow/body';
 import { MlflowError } from '../mlflow/errors';
 
-/**
- * Tracked runs of sealed steps (datasets/blinding/: a blinded dataset version is mounted). Filled
- * by StepRuns.attempt, also when a step is followed again after a restart, so it survives one.
- */
-export class SealedRuns {
-  private readonly runs = new Set<string>();
-  add(runUuid: string): void {
-    this.runs.add(runUuid);
-  }
-  has(runUuid: string): boolean {
-    return this.runs.has(runUuid);
-  }
-}
+/** Whether a tracked run belongs to a sealed step (datasets/runs/ answers from the step's stored spec). */
+export type IsSealed = (runUuid: string) => Promise<boolean>;
 
 const METRICS_ONLY = /^\/api\/[23]\.0\/mlflow\/runs\/(log-metric|log-batch|update)$/;
 
@@ -25,9 +14,16 @@ const empty = (v: unknown): boolean => v === undefined || v === null || (Array.i
  * metrics and the status of its own run (the step scope checks the run). Params, tags, run names,
  * artifacts, models and dataset inputs could carry the blinded data out, so they answer 403.
  */
-export function sealedScope(sealed: SealedRuns, ownRun: (req: Request) => string): RequestHandler {
-  return (req, _res, next) => {
-    if (!sealed.has(ownRun(req))) {
+export function sealedScope(isSealed: IsSealed, ownRun: (req: Request) => string): RequestHandler {
+  return async (req, _res, next) => {
+    let sealed: boolean;
+    try {
+      sealed = await isSealed(ownRun(req));
+    } catch (err) {
+      next(err);
+      return;
+    }
+    if (!sealed) {
       next();
       return;
     }

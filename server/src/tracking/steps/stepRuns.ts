@@ -2,7 +2,6 @@ import type { ArtifactStore } from '../../artifacts/store';
 import type { Logger } from '../../core/logger';
 import type { RunState, StepState } from '../../runs/model';
 import type { StepTrackingEnv, StepTrackingHooks } from './hooks';
-import type { SealedRuns } from './sealed';
 import { durationSeconds, finalStatus, lineageTags, stepParams, stepRunName, type KeyValue } from './lineage';
 
 type TrackedStatus = 'RUNNING' | 'SCHEDULED' | 'FINISHED' | 'FAILED' | 'KILLED';
@@ -46,8 +45,6 @@ export interface StepRunsDeps {
   endpoint: () => Promise<StepEndpoint | null>;
   /** What the step cost (metered by the resources module), or null when unknown. */
   costOf?: (runId: string, step: string) => Promise<number | null>;
-  /** Sealed steps' tracked runs (the listener lets them log metrics only). */
-  sealed?: SealedRuns;
   /** datasets/runs/: records a step's dataset inputs (lineage, `conveyor.datasets`, MLflow dataset inputs). */
   datasets?: StepDatasetHooks;
 }
@@ -55,6 +52,8 @@ export interface StepRunsDeps {
 /** What datasets/runs/ does with a step's tracked run; never throws (errors are logged there). */
 export interface StepDatasetHooks {
   tracked(run: RunState, step: StepState, runUuid: string): Promise<void>;
+  /** Whether the tracked run is a sealed step's (blinded data mounted): its token logs metrics only. */
+  sealed(runUuid: string): Promise<boolean>;
 }
 
 /** MLflow allows 100 params per log-batch. */
@@ -72,7 +71,6 @@ export class StepRuns implements StepTrackingHooks {
   async attempt(run: RunState, step: StepState, opts: { reattach: boolean }): Promise<StepTrackingEnv> {
     try {
       const { runUuid, experimentId } = await this.ensure(run, step, 'RUNNING');
-      if (step.spec.sealed) this.deps.sealed?.add(runUuid);
       if (step.spec.datasets) await this.deps.datasets?.tracked(run, step, runUuid);
       if (opts.reattach) return { env: {} };
       await this.deps.tracking.setStatus(runUuid, 'RUNNING');
