@@ -12,7 +12,7 @@ import { DatasetQueries } from './queries';
 import { DatasetReader } from './read';
 import { datasetRouteDocs, datasetRoutes } from './routes';
 import { DatasetsService } from './service';
-import type { TableHooks } from './tableHooks';
+import { createTableHooks } from './tables/index';
 
 export { DVC_MOUNT } from './dvcRemote';
 
@@ -28,8 +28,8 @@ export function createDatasetsModule(deps: FeatureDeps): FeatureModule & { servi
   const objects = new ObjectStore(datasetStoreDir(deps.config.dataDir), pool);
   // Hook for datasets/runs/ (blinding approvals, service account): replace strictBlinding here.
   const access: DatasetAccess = strictBlinding;
-  // Hook for datasets/tables/ (TableEngine): pass its TableHooks here.
-  const tables: TableHooks | undefined = undefined;
+  // Table versions (CSV, Parquet) on DuckDB: datasets/tables/, the "Tables API" of the contract.
+  const tables = createTableHooks(objects, logger);
   const service = new DatasetsService({
     queries: new DatasetQueries(deps.store.db),
     objects,
@@ -56,6 +56,7 @@ export function createDatasetsModule(deps: FeatureDeps): FeatureModule & { servi
       await objects.init();
     },
     async close() {
+      await tables.close();
       await pool.close();
     }
   };
