@@ -1240,6 +1240,10 @@ export interface GitShow {
  */
 export interface GitStatus {
   files: GitFileStatus[];
+  /**
+   * True when more than 5,000 untracked files were found: only the first 5,000 are listed (add a .gitignore).
+   */
+  truncated?: boolean;
 }
 export interface GitFileStatus {
   path: string;

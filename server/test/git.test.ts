@@ -200,4 +200,15 @@ describe('bad input', () => {
     expect(files).toEqual(['fresh/.gitignore', 'fresh/a.txt']);
     expect(existsSync(join(ws.path, 'fresh', '.git', 'HEAD'))).toBe(true);
   });
+
+  test('a folder of thousands of untracked files is listed up to 5,000 and flagged truncated', async () => {
+    for (let i = 0; i < 5010; i++) write(ws.path, `fresh/venv/lib/f${i}.py`, '');
+    const status = await a.get('/git/status?repo=fresh');
+    expect(status.truncated).toBe(true);
+    expect(status.files).toHaveLength(5000);
+    writeFileSync(join(ws.path, 'fresh', '.gitignore'), '*.log\nvenv/\n');
+    const after = await a.get('/git/status?repo=fresh');
+    expect(after.truncated).toBeUndefined();
+    expect(after.files.map((f: { path: string }) => f.path)).toEqual(['fresh/.gitignore', 'fresh/a.txt']);
+  });
 });

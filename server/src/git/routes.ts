@@ -14,7 +14,7 @@ import { gitCall } from './errors';
 import { INDEX, log, prefetchHistory, readAt, WORKTREE } from './history';
 import { addRemote, deleteRemote, fetchRemote, listRemotes, pullRemote, pushRemote, type RemoteDeps } from './remotes';
 import { findRepo, type Repo, repoPath, requireRepo, STRIP_KEY, stripOutputsOf, withRepoLock } from './repo';
-import { headOid, repoStatus } from './status';
+import { headOid, repoStatusFull } from './status';
 
 export interface GitRouteDeps extends RemoteDeps {
   workspaceDir: string;
@@ -57,7 +57,10 @@ export function gitRoutes(deps: GitRouteDeps): Router {
       stripOutputs: await stripOutputsOf(repo)
     };
   }
-  const statusOf = async (repo: Repo) => ({ files: await repoStatus(repo) });
+  const statusOf = async (repo: Repo) => {
+    const { files, truncated } = await repoStatusFull(repo);
+    return truncated ? { files, truncated } : { files };
+  };
 
   router.get('/git/repo', async (req, res) => {
     res.json(await gitCall(async () => describe(findRepo(ws, q(req, 'path') ?? ''), user(req))));

@@ -1,10 +1,14 @@
 import fs from 'node:fs';
 import { join } from 'node:path';
 import git from 'isomorphic-git';
+import { IgnoreRules } from './ignore';
 import type { GitFileStatus } from '../../../schema/generated/api';
 import { flattenTree, hashBlob, type IndexEntry, readIndexFile, treeOf, type TreeEntry } from './objects';
 import { type Repo, stripOutputsOf, wsPath } from './repo';
 import { stripNotebookBytes } from './strip';
+
+/** At most this many untracked files are listed (a virtualenv nobody ignored must not stall the panel). */
+export const MAX_UNTRACKED = 5000;
 
 /** Folders never listed as untracked (Jupyter's autosave copies). */
 const ALWAYS_IGNORED = new Set(['.ipynb_checkpoints']);
@@ -41,14 +45,15 @@ export async function headTree(repo: Repo): Promise<Map<string, TreeEntry>> {
 }
 
 /** Walks the working tree: tracked files by stat, untracked files unless ignored. */
-async function walkWorkdir(repo: Repo, tracked: Map<string, IndexEntry>): Promise<{ files: Map<string, fs.Stats>; untracked: string[] }> {
+async function walkWorkdir(repo: Repo, tracked: Map<string, IndexEntry>): Promise<{ files: Map<string, fs.Stats>; untracked: string[]; truncated: boolean }> {
   const trackedDirs = new Set<string>();
   for (const p of tracked.keys()) {
     for (let i = p.indexOf('/'); i >= 0; i = p.indexOf('/', i + 1)) trackedDirs.add(p.slice(0, i));
   }
   const files = new Map<string, fs.Stats>();
   const untracked: string[] = [];
-  const visit = async (rel: string, knownUntracked: boolean): Promise<void> => {
+  const rules = new IgnoreRules(repo.dir, repo.gitdir);
+  const visit = async (rel: string): Promise<void> => {
     let entries: fs.Dirent[];
     try {
       entries = fs.readdirSync(rel ? join(repo.dir, rel) : repo.dir, { withFileTypes: true });
@@ -59,21 +64,22 @@ async function walkWorkdir(repo: Repo, tracked: Map<string, IndexEntry>): Promis
       const p = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) {
         if (e.name === '.git' || ALWAYS_IGNORED.has(e.name)) continue;
-        if (trackedDirs.has(p)) await visit(p, false);
-        else if (!fs.existsSync(join(repo.dir, p, '.git')) && (knownUntracked || !(await git.isIgnored({ fs: repo.fs, dir: repo.dir, filepath: p })))) {
-          await visit(p, true);
+        if (trackedDirs.has(p)) await visit(p);
+        else if (untracked.length >= MAX_UNTRACKED) continue;
+        else if (!fs.existsSync(join(repo.dir, p, '.git')) && !rules.ignored(p, true)) {
+          await visit(p);
         }
       } else if (e.isFile() || e.isSymbolicLink()) {
         if (tracked.has(p)) files.set(p, fs.lstatSync(join(repo.dir, p)));
-        else if (!(await git.isIgnored({ fs: repo.fs, dir: repo.dir, filepath: p }))) {
+        else if (untracked.length < MAX_UNTRACKED && !rules.ignored(p, false)) {
           untracked.push(p);
           files.set(p, fs.lstatSync(join(repo.dir, p)));
         }
       }
     }
   };
-  await visit('', false);
-  return { files, untracked };
+  await visit('');
+  return { files, untracked, truncated: untracked.length >= MAX_UNTRACKED };
 }
 
 /** The blob id the working file would get if staged now (outputs stripped when the repository says so). */
@@ -106,9 +112,13 @@ function statMatches(e: IndexEntry, s: fs.Stats, indexMtimeMs: number): boolean 
 
 /** Status of the working tree: HEAD vs index (staged) and index vs working copy (unstaged), plus untracked files. */
 export async function repoStatus(repo: Repo): Promise<GitFileStatus[]> {
+  return (await repoStatusFull(repo)).files;
+}
+
+export async function repoStatusFull(repo: Repo): Promise<{ files: GitFileStatus[]; truncated: boolean }> {
   const index = readIndexFile(repo);
   const [head, strip] = await Promise.all([headTree(repo), stripOutputsOf(repo)]);
-  const { files, untracked } = await walkWorkdir(repo, index.entries);
+  const { files, untracked, truncated } = await walkWorkdir(repo, index.entries);
   const out: GitFileStatus[] = [];
   const paths = new Set<string>([...head.keys(), ...index.entries.keys()]);
   for (const path of [...paths].sort()) {
@@ -136,5 +146,5 @@ export async function repoStatus(repo: Repo): Promise<GitFileStatus[]> {
   for (const path of untracked.sort()) {
     if (!head.has(path)) out.push({ path: wsPath(repo, path), status: 'untracked', staged: false, unstaged: true });
   }
-  return out;
+  return { files: out, truncated };
 }
