@@ -75,6 +75,20 @@ describe('a repository made by the git CLI (packs, packed refs, branches)', () =
     expect((await a.get('/git/status?repo=cli')).files).toEqual([]);
   });
 
+  test('untracked and ignored files match git status -uall (nested .gitignore, negation, info/exclude)', async () => {
+    write(dir(), '.gitignore', '*.log\nbuild/\n!keep.log\n');
+    write(dir(), 'nb/.gitignore', 'scratch-*\n');
+    write(dir(), '.git/info/exclude', 'secret.txt\n');
+    for (const f of ['a.log', 'keep.log', 'build/out.bin', 'nb/scratch-1.ipynb', 'nb/real.ipynb', 'secret.txt', 'data/deep/x.csv', 'nb/sub/.gitignore', 'nb/sub/y.py']) write(dir(), f, 'x\n');
+    write(dir(), 'nb/sub/.gitignore', '!scratch-2\n*.py\n');
+    const expected = lines(cli(dir(), 'status', '--porcelain', '-uall')).filter(l => l.startsWith('??')).map(l => `cli/${l.slice(3)}`).sort();
+    const got = (await a.get('/git/status?repo=cli')).files.filter((f: { status: string }) => f.status === 'untracked').map((f: { path: string }) => f.path);
+    expect(got).toEqual(expected);
+    expect(got).toContain('cli/keep.log');
+    cli(dir(), 'clean', '-fdxq');
+    write(dir(), '.git/info/exclude', '');
+  });
+
   test('branches: list packed refs, create, switch, fast-forward, and refuse to lose work or merge for real', async () => {
     const head = cli(dir(), 'rev-parse', 'HEAD').trim();
     expect(await a.get('/git/branches?repo=cli')).toEqual({ current: 'main', branches: [{ name: 'feature', oid: head }, { name: 'main', oid: head }] });
