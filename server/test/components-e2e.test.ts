@@ -71,6 +71,10 @@ describe('built-in components in template pipelines', () => {
     expect(stats).toMatchObject({ rows: 240, schema: { x1: 'float64', color: 'object', target: 'int64' } });
     const split = JSON.parse(await output(run.id, 'split', 'split.json'));
     expect(split).toMatchObject({ train_rows: 192, test_rows: 48, seed: 42, blinded: false });
+    // The held-out rows published as a blinded dataset version (the datasets module's from-run publish).
+    const blinded = await env.post('/datasets/versions/from-run', { name: 'churn-test', runId: run.id, step: 'split', output: 'test.csv', blinded: true });
+    const version = await json(blinded);
+    expect({ status: blinded.status, blinded: version.blinded }).toEqual({ status: 201, blinded: true });
     const metrics = JSON.parse(await output(run.id, 'evaluate', 'metrics.json'));
     expect(metrics.accuracy).toBeGreaterThan(0.75);
     expect(metrics.test_rows).toBe(48);
