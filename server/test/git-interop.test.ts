@@ -89,6 +89,15 @@ describe('a repository made by the git CLI (packs, packed refs, branches)', () =
     write(dir(), '.git/info/exclude', '');
   });
 
+  test('a submodule entry (gitlink) does not break status, history or branches', async () => {
+    const head = cli(dir(), 'rev-parse', 'HEAD').trim();
+    cli(dir(), 'update-index', '--add', '--cacheinfo', `160000,${head},vendor/lib`);
+    cli(dir(), 'commit', '-q', '-m', 'Add a submodule entry');
+    expect((await a.get('/git/status?repo=cli')).files).toEqual([]);
+    expect((await a.get('/git/log?repo=cli&path=cli/vendor/lib')).commits).toHaveLength(1);
+    cli(dir(), 'reset', '-q', '--hard', head);
+  });
+
   test('branches: list packed refs, create, switch, fast-forward, and refuse to lose work or merge for real', async () => {
     const head = cli(dir(), 'rev-parse', 'HEAD').trim();
     expect(await a.get('/git/branches?repo=cli')).toEqual({ current: 'main', branches: [{ name: 'feature', oid: head }, { name: 'main', oid: head }] });

@@ -131,7 +131,9 @@ export async function repoStatusFull(repo: Repo): Promise<{ files: GitFileStatus
     }
     const staged = h?.oid !== i?.oid;
     let unstaged = false;
-    if (i) {
+    if (i && i.mode === 0o160000) {
+      unstaged = false; // a submodule: its own repository, not looked into
+    } else if (i) {
       if (!w) unstaged = true;
       else if (!statMatches(i, w, index.mtimeMs)) unstaged = workdirOid(repo, path, w, strip) !== i.oid;
     } else if (w) {
