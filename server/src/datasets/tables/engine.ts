@@ -1,4 +1,4 @@
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { mkdir, rm } from 'node:fs/promises';
 import { AppError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
@@ -25,6 +25,12 @@ export interface TableEngineOptions {
   threads?: number;
 }
 
+/** DuckDB, loaded on first use: its native library is large and many servers never read a table. */
+function duckdb(): typeof import('@duckdb/node-api') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('@duckdb/node-api') as typeof import('@duckdb/node-api');
+}
+
 /**
  * CSV and Parquet table versions on DuckDB (docs/datasets.md "Tables"). A version is named by the
  * md5 of its manifest object (`IngestResult.manifest`); each call opens its own connection to one
@@ -42,7 +48,7 @@ export class TableEngine {
     if (!this.instance) {
       const spill = `${this.objects.tmpDir()}/duckdb`;
       this.instance = mkdir(spill, { recursive: true }).then(() =>
-        DuckDBInstance.create(':memory:', {
+        duckdb().DuckDBInstance.create(':memory:', {
           threads: String(this.options.threads ?? 2),
           memory_limit: this.options.memoryLimit ?? '2GB',
           temp_directory: spill,
