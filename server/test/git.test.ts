@@ -99,6 +99,8 @@ describe('a repository written by Conveyor', () => {
     expect(cli(dir(), 'log', '--format=%H', '--', 'analysis.ipynb').trim().split('\n')).toEqual(hist.map((c: { oid: string }) => c.oid));
 
     const shown = await a.get(`/git/show?repo=proj&path=proj/analysis.ipynb&ref=${hist[1].oid.slice(0, 8)}`);
+    // the run panel's link names only the file and the commit
+    expect((await a.get(`/git/show?path=proj/analysis.ipynb&ref=${hist[1].oid}`)).content).toBe(oldText);
     expect(shown).toMatchObject({ path: 'proj/analysis.ipynb', notebook: true, encoding: 'utf-8', content: oldText });
 
     const d = await a.get(`/git/diff?repo=proj&path=proj/analysis.ipynb&from=${hist[1].oid}&to=${c3.oid}`);

@@ -39,8 +39,9 @@ export function gitRoutes(deps: GitRouteDeps): Router {
   const router = Router();
   const ws = deps.workspaceDir;
   const user = (req: Request): string => identityOf(req).user.name;
+  // `repo` may be left out of queries that name a file: the file's own repository is used (run panel links)
   const repoOf = (req: Request, source: 'query' | 'body' = 'query'): Repo =>
-    requireRepo(ws, source === 'query' ? (q(req, 'repo') ?? '') : (req.body as { repo: string }).repo);
+    requireRepo(ws, source === 'query' ? (q(req, 'repo') ?? q(req, 'path') ?? '') : (req.body as { repo: string }).repo);
   const paths = (repo: Repo, list: string[]): string[] => list.map(p => repoPath(ws, repo, p, true));
 
   async function describe(repo: Repo | undefined, who: string): Promise<GitRepo> {
