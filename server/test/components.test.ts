@@ -174,6 +174,10 @@ implementation:
     const bad = await call('POST', '/components/import/kfp', { yaml: 'name: x\nimplementation: {graph: {}}\n' });
     expect(bad.status).toBe(400);
     expect(messages(bad.body)).toMatch(/\/implementation\/container is required/);
+    for (const yaml of ['[1, 2', '- a list', 'name: x\ninputs: [null]\nimplementation: {container: {image: i, command: [a]}}', 'name: x\noutputs: 3\nimplementation: {container: {image: i, command: [{ifPresent: x}]}}']) {
+      const res = await call('POST', '/components/import/kfp', { yaml });
+      expect({ yaml, status: res.status, code: res.body.error.code }).toEqual({ yaml, status: 400, code: 'invalid_component' });
+    }
   });
 
   test('pipelines: component steps expand, edges are type-checked, errors name the step', async () => {

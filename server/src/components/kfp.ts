@@ -84,6 +84,11 @@ export function importKfp(text: string, opts: { version?: string; name?: string 
   if (!container || typeof container !== 'object') errors.push({ path: '/implementation/container', message: 'is required (only container components can be imported)' });
   if (typeof k.name !== 'string' && !opts.name) errors.push({ path: '/name', message: 'is required' });
   if (errors.length > 0) throw invalidComponent(errors, 'KFP component');
+  const isPort = (x: unknown): x is Record<string, any> => typeof x === 'object' && x !== null && !Array.isArray(x) && typeof (x as { name?: unknown }).name === 'string';
+  (['inputs', 'outputs'] as const).forEach(side => {
+    if (k[side] !== undefined && (!Array.isArray(k[side]) || !k[side].every(isPort))) errors.push({ path: `/${side}`, message: 'must be a list of {name, type?} mappings' });
+  });
+  if (errors.length > 0) throw invalidComponent(errors, 'KFP component');
   const slugOf = new Map<string, { slug: string; kind: 'param' | 'data' }>();
   const inputs: ComponentInput[] = (Array.isArray(k.inputs) ? k.inputs : []).map((i: Record<string, any>) => {
     const paramType = PARAM_TYPES[String(i.type ?? (i.default !== undefined ? 'String' : '')).toLowerCase()];
