@@ -156,7 +156,7 @@ export async function buildServer(
   };
   const components = createComponentsModule(deps);
   const datasets = createDatasetsModule(deps);
-  // Step outputs published as versions; blinding changes which objects the store may serve.
+  // datasets/runs/ publishes step outputs as versions and mounts table versions through the store.
   datasetRuns.bind({ service: datasets.service, runs });
   const features: FeatureModule[] = [
     createGitModule(deps),

@@ -52,6 +52,8 @@ export interface StepDataset {
   /** The version's root object (`<md5>.dir` or `<md5>`). */
   md5: string;
   blinded: boolean;
+  /** A table version (mounted as data.csv and data.parquet); absent for files. */
+  kind?: 'table';
   /** The file name of a one-file version (its folder is mounted). */
   fileName?: string;
   /** A blinded version: the approved step fingerprint (datasets/blinding/), checked again at start. */

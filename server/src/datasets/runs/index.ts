@@ -14,7 +14,7 @@ import type { TrackingService } from '../../tracking';
 import type { StepDatasetHooks } from '../../tracking/steps/stepRuns';
 import { Approvals } from '../blinding/approvals';
 import { DatasetCatalog } from './catalog';
-import { DatasetInputs } from './inputs';
+import { DatasetInputs, type TableExport } from './inputs';
 import { datasetRunRouteDocs, datasetRunRoutes } from './routes';
 import { SealedSteps } from './sealed';
 import { DatasetVolumes } from './volumes';
@@ -42,7 +42,7 @@ export interface DatasetRuns {
   module(): FeatureModule;
   /**
    * Once the datasets module and the run service exist (server.ts): publishing outputs as
-   * versions, and telling the store's caches when a blinded flag changed.
+   * versions, mounting table versions.
    */
   bind(b: { service: DatasetsService; runs: RunService }): void;
 }
@@ -59,7 +59,9 @@ export function createDatasetRuns(o: DatasetRunsOptions): DatasetRuns {
     users: o.store.users,
     volumes,
     logger: o.logger,
-    productionUser: o.productionUser ?? (process.env.CONVEYOR_PRODUCTION_USER || undefined)
+    productionUser: o.productionUser ?? (process.env.CONVEYOR_PRODUCTION_USER || undefined),
+    // datasets/tables/createTableHooks gives its TableEngine along with the hooks.
+    tables: () => (bound?.service.deps.tables as { engine?: TableExport } | undefined)?.engine
   });
   const sealed = new SealedSteps(o.store.db);
   let bound: { service: DatasetsService; runs: RunService } | undefined;
@@ -79,7 +81,7 @@ export function createDatasetRuns(o: DatasetRunsOptions): DatasetRuns {
       sealed: runUuid => sealed.of(runUuid)
     }),
     module: () => ({
-      router: datasetRunRoutes({ db: o.store.db, catalog, approvals, publish, changed: () => bound && bound.service.generation++ }),
+      router: datasetRunRoutes({ db: o.store.db, catalog, approvals, publish }),
       docs: datasetRunRouteDocs,
       // Copies left by a publish cut short by a crash.
       start: () => rm(tmpDir, { recursive: true, force: true })

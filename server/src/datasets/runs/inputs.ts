@@ -1,4 +1,4 @@
-import { posix } from 'node:path';
+import { join, posix } from 'node:path';
 import { AppError, isAppError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import { WORK_DIR, type StepJob } from '../../executor/job';
@@ -12,7 +12,7 @@ import type { Approvals } from '../blinding/approvals';
 import { stepFingerprint } from '../blinding/fingerprint';
 import type { DatasetCatalog, VersionInfo } from './catalog';
 import { isDatasetInput, parseDatasetRef } from './refs';
-import type { DatasetVolumes } from './volumes';
+import type { DatasetVolumes, Materialize, VolumeFile } from './volumes';
 
 export interface DatasetInputsDeps {
   catalog: DatasetCatalog;
@@ -22,7 +22,17 @@ export interface DatasetInputsDeps {
   logger: Logger;
   /** CONVEYOR_PRODUCTION_USER: its runs may mount blinded versions without an approval. */
   productionUser?: string;
+  /** The datasets module's table engine, once bound (table versions are mounted as CSV and Parquet). */
+  tables?: () => TableExport | undefined;
 }
+
+/** What mounting a table version needs of datasets/tables/ (TableEngine.export). */
+export interface TableExport {
+  export(version: string, format: 'csv' | 'parquet', destPath: string): Promise<void>;
+}
+
+/** The files a table version shows in its folder. */
+export const TABLE_FILES = { csv: 'data.csv', parquet: 'data.parquet' } as const;
 
 /** The MLflow tag listing a step's dataset inputs (JSON: input, dataset, version). */
 export const DATASETS_TAG = 'conveyor.datasets';
@@ -54,11 +64,12 @@ export class DatasetInputs {
           if (isAppError(err)) throw new AppError(err.status, err.code, `Step "${step.name}", input "${input}": ${err.message}`, { ...at, ref: value });
           throw err;
         }
-        if (v.kind !== 'files') {
-          throw new AppError(400, 'dataset_not_mountable', `Step "${step.name}", input "${input}": ${v.owner}/${v.name} version ${v.id} is a ${v.kind}; only file versions can be mounted yet`, { ...at, ref: value });
+        const table = v.kind === 'table';
+        if ((table && !this.d.tables?.()) || (!table && v.kind !== 'files')) {
+          throw new AppError(400, 'dataset_not_mountable', `Step "${step.name}", input "${input}": ${v.owner}/${v.name} version ${v.id} (${v.kind}) cannot be mounted on this server`, { ...at, ref: value });
         }
-        const entry: StepDataset = { owner: v.owner, name: v.name, version: v.id, md5: v.md5, blinded: v.blinded };
-        if (!v.md5.endsWith('.dir')) entry.fileName = v.sourcePath ? posix.basename(v.sourcePath) : 'data';
+        const entry: StepDataset = { owner: v.owner, name: v.name, version: v.id, md5: v.md5, blinded: v.blinded, ...(table ? { kind: 'table' as const } : {}) };
+        if (!table && !v.md5.endsWith('.dir')) entry.fileName = v.sourcePath ? posix.basename(v.sourcePath) : 'data';
         if (v.blinded) entry.fingerprint = await this.mayMount(owner, v, step);
         datasets[input] = entry;
       }
@@ -85,10 +96,25 @@ export class DatasetInputs {
     const mounts: NonNullable<RunSpec['volumes']> = [];
     for (const ds of job.datasets ?? []) {
       if (ds.blinded) await this.recheck(job.owner, ds);
-      const name = await this.d.volumes.ensure(ds, job.image);
+      const name = await this.d.volumes.ensure(ds, job.image, ds.kind === 'table' ? this.tableFiles(ds) : undefined);
       mounts.push({ name, containerPath: `${WORK_DIR}/inputs/${workRelative(ds.input, 'an input name')}`, readOnly: true });
     }
     return mounts;
+  }
+
+  /** A table version's rows as CSV (with a header) and Parquet, written by the table engine. */
+  private tableFiles(ds: StepDataset): Materialize {
+    return async dir => {
+      const engine = this.d.tables?.();
+      if (!engine) throw new AppError(503, 'dataset_not_mountable', `Table version ${ds.version} cannot be mounted: tables are not available`);
+      const out: VolumeFile[] = [];
+      for (const format of ['csv', 'parquet'] as const) {
+        const path = join(dir, TABLE_FILES[format]);
+        await engine.export(ds.md5, format, path);
+        out.push({ relpath: TABLE_FILES[format], path });
+      }
+      return out;
+    };
   }
 
   /** An approval revoked after submit, or a rerun of an old run: refused at start as well. */

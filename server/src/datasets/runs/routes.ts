@@ -26,8 +26,6 @@ export interface DatasetRunRoutesDeps {
   db: Kysely<Database>;
   catalog: DatasetCatalog;
   approvals: Approvals;
-  /** After a blinded flag changed (the store's caches of readable objects must forget). */
-  changed?: () => void;
   publish(user: User, body: PublishFromRun): Promise<DatasetVersion>;
 }
 
@@ -73,7 +71,6 @@ export function datasetRunRoutes(d: DatasetRunRoutesDeps): Router {
     const v = await d.catalog.version(user, param(req, 'owner'), param(req, 'name'), param(req, 'ref'), { asAdmin: true });
     assertMayBlind(user, v, body.blinded);
     await d.catalog.setBlinded(v.id, body.blinded);
-    d.changed?.();
     res.json({ dataset: `${v.owner}/${v.name}`, version: v.id, blinded: body.blinded });
   });
 

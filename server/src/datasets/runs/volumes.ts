@@ -63,6 +63,16 @@ export async function manifestOf(storeDir: string, root: string, fileName = 'dat
   });
 }
 
+/** A file to put in a volume: an object of the store (checked against `md5`) or one written for it. */
+export interface VolumeFile {
+  relpath: string;
+  path: string;
+  md5?: string;
+}
+
+/** Writes a version's files into `dir` (a scratch folder) and lists them. */
+export type Materialize = (dir: string) => Promise<VolumeFile[]>;
+
 export interface DatasetVolumesOptions {
   docker: Docker;
   /** The DVC-layout object store (<data dir>/datasets/store). */
@@ -87,12 +97,15 @@ export class DatasetVolumes {
     return `conveyor-ds-${version}-${md5.slice(0, 8)}`;
   }
 
-  /** The volume of `version`, filled and verified; `image` (already on the engine) hosts the copy. */
-  ensure(d: { version: string; md5: string; fileName?: string }, image: string): Promise<string> {
+  /**
+   * The volume of `version`, filled and verified; `image` (already on the engine) hosts the copy.
+   * `materialize` writes the files instead of the store's objects (a table version's rows).
+   */
+  ensure(d: { version: string; md5: string; fileName?: string }, image: string, materialize?: Materialize): Promise<string> {
     const name = DatasetVolumes.volumeName(d.version, d.md5);
     let pending = this.filling.get(name);
     if (!pending) {
-      pending = this.fill(name, d, image).finally(() => this.filling.delete(name));
+      pending = this.fill(name, d, image, materialize).finally(() => this.filling.delete(name));
       this.filling.set(name, pending);
     }
     return pending;
@@ -119,11 +132,19 @@ export class DatasetVolumes {
     await rm(this.marker(name), { force: true });
   }
 
-  private async fill(name: string, d: { version: string; md5: string; fileName?: string }, image: string): Promise<string> {
+  private async fill(name: string, d: { version: string; md5: string; fileName?: string }, image: string, materialize?: Materialize): Promise<string> {
     if (existsSync(this.marker(name)) && (await this.exists(name))) return name;
     // A partial fill (crash, corrupt object): start over.
     await this.remove(name);
-    const entries = await manifestOf(this.o.storeDir, d.md5, d.fileName);
+    const scratch = join(this.o.markerDir, `${name}.files`);
+    await rm(scratch, { recursive: true, force: true });
+    let entries: VolumeFile[];
+    if (materialize) {
+      await mkdir(scratch, { recursive: true });
+      entries = await materialize(scratch);
+    } else {
+      entries = (await manifestOf(this.o.storeDir, d.md5, d.fileName)).map(e => ({ ...e, path: objectPath(this.o.storeDir, e.md5) }));
+    }
     await this.o.docker.createVolume({
       Name: name,
       Labels: { [LABEL_MANAGED]: 'true', [LABEL_KIND]: 'dataset', 'io.conveyor.dataset-version': d.version }
@@ -143,7 +164,7 @@ export class DatasetVolumes {
         for (const e of entries) for (let dir = posix.dirname(e.relpath); dir !== '.'; dir = posix.dirname(dir)) dirs.add(dir);
         for (const dir of [...dirs].sort()) pack.entry({ name: dir, type: 'directory', mode: 0o555, uid: UID, gid: GID });
         for (const e of entries) {
-          const problem = await addVerified(pack, objectPath(this.o.storeDir, e.md5), e);
+          const problem = await addVerified(pack, e);
           if (problem) {
             corrupt = problem;
             break;
@@ -164,22 +185,24 @@ export class DatasetVolumes {
       this.o.logger.info({ volume: name, files: entries.length }, 'dataset volume filled');
       return name;
     } catch (err) {
+      // The helper holds the volume: it goes first.
       await helper.remove({ force: true }).catch(() => undefined);
       await this.remove(name).catch(() => undefined);
       throw err;
     } finally {
       await helper.remove({ force: true }).catch(() => undefined);
+      await rm(scratch, { recursive: true, force: true });
     }
   }
 }
 
-/** Streams one object into the tar, hashing it on the way; answers what is wrong with it, if anything. */
-async function addVerified(pack: Pack, path: string, e: ManifestEntry): Promise<string | undefined> {
+/** Streams one file into the tar, hashing it on the way; answers what is wrong with it, if anything. */
+async function addVerified(pack: Pack, e: VolumeFile): Promise<string | undefined> {
   let size: number;
   try {
-    size = (await stat(path)).size;
+    size = (await stat(e.path)).size;
   } catch {
-    return `object ${e.md5} (${e.relpath}) is missing from the store`;
+    return `object ${e.md5 ?? e.path} (${e.relpath}) is missing from the store`;
   }
   const hash = createHash('md5');
   const hashing = new Transform({
@@ -189,7 +212,7 @@ async function addVerified(pack: Pack, path: string, e: ManifestEntry): Promise<
     }
   });
   const entry = pack.entry({ name: e.relpath, size, mode: 0o444, uid: UID, gid: GID });
-  await pipeline(createReadStream(path), hashing, entry);
+  await pipeline(createReadStream(e.path), hashing, entry);
   const got = hash.digest('hex');
-  return got === e.md5 ? undefined : `object ${e.md5} (${e.relpath}) does not match its hash (read ${got})`;
+  return e.md5 === undefined || got === e.md5 ? undefined : `object ${e.md5} (${e.relpath}) does not match its hash (read ${got})`;
 }
