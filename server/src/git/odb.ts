@@ -30,7 +30,9 @@ interface Pack {
   data?: Buffer;
 }
 
-const MAX_BUFFERED_PACK = 128 * 1024 * 1024;
+const MAX_BUFFERED_PACK = 64 * 1024 * 1024;
+const MAX_BUFFERED_TOTAL = 256 * 1024 * 1024;
+let bufferedTotal = 0;
 
 function loadPack(idxPath: string): Pack {
   const idx = fs.readFileSync(idxPath);
@@ -53,7 +55,11 @@ function loadPack(idxPath: string): Pack {
   const sorted = [...offsets].sort((a, b) => a - b);
   const ends = new Map<number, number>();
   for (let i = 0; i < sorted.length; i++) ends.set(sorted[i], i + 1 < sorted.length ? sorted[i + 1] : size - 20);
-  const data = size <= MAX_BUFFERED_PACK ? fs.readFileSync(path) : undefined;
+  let data: Buffer | undefined;
+  if (size <= MAX_BUFFERED_PACK && bufferedTotal + size <= MAX_BUFFERED_TOTAL) {
+    data = fs.readFileSync(path);
+    bufferedTotal += size;
+  }
   return { path, fd, size, oids, offsets, fanout, ends, data };
 }
 
@@ -231,7 +237,10 @@ export class ObjectReader {
   }
 
   close(): void {
-    for (const p of this.packs) fs.closeSync(p.fd);
+    for (const p of this.packs) {
+      fs.closeSync(p.fd);
+      if (p.data) bufferedTotal -= p.size;
+    }
     this.packs = [];
     this.packNames.clear();
     this.cache.clear();
