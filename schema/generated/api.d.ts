@@ -184,6 +184,10 @@ export interface ComponentEntry {
    * What a pipeline step names: '<name>@<version>' (registry: 'users/<owner>/<name>@<version>' or 'shared/<name>@<version>').
    */
   ref: string;
+  /**
+   * The catalog name, the ref without '@<version>' (registry: users/<owner>/<name> or shared/<name>): GET /components/<name>/<version> fetches another version. Always given.
+   */
+  name?: string;
   source: "builtin" | "workspace" | "registry";
   /**
    * Registry: the user who published it.

@@ -93,7 +93,7 @@ describe.each(backends('components'))('components on $name', backend => {
     const versions = await call('GET', '/components/users/alice/clean');
     expect(versions.body.components.map((c: any) => c.spec.version)).toEqual(['1.1.0', '1.0.0']);
     const one = await call('GET', '/components/users/alice/clean/1.0.0');
-    expect(one.body).toMatchObject({ ref: 'users/alice/clean@1.0.0', spec: { description: 'Drops empty rows' } });
+    expect(one.body).toMatchObject({ ref: 'users/alice/clean@1.0.0', name: 'users/alice/clean', spec: { name: 'clean', description: 'Drops empty rows' } });
     // Bob sees neither alice's namespace nor its versions.
     expect((await call('GET', '/components/users/alice/clean', undefined, 'bob')).status).toBe(404);
     const bobList = await call('GET', '/components', undefined, 'bob');

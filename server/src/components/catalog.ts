@@ -45,7 +45,7 @@ interface WorkspaceComponent {
 }
 
 function entry(source: ComponentEntry['source'], ref: string, spec: Component, versions: string[], extra: Partial<ComponentEntry> = {}): ComponentEntry {
-  return { ref, source, versions, spec, ...extra };
+  return { ref, name: ref.slice(0, ref.lastIndexOf('@')), source, versions, spec, ...extra };
 }
 
 /** Groups specs by name: one entry per name with its newest version and the list of versions. */

@@ -76,6 +76,7 @@ export function componentRoutes(deps: { catalog: Catalog; registry: ComponentReg
     const p = await deps.registry.publish(user, req.body.spec, req.body.shared === true);
     const entry: ComponentEntry = {
       ref: `${qualified(p.namespace, p.spec.name)}@${p.spec.version}`,
+      name: qualified(p.namespace, p.spec.name),
       source: 'registry',
       owner: p.owner,
       shared: p.namespace === 'shared',
@@ -94,7 +95,7 @@ export function componentRoutes(deps: { catalog: Catalog; registry: ComponentReg
       return;
     }
     const p = await deps.registry.publish(identityOf(req).user, spec, false);
-    res.status(201).json({ spec, published: { ref: `${qualified(p.namespace, spec.name)}@${spec.version}`, source: 'registry', owner: p.owner, versions: [spec.version], spec } });
+    res.status(201).json({ spec, published: { ref: `${qualified(p.namespace, spec.name)}@${spec.version}`, name: qualified(p.namespace, spec.name), source: 'registry', owner: p.owner, versions: [spec.version], spec } });
   });
   router.get('/pipeline-templates', (_req, res) => {
     res.json({ templates });
