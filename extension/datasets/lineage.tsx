@@ -3,7 +3,14 @@ import React from 'react';
 
 import type { DatasetLineage, DatasetLineageRun } from './types';
 
-const NODE_WIDTH = 190;
+const NODE_WIDTH = 220;
+/** Characters of a node's title that fit its width in the code font. */
+const TITLE_CHARS = 26;
+
+/** A title cut to the node's width, with an ellipsis. */
+export function fitTitle(text: string): string {
+  return text.length > TITLE_CHARS ? `${text.slice(0, TITLE_CHARS - 1)}…` : text;
+}
 const NODE_HEIGHT = 44;
 const COLUMN_GAP = 70;
 const ROW_GAP = 14;
@@ -100,8 +107,9 @@ export function LineageGraph(props: {
             return (
               <g key={node.key} transform={`translate(${node.x},${node.y})`} className="jp-Conveyor-lineageNode jp-mod-version">
                 <rect width={NODE_WIDTH} height={NODE_HEIGHT} rx={4} />
+                <title>{versionLabel}</title>
                 <text x={10} y={18} className="jp-Conveyor-lineageTitle">
-                  {versionLabel}
+                  {fitTitle(versionLabel)}
                 </text>
                 <text x={10} y={34} className="jp-Conveyor-lineageSub">
                   {trans.__('this version')}
@@ -134,8 +142,7 @@ export function LineageGraph(props: {
               <title>{label}</title>
               <rect width={NODE_WIDTH} height={NODE_HEIGHT} rx={4} />
               <text x={10} y={18} className="jp-Conveyor-lineageTitle">
-                {runText(run)}
-                {run.step ? ` · ${run.step}` : ''}
+                {fitTitle(`${runText(run)}${run.step ? ` · ${run.step}` : ''}`)}
               </text>
               <text x={10} y={34} className="jp-Conveyor-lineageSub">
                 {[role, run.status].filter(Boolean).join(' · ')}

@@ -22,11 +22,20 @@ export function progressText(event: ProgressEvent, trans: TranslationBundle): st
 
 /** How often the notification's text may change (ms): progress lines come much faster. */
 const THROTTLE = 250;
+/** A registration shorter than this (ms) shows only its outcome, no progress notification. */
+const QUIET = 400;
+/** How long (ms) the progress notification stays up before it turns into the outcome. */
+const SHOWN = 300;
+
+const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
 /**
- * Registers a version while an in-progress notification shows the hashing progress; it turns
- * into a success or an error notification (with the server's message) at the end. Resolves with
- * the version, or null on failure.
+ * Registers a version with its hashing progress in an in-progress notification (shown once the
+ * registration takes longer than QUIET ms), which turns into a success or an error notification
+ * with the server's message at the end. Resolves with the version, or null on failure.
+ *
+ * A toast changed before it is on screen keeps its first content (the update is lost), so the
+ * progress toast is only touched once it has been up for a while.
  */
 export async function registerWithProgress(
   request: RegisterRequest,
@@ -34,34 +43,45 @@ export async function registerWithProgress(
   trans: TranslationBundle
 ): Promise<DatasetVersion | null> {
   const title = trans.__('Registering %1 as %2', request.path || '/', request.name);
-  const id = Notification.emit(`${title}…`, 'in-progress', { autoClose: false });
+  let id: string | null = null;
+  let shownAt = 0;
+  let text = `${title}…`;
+  const timer = window.setTimeout(() => {
+    id = Notification.emit(text, 'in-progress', { autoClose: false });
+    shownAt = Date.now();
+  }, QUIET);
   let last = 0;
+  const finish = async (message: string, type: 'success' | 'error', autoClose: number | false) => {
+    window.clearTimeout(timer);
+    if (id === null) {
+      Notification.emit(message, type, { autoClose });
+      return;
+    }
+    await sleep(Math.max(0, shownAt + SHOWN - Date.now()));
+    Notification.update({ id, message, type, autoClose });
+  };
   try {
     const version = await registerVersion(
       request,
       event => {
+        text = `${title}: ${progressText(event, trans)}`;
         const now = Date.now();
-        if (now - last >= THROTTLE) {
+        if (id !== null && now - shownAt >= SHOWN && now - last >= THROTTLE) {
           last = now;
-          Notification.update({ id, message: `${title}: ${progressText(event, trans)}`, type: 'in-progress' });
+          Notification.update({ id, message: text, type: 'in-progress' });
         }
       },
       settings
     );
-    // A new notification rather than an update: an update of a toast that has not been shown
-    // yet (a small folder registers within a frame) is lost, leaving a spinner forever.
-    Notification.dismiss(id);
     const files = trans._n('%1 file', '%1 files', version.files);
-    Notification.success(
+    await finish(
       trans.__('Registered %1@%2 (%3, %4)', request.name, version.id, files, formatBytes(version.bytes)),
-      { autoClose: 5000 }
+      'success',
+      5000
     );
     return version;
   } catch (error) {
-    Notification.dismiss(id);
-    Notification.error(trans.__('Could not register %1: %2', request.path || '/', messageOf(error)), {
-      autoClose: false
-    });
+    await finish(trans.__('Could not register %1: %2', request.path || '/', messageOf(error)), 'error', false);
     return null;
   }
 }

@@ -84,7 +84,4 @@ test('register a folder from the file browser twice, see two versions and diff t
   await expect(files.locator('tbody tr')).toHaveCount(3);
   await expect(files.locator('tr[data-path="a.txt"]')).toContainText('4 B');
   await page.screenshot({ path: path.join(RESULTS, 'datasets-version.png') });
-  await page.theme.setDarkTheme();
-  await page.screenshot({ path: path.join(RESULTS, 'datasets-version-dark.png') });
-  await page.theme.setLightTheme();
 });
