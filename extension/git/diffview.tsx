@@ -97,8 +97,8 @@ function DiffBody({ model, trans }: GitDiffView.IOptions): JSX.Element {
         <NotebookCells diff={answer.diff} model={model} trans={trans} />
       )}
       {answer.kind === 'notebook' && answer.metadata?.changed && (
-        <section aria-label={trans.__('Notebook metadata')} data-testid="conveyor-git-diff-nbmetadata">
-          <h3 className="jp-Conveyor-groupTitle">{trans.__('Notebook metadata changed')}</h3>
+        <details className="jp-Conveyor-gitMetadata" open data-testid="conveyor-git-diff-nbmetadata">
+          <summary className="jp-Conveyor-groupTitle">{trans.__('Notebook metadata changed')}</summary>
           <pre className="jp-Conveyor-diffHunk jp-Conveyor-gitPatch">
             {answer.metadata.hunks.flatMap((hunk, h) =>
               hunk.lines.map((line, l) => (
@@ -108,7 +108,7 @@ function DiffBody({ model, trans }: GitDiffView.IOptions): JSX.Element {
               ))
             )}
           </pre>
-        </section>
+        </details>
       )}
     </div>
   );

@@ -44,6 +44,17 @@ export function GitView(props: GitPanel.IOptions): JSX.Element {
             ? model.repo.root || '/'
             : folder}
         </span>
+        {model.inRepo && (
+          <button
+            type="button"
+            className="jp-Button jp-mod-minimal jp-Conveyor-gitSmall"
+            onClick={() => actions.history()}
+            title={trans.__('History of the repository')}
+            data-testid="conveyor-git-history"
+          >
+            {trans.__('History')}
+          </button>
+        )}
         <button
           type="button"
           className="jp-Button jp-mod-minimal jp-Conveyor-iconButton"
@@ -93,29 +104,25 @@ function RepoView(props: GitPanel.IOptions): JSX.Element {
   return (
     <>
       <div className="jp-Conveyor-gitBranchBar">
-        <label className="jp-Conveyor-gitBranchLabel">
-          <span>{trans.__('Branch')}</span>
-          <select
-            className="jp-Conveyor-input"
-            aria-label={trans.__('Current branch')}
-            value={current ?? ''}
-            disabled={busy}
-            onChange={e => actions.checkout(e.target.value)}
-            data-testid="conveyor-git-branch"
-          >
-            {repo.detached && (
-              <option value="">
-                {trans.__('detached at %1', shortOid(repo.head ?? ''))}
-              </option>
-            )}
-            {branches.length === 0 && current && <option value={current}>{current}</option>}
-            {branches.map(b => (
-              <option key={b.name} value={b.name}>
-                {b.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <select
+          className="jp-Conveyor-input jp-Conveyor-gitBranch"
+          aria-label={trans.__('Current branch')}
+          title={trans.__('Current branch: choose another to switch to it')}
+          value={current ?? ''}
+          disabled={busy}
+          onChange={e => actions.checkout(e.target.value)}
+          data-testid="conveyor-git-branch"
+        >
+          {repo.detached && (
+            <option value="">{trans.__('detached at %1', shortOid(repo.head ?? ''))}</option>
+          )}
+          {branches.length === 0 && current && <option value={current}>{current}</option>}
+          {branches.map(b => (
+            <option key={b.name} value={b.name}>
+              {b.name}
+            </option>
+          ))}
+        </select>
         <button
           type="button"
           className="jp-Button jp-mod-minimal jp-Conveyor-iconButton"
@@ -129,21 +136,12 @@ function RepoView(props: GitPanel.IOptions): JSX.Element {
         </button>
         <button
           type="button"
-          className="jp-Button jp-mod-minimal"
+          className="jp-Button jp-mod-minimal jp-Conveyor-gitSmall"
           disabled={busy || branches.length < 2}
           onClick={() => actions.merge()}
           title={trans.__('Fast-forward the current branch to another one')}
         >
           {trans.__('Merge…')}
-        </button>
-        <button
-          type="button"
-          className="jp-Button jp-mod-minimal"
-          onClick={() => actions.history()}
-          title={trans.__('History of the repository')}
-          data-testid="conveyor-git-history"
-        >
-          {trans.__('History')}
         </button>
       </div>
       <CommitBox {...props} />
@@ -221,7 +219,9 @@ function CommitBox({ model, trans, actions }: GitPanel.IOptions): JSX.Element {
             ? trans.__('Committing…')
             : model.amend
               ? trans.__('Amend')
-              : trans.__('Commit %1', staged)}
+              : staged > 0
+                ? trans.__('Commit %1', staged)
+                : trans.__('Commit')}
         </button>
       </div>
     </form>

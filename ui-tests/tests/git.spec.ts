@@ -83,9 +83,12 @@ test('modify a notebook, see it changed, commit, see it in history, diff two ver
   const staged = section.getByTestId('conveyor-git-staged');
   await expect(staged.locator(`[data-path="${nbPath}"]`)).toBeVisible();
   await section.getByTestId('conveyor-git-message').fill('Lower the learning rate');
+  await section.screenshot({ path: path.join(RESULTS, 'git-section.png') });
+  await page.theme.setDarkTheme();
+  await section.screenshot({ path: path.join(RESULTS, 'git-section-dark.png') });
+  await page.theme.setLightTheme();
   await section.getByRole('button', { name: 'Commit 1' }).click();
   await expect(section.getByTestId('conveyor-git-clean')).toBeVisible();
-  await section.screenshot({ path: path.join(RESULTS, 'git-section.png') });
 
   // History of the notebook from the file browser's context menu.
   await page.sidebar.openTab('filebrowser');
@@ -98,6 +101,7 @@ test('modify a notebook, see it changed, commit, see it in history, diff two ver
   await expect(commits).toHaveCount(2);
   await expect(commits.nth(0)).toContainText('Lower the learning rate');
   await expect(commits.nth(1)).toContainText('First rate');
+  await page.screenshot({ path: path.join(RESULTS, 'git-history.png') });
 
   // Diff the two versions: one modified cell, the old and the new line.
   await commits.nth(0).getByTestId('conveyor-git-commit-check').check();
