@@ -20,7 +20,9 @@ export function dvcRemoteRouter(service: DatasetsService, logger: Logger): Route
   const log = logger.child({ module: 'datasets.dvc' });
   const objects = service.deps.objects;
   const idOf = (req: Request): string => {
-    const id = `${String(req.params.a)}${String(req.params.b)}`;
+    const a = String(req.params.a);
+    const id = `${a}${String(req.params.b)}`;
+    if (a.length !== 2) throw new AppError(400, 'invalid_object_id', `${JSON.stringify(`${a}/${String(req.params.b)}`)} is not files/md5/<2 hex>/<30 hex>`);
     objects.path(id); // 400 invalid_object_id
     return id;
   };

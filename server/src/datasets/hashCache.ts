@@ -40,6 +40,12 @@ export class HashCache {
     return this.map.get(key);
   }
 
+  /** `get` for many keys at once (one load, no promise per key). */
+  async getMany(keys: string[]): Promise<(string | undefined)[]> {
+    await this.load();
+    return keys.map(k => this.map.get(k));
+  }
+
   async set(key: string, md5: string): Promise<void> {
     await this.load();
     if (this.map.get(key) === md5) return;

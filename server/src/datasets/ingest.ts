@@ -24,7 +24,11 @@ export interface IngestResult {
 }
 
 /** Below this many new objects each copy is fsynced; above, the file system is synced once. */
-const FSYNC_EACH_UP_TO = 16;
+const FSYNC_EACH_UP_TO = 256;
+/** Files this large are fsynced by their worker right away (their writeback overlaps the rest). */
+const FSYNC_FROM_BYTES = 64 * 1024 * 1024;
+/** During a large add, start the file system's writeback every this many bytes copied. */
+const KICK_EVERY_BYTES = 256 * 1024 * 1024;
 const MAX_FILES = 5_000_000;
 
 /**
@@ -82,40 +86,45 @@ export async function ingestPath(opts: {
 
   const md5s = new Array<string>(files.length);
   const misses: number[] = [];
-  await Promise.all(
-    files.map(async (f, i) => {
-      const hit = await cache.get(
-        statKey({
-          dev: f.dev,
-          ino: f.ino,
-          mtimeNs: f.mtimeNs,
-          size: BigInt(f.size)
-        })
-      );
-      if (hit && (await store.has(hit))) {
-        md5s[i] = hit;
-        progress.files++;
-        progress.bytes += f.size;
-      } else {
-        misses.push(i);
-      }
-    })
-  );
+  const hits = await cache.getMany(files.map(f => statKey({ dev: f.dev, ino: f.ino, mtimeNs: f.mtimeNs, size: BigInt(f.size) })));
+  for (let i = 0; i < files.length; i++) {
+    if (i > 0 && i % 5000 === 0) await new Promise(resolve => setImmediate(resolve));
+    const hit = hits[i];
+    if (hit && store.hasSync(hit)) {
+      md5s[i] = hit;
+      progress.files++;
+      progress.bytes += files[i].size;
+    } else {
+      misses.push(i);
+    }
+  }
   report();
 
   // Large files first, so the last worker is not left with the biggest one.
   misses.sort((a, b) => files[b].size - files[a].size);
   const fsyncEach = misses.length <= FSYNC_EACH_UP_TO;
   const temps: { temp: string; index: number }[] = [];
+  let copied = 0;
+  let kicked = 0;
+  let kicking: Promise<unknown> | undefined;
   try {
     const settled = await Promise.allSettled(
       misses.map(async i => {
         const f = files[i];
         const temp = store.tempPath();
         temps.push({ temp, index: i });
-        const r = await store.pool.run({ op: 'copy', src: f.abs, dest: temp, fsync: fsyncEach }).catch(err => {
+        const r = await store.pool.run({ op: 'copy', src: f.abs, dest: temp, fsync: fsyncEach || f.size >= FSYNC_FROM_BYTES }).catch(err => {
           throw storeError(err, f.relpath || 'The file');
         });
+        copied += r.bytes;
+        if (!fsyncEach && copied - kicked >= KICK_EVERY_BYTES && !kicking) {
+          // Early writeback: the final sync then has little left to write.
+          kicked = copied;
+          kicking = store
+            .syncAll()
+            .catch(() => undefined)
+            .finally(() => (kicking = undefined));
+        }
         md5s[i] = r.md5;
         progress.files++;
         progress.bytes += f.size;
@@ -143,8 +152,10 @@ export async function ingestPath(opts: {
     for (let k = 0; k < temps.length; k += LIMIT) {
       await Promise.all(temps.slice(k, k + LIMIT).map(t => store.commitTemp(t.temp, md5s[t.index])));
     }
-    if (temps.length > 0) await store.syncAll();
+    if (fsyncEach) await store.syncDirs(temps.map(t => md5s[t.index]));
+    else if (temps.length > 0) await store.syncAll();
   } catch (err) {
+    await kicking;
     await Promise.all(temps.map(t => fs.rm(t.temp, { force: true })));
     throw storeError(err, 'The dataset');
   }

@@ -11,8 +11,8 @@ const CACHE = 64;
  */
 export class ManifestReader {
   private dirs = new Map<string, DirEntry[]>();
-  private readable = new Map<string, { generation: number; set: Set<string> }>();
-  private all?: { generation: number; set: Set<string> };
+  private readable = new Map<string, { generation: string; set: Set<string> }>();
+  private all?: { generation: string; set: Set<string> };
   private uploads = new Map<string, Set<string>>();
 
   constructor(private readonly objects: ObjectStore) {}
@@ -75,9 +75,9 @@ export class ManifestReader {
 
   /** Objects of versions the user may read (own or shared, not blinded). */
   async readableObjects(service: DatasetsService, user: string): Promise<Set<string>> {
+    const generation = await service.q.accessFingerprint();
     const hit = this.readable.get(user);
-    if (hit && hit.generation === service.generation) return hit.set;
-    const generation = service.generation;
+    if (hit && hit.generation === generation) return hit.set;
     const set = await this.objectsOf(await service.q.readableRoots(user));
     this.readable.set(user, { generation, set });
     return set;
@@ -85,8 +85,8 @@ export class ManifestReader {
 
   /** Objects of every version (whoever owns it). */
   async allObjects(service: DatasetsService): Promise<Set<string>> {
-    if (this.all && this.all.generation === service.generation) return this.all.set;
-    const generation = service.generation;
+    const generation = await service.q.accessFingerprint();
+    if (this.all && this.all.generation === generation) return this.all.set;
     const roots = await service.q.db.selectFrom('dataset_versions').select('md5').execute();
     const set = await this.objectsOf(roots);
     this.all = { generation, set };

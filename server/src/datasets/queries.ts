@@ -146,6 +146,22 @@ export class DatasetQueries {
       .execute();
   }
 
+  /**
+   * Changes whenever who may read which version's bytes may have changed (versions added, blinded
+   * or unblinded, shares changed), whoever changed it (this module, datasets/runs/, another process).
+   */
+  async accessFingerprint(): Promise<string> {
+    const [count, blinded, shares] = await Promise.all([
+      this.db
+        .selectFrom('dataset_versions')
+        .select(eb => eb.fn.countAll<number | string>().as('n'))
+        .executeTakeFirst(),
+      this.db.selectFrom('dataset_versions').select('id').where('blinded', '=', 1).orderBy('id').execute(),
+      this.db.selectFrom('dataset_shares').select(['dataset_id', 'user']).orderBy('dataset_id').orderBy('user').execute()
+    ]);
+    return JSON.stringify([Number(count?.n ?? 0), blinded.map(b => b.id), shares.map(x => `${x.dataset_id}:${x.user}`)]);
+  }
+
   async lineage(versionIds: string[]): Promise<
     {
       version_id: string;

@@ -55,8 +55,6 @@ export function versionJson(ds: DatasetRow, v: VersionRow, tags: string[]): Data
 export class DatasetsService {
   readonly q: DatasetQueries;
   readonly manifests: ManifestReader;
-  /** Bumped on every change that alters who may read which object (DVC remote cache). */
-  generation = 0;
   private locks = new Map<string, Promise<unknown>>();
 
   constructor(readonly deps: DatasetsServiceDeps) {
@@ -244,7 +242,6 @@ export class DatasetsService {
           created_at: now
         };
         await this.q.insertVersion(row, now);
-        this.generation++;
         this.deps.logger.info(
           {
             dataset: `${owner}/${req.name}`,
@@ -295,7 +292,6 @@ export class DatasetsService {
     const ds = await this.dataset(user, owner, name);
     if (ds.owner !== user) throw AppError.forbidden(`Only ${ds.owner} can share ${owner}/${name}`);
     await this.q.setShares(ds.id, [...new Set(users.filter(u => u !== user))]);
-    this.generation++;
   }
 
   /** The relpath of a single-file version's one file. */
