@@ -88,7 +88,7 @@ export interface IngestResult {
   storage: {
     mode: 'base' | 'delta';
     /** Why a fresh base was written although a previous version was given. */
-    reason?: 'schema_changed' | 'reordered' | 'compaction' | 'positions_exhausted' | 'key_changed';
+    reason?: 'schema_changed' | 'reordered' | 'compaction' | 'positions_exhausted';
     baseChunks: number;
     deltas: number;
     added: number;
