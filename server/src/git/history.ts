@@ -169,7 +169,7 @@ export function prefetchHistory(repo: Repo, head: string | null, max = 20_000): 
   const queue = [head];
   const seen = new Set(queue);
   const batch = async (): Promise<void> => {
-    for (let i = 0; i < 50 && queue.length > 0 && seen.size <= max; i++) {
+    for (let i = 0; i < 16 && queue.length > 0 && seen.size <= max; i++) {
       const c = await readCommitFast(repo, queue.pop()!);
       await readObj(repo, c.tree);
       for (const p of c.parents) if (!seen.has(p)) (seen.add(p), queue.push(p));
