@@ -68,10 +68,10 @@ interface ILineageEntry {
 }
 
 /**
- * The lineage of one version as producers and readers. The server answers the dataset's edges
+ * The lineage of one version as producers and readers: `GET …/versions/:ref/lineage` answers
+ * `{readBy, producedBy, hiddenRuns}` (taken as it is); the dataset's edges
  * (`GET /datasets/:owner/:name/lineage`: `{edges: [{version, runId, step, direction, input}]}`,
- * direction `input`: a run read it, `output`: a run produced it); edges of other versions are
- * left out. An answer already shaped `{readBy, producedBy}` is taken as it is.
+ * direction `input`: a run read it, `output`: a run produced it) are filtered to the version.
  */
 export function normalizeLineage(raw: unknown, versionId?: string): DatasetLineage {
   const data = raw as Partial<DatasetLineage> & { [k: string]: unknown };

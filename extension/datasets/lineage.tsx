@@ -145,13 +145,22 @@ export function LineageGraph(props: {
                 {fitTitle(`${runText(run)}${run.step ? ` · ${run.step}` : ''}`)}
               </text>
               <text x={10} y={34} className="jp-Conveyor-lineageSub">
-                {[role, run.status].filter(Boolean).join(' · ')}
+                {[role, run.input ?? run.output, run.status].filter(Boolean).join(' · ')}
               </text>
             </g>
           );
         })}
       </svg>
-      {layout.nodes.length === 1 && (
+      {(lineage.hiddenRuns ?? 0) > 0 && (
+        <p className="jp-Conveyor-placeholder" data-testid="conveyor-dataset-lineage-hidden">
+          {trans._n(
+            'And %1 run of another user you cannot open.',
+            'And %1 runs of other users you cannot open.',
+            lineage.hiddenRuns ?? 0
+          )}
+        </p>
+      )}
+      {layout.nodes.length === 1 && !lineage.hiddenRuns && (
         <p className="jp-Conveyor-placeholder">
           {trans.__('No run has read or produced this version yet. Use it as a dataset:// input of a pipeline step.')}
         </p>

@@ -67,10 +67,15 @@ function RegisterFormView(props: {
   const [message, setMessage] = useState(initial.message ?? '');
   const [tags, setTags] = useState('');
   const [key, setKey] = useState('');
-  const isTable = TABLE.test(path);
+  const isTableFile = TABLE.test(path);
+  const [asTable, setAsTable] = useState(isTableFile);
+  const [blinded, setBlinded] = useState(false);
   const request: RegisterRequest = { name: name.trim(), path, message: message.trim(), tags: parseTags(tags) };
-  if (isTable && key.trim()) {
-    request.table = { key: parseTags(key) };
+  if (isTableFile && asTable) {
+    request.table = key.trim() ? { key: parseTags(key) } : {};
+  }
+  if (blinded) {
+    request.blinded = true;
   }
   props.onChange(request);
   const errors = registerErrors(request, trans);
@@ -120,19 +125,38 @@ function RegisterFormView(props: {
         />
         {error('tags')}
       </div>
-      {isTable && (
+      {isTableFile && (
         <>
+          <span />
+          <label className="jp-Conveyor-datasetCheck">
+            <input
+              type="checkbox"
+              checked={asTable}
+              onChange={e => setAsTable(e.target.checked)}
+              data-testid="conveyor-dataset-register-table"
+            />
+            {trans.__('Register as a table (schema, statistics, row-level diffs)')}
+          </label>
           <label htmlFor="jp-conveyor-dataset-key">{trans.__('Key columns')}</label>
           <input
             id="jp-conveyor-dataset-key"
             className="jp-mod-styled"
             value={key}
+            disabled={!asTable}
             placeholder={trans.__('optional, e.g. id')}
             title={trans.__('Rows are matched by these columns in diffs; by row content without them')}
             onChange={e => setKey(e.target.value)}
           />
         </>
       )}
+      <span />
+      <label
+        className="jp-Conveyor-datasetCheck"
+        title={trans.__('Only an admin-approved evaluation step can read a blinded version; only its metrics leave the container')}
+      >
+        <input type="checkbox" checked={blinded} onChange={e => setBlinded(e.target.checked)} />
+        {trans.__('Blinded test set (no preview, download or mount by data scientists)')}
+      </label>
     </div>
   );
 }

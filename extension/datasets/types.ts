@@ -70,8 +70,10 @@ export interface DatasetLineageRun {
   status?: string | null;
   owner?: string | null;
   createdAt?: string | null;
-  /** The step's input or output name. */
+  /** The step's input name (a run that read the version). */
   input?: string | null;
+  /** The step's output name (the run that produced the version). */
+  output?: string | null;
 }
 
 export interface DatasetLineage {
@@ -80,6 +82,6 @@ export interface DatasetLineage {
   readBy: DatasetLineageRun[];
   /** The run (step) that published this version, if any. */
   producedBy: DatasetLineageRun[];
-  /** Versions this one was derived from. */
-  parents?: string[];
+  /** Runs of other users that read or produced it: only counted. */
+  hiddenRuns?: number;
 }

@@ -97,7 +97,7 @@ export class VersionModel extends ViewModel {
     await Promise.all([
       content,
       this.run(l => (this._lineage = l), this._lineage, async () =>
-        normalizeLineage(await this._fetch<unknown>(`${datasetPath(this.dataset)}/lineage`), version.id)
+        normalizeLineage(await this._fetch<unknown>(`${path}/lineage`), version.id)
     )
     ]);
   }

@@ -196,18 +196,20 @@ describe('VersionModel', () => {
     const api = fakeAPI({
       [base]: version('aaaaaaaaaaaa', '2026-01-01T00:00:00Z'),
       [`${base}/files`]: { version: 'aaaaaaaaaaaa', prefix: '', files: [{ path: 'a.txt', md5: 'f'.repeat(32), size: 3 }], truncated: false },
-      'datasets/ada/churn%20data/lineage': {
+      [`${base}/lineage`]: {
         dataset: 'ada/churn data',
-        edges: [
-          { version: 'aaaaaaaaaaaa', runId: 'r1', step: 'train', direction: 'input', input: 'data' },
-          { version: 'bbbbbbbbbbbb', runId: 'r9', step: 'train', direction: 'input', input: 'data' }
-        ]
+        version: 'aaaaaaaaaaaa',
+        blinded: false,
+        readBy: [{ runId: 'r1', step: 'train', input: 'data', createdAt: '2026-01-03T00:00:00Z' }],
+        producedBy: [],
+        hiddenRuns: 2
       }
     });
     const model = new VersionModel({ dataset: id, ref: 'prod', requestAPI: api.fetch });
     await model.load();
     expect(model.files.value?.files.map(f => f.path)).toEqual(['a.txt']);
     expect(model.lineage.value?.readBy.map(r => r.runId)).toEqual(['r1']);
+    expect(model.lineage.value?.hiddenRuns).toBe(2);
     expect(api.calls.map(c => c.path)).not.toContain(`${base}/preview`);
     model.dispose();
   });
@@ -216,7 +218,7 @@ describe('VersionModel', () => {
     const api = fakeAPI({
       [base]: version('aaaaaaaaaaaa', '2026-01-01T00:00:00Z', { kind: 'table' }),
       [`${base}/preview`]: { schema: [{ name: 'id', type: 'BIGINT' }], rowCount: 1, stats: [], rows: [{ id: 1 }] },
-      'datasets/ada/churn%20data/lineage': { dataset: 'ada/churn data', edges: [] }
+      [`${base}/lineage`]: { readBy: [], producedBy: [], hiddenRuns: 0 }
     });
     const model = new VersionModel({ dataset: id, ref: 'prod', requestAPI: api.fetch });
     await model.load();
@@ -228,11 +230,11 @@ describe('VersionModel', () => {
   it('never asks for the contents of a blinded version, and marks a 403 as forbidden', async () => {
     const api = fakeAPI({
       [base]: version('aaaaaaaaaaaa', '2026-01-01T00:00:00Z', { blinded: true }),
-      'datasets/ada/churn%20data/lineage': httpError(403, 'Version aaaaaaaaaaaa is blinded')
+      [`${base}/lineage`]: httpError(403, 'Version aaaaaaaaaaaa is blinded')
     });
     const model = new VersionModel({ dataset: id, ref: 'prod', requestAPI: api.fetch });
     await model.load();
-    expect(api.calls.map(c => c.path)).toEqual([base, 'datasets/ada/churn%20data/lineage']);
+    expect(api.calls.map(c => c.path)).toEqual([base, `${base}/lineage`]);
     expect(model.files.value).toBeNull();
     expect(model.lineage).toEqual({ value: null, loading: false, error: 'Version aaaaaaaaaaaa is blinded', forbidden: true });
     model.dispose();
