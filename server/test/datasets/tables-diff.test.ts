@@ -94,10 +94,18 @@ describe('table diff', () => {
       columns: ['score'],
       after: { score: 1000.25 }
     });
-    // The same versions diffed by an explicit key agree.
-    expect(await ws.engine.diff(a.manifest, b.manifest, { key: ['id'] })).toMatchObject({ added: 3, removed: 5, changed });
+    // The same versions diffed by an explicit key (compared in full: the key was not checked at add) agree,
+    // down to the row indexes of the sample.
+    const byKey = await ws.engine.diff(a.manifest, b.manifest, { key: ['id'] });
+    expect(byKey).toMatchObject({ matchedBy: 'key', added: 3, removed: 5, changed });
+    const where = (d: typeof byKey, kind: string) => d.sample.filter(s => s.kind === kind).map(s => s.position);
+    expect(where(byKey, 'added')).toEqual([296, 297, 298]);
+    expect(where(byKey, 'removed')).toEqual([100, 101, 102, 103, 104]);
+    expect(where(byKey, 'changed')).toEqual(where(diff, 'changed'));
     // And the reverse diff swaps added and removed.
-    expect(await ws.engine.diff(b.manifest, a.manifest, { key: ['id'] })).toMatchObject({ added: 5, removed: 3, changed });
+    const reverse = await ws.engine.diff(b.manifest, a.manifest, { key: ['id'] });
+    expect(reverse).toMatchObject({ added: 5, removed: 3, changed });
+    expect(where(reverse, 'removed')).toEqual([296, 297, 298]);
   });
 
   test('schema changes: added, removed and retyped columns, rows compared on the columns both have', async () => {

@@ -24,11 +24,13 @@ function defaultKey(a: TableManifest, b: TableManifest): string[] | null {
   return a.key && JSON.stringify(a.key) === JSON.stringify(b.key) ? a.key : null;
 }
 
-/** Materializes a version as `name` with its rows' 0-based position in `__cv_pos`. */
+/**
+ * Materializes a version as `name` with its rows' stored position in `__cv_pos` (unique and in
+ * row order; sampled rows get their row index from `rowIndexes`, so no table is sorted here).
+ */
 async function load(conn: DuckDBConnection, objects: TableObjectStore, m: TableManifest, name: string): Promise<void> {
   await conn.run(
-    `CREATE OR REPLACE TEMP TABLE ${name} AS
-     SELECT ${columnList(m.schema)}, (row_number() OVER (ORDER BY ${ORD}) - 1)::BIGINT AS ${POS} FROM (${await versionSql(objects, m)})`
+    `CREATE OR REPLACE TEMP TABLE ${name} AS SELECT ${columnList(m.schema)}, ${ORD} AS ${POS} FROM (${await versionSql(objects, m)})`
   );
 }
 
@@ -121,12 +123,10 @@ export async function diffVersions(
           common.map(c => c.name),
           key,
           sampleSize,
-          fast
-            ? {
-                a: ords => rowIndexes(conn, objects, a, ords),
-                b: ords => rowIndexes(conn, objects, b, ords)
-              }
-            : null
+          {
+            a: ords => rowIndexes(conn, objects, a, ords),
+            b: ords => rowIndexes(conn, objects, b, ords)
+          }
         )
       : [];
   return {
@@ -156,13 +156,12 @@ async function sampleDiff(
   compared: string[],
   key: string[] | null,
   limit: number,
-  index: Record<'a' | 'b', (ords: number[]) => Promise<Map<number, number>>> | null
+  index: Record<'a' | 'b', (ords: number[]) => Promise<Map<number, number>>>
 ): Promise<DiffSampleRow[]> {
   const sample: DiffSampleRow[] = [];
-  // Stored positions (fast path) become row indexes in each version.
+  // Stored positions become row indexes in each version.
   const positioned = async (sql: string, columns: TableColumn[], side: 'a' | 'b') => {
     const rows = await positionedRaw(conn, sql, columns);
-    if (!index) return rows;
     const map = await index[side](rows.map(r => r.position));
     return rows.map(r => ({ ...r, position: map.get(r.position) ?? r.position }));
   };
