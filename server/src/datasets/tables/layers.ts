@@ -163,7 +163,10 @@ export class ObjectWriter {
   }
 }
 
-/** Base chunks of the temp table `relation` in insertion order (`rowid`), CHUNK_ROWS rows each. */
+/**
+ * Base chunks of the temp table `relation` in insertion order (`rowid`), CHUNK_ROWS rows each. A
+ * scan keeps insertion order (preserve_insertion_order), so no chunk is sorted.
+ */
 export async function writeBase(
   conn: DuckDBConnection,
   writer: ObjectWriter,
@@ -177,7 +180,7 @@ export async function writeBase(
     chunks.push(
       await writer.parquet(
         conn,
-        `SELECT ${cols} FROM ${relation} WHERE rowid >= ${start} AND rowid < ${start + CHUNK_ROWS} ORDER BY rowid`,
+        `SELECT ${cols} FROM ${relation} WHERE rowid >= ${start} AND rowid < ${start + CHUNK_ROWS}`,
         rows
       )
     );
