@@ -6,7 +6,7 @@
 //
 // Prints `listening <port>` on stdout once ready. Every repository under <project-root> is served
 // at http://127.0.0.1:<port>/<name>.git; pushes are allowed for the authenticated user.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import http from 'node:http';
 import { existsSync } from 'node:fs';
 
@@ -22,7 +22,7 @@ const opt = name => {
 };
 const port = Number(opt('--port') ?? 0);
 const credentials = opt('--user');
-const backend = process.env.GIT_HTTP_BACKEND || '/usr/lib/git-core/git-http-backend';
+const backend = process.env.GIT_HTTP_BACKEND || `${execFileSync('git', ['--exec-path'], { encoding: 'utf8' }).trim()}/git-http-backend`;
 
 function authorized(req) {
   if (!credentials) return 'anonymous';
