@@ -4,10 +4,13 @@ import React from 'react';
 import { formatBytes } from '../runs/format';
 import type { DatasetColumnStats, DatasetFile, DatasetPreview } from './types';
 
-/** A cell as text: numbers as they are, null as an empty cell, objects as JSON. */
+/** A cell as text: null as an empty cell, objects as JSON, long fractions to 6 digits. */
 export function cellText(value: unknown): string {
   if (value === null || value === undefined) {
     return '';
+  }
+  if (typeof value === 'number' && !Number.isInteger(value) && String(value).length > 10) {
+    return String(Number(value.toPrecision(6)));
   }
   if (typeof value === 'object') {
     return JSON.stringify(value);

@@ -20,7 +20,7 @@ export function schemaChanges(schema: TableDiff['schema']): string[] {
 export function sampleColumns(sample: DiffSampleRow[]): string[] {
   const seen = new Set<string>();
   for (const row of sample) {
-    const rows = row.kind === 'changed' ? [row.before, row.after] : [row.row];
+    const rows = row.kind === 'changed' ? [row.key ?? {}, row.before, row.after] : [row.row];
     rows.forEach(r => Object.keys(r).forEach(k => seen.add(k)));
   }
   return [...seen];
@@ -34,7 +34,8 @@ export function sampleCell(row: DiffSampleRow, column: string): { text: string; 
   if (row.columns.includes(column)) {
     return { text: `${cellText(row.before[column])} → ${cellText(row.after[column])}`, changed: true };
   }
-  return { text: cellText(row.after[column] ?? row.before[column]), changed: false };
+  const value = row.key?.[column] ?? row.after[column] ?? row.before[column];
+  return { text: cellText(value), changed: false };
 }
 
 /** The row-level diff of two table versions: counts, schema changes, a sample of rows. */

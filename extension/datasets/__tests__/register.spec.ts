@@ -2,7 +2,8 @@ import { ServerConnection } from '@jupyterlab/services';
 
 import { ConveyorAPIError } from '../../core/api';
 import { LineSplitter, parseTags, registerVersion, suggestName } from '../register';
-import { schemaChanges, sampleCell } from '../tablediff';
+import { cellText } from '../preview';
+import { sampleCell, sampleColumns, schemaChanges } from '../tablediff';
 
 const VERSION = {
   id: 'aaaaaaaaaaaa',
@@ -121,5 +122,11 @@ describe('table diff helpers', () => {
     expect(sampleCell(changed, 'b')).toEqual({ text: '2 → 5', changed: true });
     expect(sampleCell(changed, 'a')).toEqual({ text: '1', changed: false });
     expect(sampleCell({ kind: 'added', position: 0, row: { a: null } }, 'a')).toEqual({ text: '', changed: false });
+    // A changed row carries its key apart from the changed columns.
+    const keyed = { kind: 'changed' as const, position: 0, key: { id: 7 }, columns: ['b'], before: { b: 1 }, after: { b: 2 } };
+    expect(sampleColumns([keyed])).toEqual(['id', 'b']);
+    expect(sampleCell(keyed, 'id')).toEqual({ text: '7', changed: false });
+    expect(cellText(2.3333333333333335)).toBe('2.33333');
+    expect(cellText(0.55)).toBe('0.55');
   });
 });
