@@ -1,4 +1,7 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import { ChildProcess, execFileSync, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
 /**
@@ -25,6 +28,25 @@ function notebook(source: string): string {
     nbformat: 4,
     nbformat_minor: 5
   });
+}
+
+/** A real smart-HTTP git server (scripts/git-http.mjs) with one empty bare repository. */
+async function gitServer(user: string): Promise<{ child: ChildProcess; url: string; bare: string }> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'conveyor-galata-git-'));
+  const bare = path.join(root, 'team.git');
+  execFileSync('git', ['init', '--bare', '-q', '-b', 'main', bare]);
+  const script = path.join(__dirname, '..', '..', 'scripts', 'git-http.mjs');
+  const child = spawn(process.execPath, [script, root, '--user', user], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      const match = /listening (\d+)/.exec(chunk.toString());
+      if (match) {
+        resolve(match[1]);
+      }
+    });
+    child.on('exit', code => reject(new Error(`git-http exited with ${code}`)));
+  });
+  return { child, url: `http://127.0.0.1:${port}/team.git`, bare };
 }
 
 async function gitSection(page: IJupyterLabPageFixture) {
@@ -140,4 +162,62 @@ test('modify a notebook, see it changed, commit, see it in history, diff two ver
   await page.notebook.activate('train.ipynb');
   await expect(page.locator('.jp-Notebook .jp-Cell').nth(1)).toContainText('rate = 0.1');
   await expect(page.locator('.jp-Notebook .jp-Cell').nth(1)).not.toContainText('0.01');
+});
+
+test('pushes to a real HTTP remote after asking for its credentials; refuses to switch branches over uncommitted work', async ({
+  page,
+  tmpPath
+}) => {
+  await expect
+    .poll(async () => (await page.request.get(`${API}/status`)).status(), { timeout: 30_000 })
+    .toBe(200);
+  const server = await gitServer('ada:s3cret');
+  try {
+    const nbPath = `${tmpPath}/train.ipynb`;
+    await page.contents.uploadContent(notebook('rate = 0.1'), 'text', nbPath);
+    expect((await page.request.post(`${API}/git/init`, { data: { path: tmpPath } })).ok()).toBe(true);
+    const first = await page.request.post(`${API}/git/commit`, {
+      data: { repo: tmpPath, message: 'First rate', paths: [nbPath] }
+    });
+    const { oid } = await first.json();
+
+    await page.filebrowser.openDirectory(tmpPath);
+    const section = await gitSection(page);
+    await section.getByText('Remotes (0)').click();
+    await section.getByRole('button', { name: 'Add remote…' }).click();
+    const add = page.locator('.jp-Dialog');
+    await add.getByTestId('conveyor-git-form-url').fill(server.url);
+    await add.getByRole('button', { name: 'Add' }).click();
+    await expect(section.getByText('Remotes (1)')).toBeVisible();
+
+    // No credentials yet: the push is refused, the dialog asks for them, saves them and retries.
+    await section.getByRole('button', { name: 'push origin' }).click();
+    const ask = page.locator('.jp-Dialog', { hasText: 'Credentials for origin' });
+    await expect(ask).toBeVisible();
+    await ask.getByTestId('conveyor-git-form-username').fill('ada');
+    await ask.getByTestId('conveyor-git-form-password').fill('s3cret');
+    await ask.getByRole('button', { name: 'Save' }).click();
+    await expect(page.getByText('Pushed to origin')).toBeVisible();
+    expect(execFileSync('git', ['--git-dir', server.bare, 'rev-parse', 'main'], { encoding: 'utf8' }).trim()).toBe(oid);
+    await expect(section.getByRole('button', { name: 'Credentials ✓' })).toBeVisible();
+    const repo = await (await page.request.get(`${API}/git/repo?path=${encodeURIComponent(tmpPath)}`)).text();
+    expect(repo).not.toContain('s3cret');
+
+    // A branch with another version of the notebook, then an uncommitted edit: back to main is refused.
+    await section.getByTestId('conveyor-git-new-branch').click();
+    await page.locator('.jp-Dialog input').fill('faster');
+    await page.locator('.jp-Dialog').getByRole('button', { name: /ok/i }).click();
+    await expect(section.getByTestId('conveyor-git-branch')).toHaveValue('faster');
+    await page.contents.uploadContent(notebook('rate = 0.5'), 'text', nbPath);
+    await page.request.post(`${API}/git/commit`, { data: { repo: tmpPath, message: 'Faster', paths: [nbPath] } });
+    await page.contents.uploadContent(notebook('rate = 0.7'), 'text', nbPath);
+    await section.getByTestId('conveyor-git-branch').selectOption('main');
+    const refused = page.locator('.jp-Dialog', { hasText: 'Cannot switch to main' });
+    await expect(refused).toContainText('Commit or discard them first');
+    await expect(refused).toContainText(nbPath);
+    await refused.getByRole('button').last().click();
+    await expect(section.getByTestId('conveyor-git-branch')).toHaveValue('faster');
+  } finally {
+    server.child.kill();
+  }
 });
