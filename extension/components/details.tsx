@@ -55,11 +55,12 @@ export function ComponentDetails({ model, trans, canInsert, onInsert }: Componen
           type="button"
           className="jp-Button jp-mod-styled jp-mod-accept"
           disabled={!canInsert()}
-          title={canInsert() ? trans.__('Add as a step of the open pipeline') : trans.__('Open a pipeline first')}
+          title={canInsert() ? trans.__('Insert into the open pipeline as a new step') : trans.__('Open a pipeline first')}
+          aria-label={trans.__('Insert %1 into the open pipeline', shown.ref)}
           onClick={() => onInsert(shown)}
           data-testid="conveyor-component-insert"
         >
-          {trans.__('Insert into pipeline')}
+          {trans.__('Insert')}
         </button>
       </div>
       <p className="jp-Conveyor-componentMeta">

@@ -34,7 +34,11 @@ export interface ICanvasProps {
   onRefused: (reason: string) => void;
   /** A step was clicked (opens its log when a run is shown). */
   onStepClick: (name: string) => void;
+  /** Changes when the canvas area changes size on purpose (the step log opens or closes). */
+  fitKey: string;
 }
+
+const FIT = { maxZoom: 1, padding: 0.2 };
 
 const nodeTypes = { step: StepNode };
 
@@ -47,7 +51,7 @@ export function PipelineCanvas(props: ICanvasProps): JSX.Element {
   );
 }
 
-function Canvas({ model, editorRun, trans, version, colorMode, onRefused, onStepClick }: ICanvasProps): JSX.Element {
+function Canvas({ model, editorRun, trans, version, colorMode, onRefused, onStepClick, fitKey }: ICanvasProps): JSX.Element {
   const flow = useReactFlow();
   const wrapper = useRef<HTMLDivElement>(null);
   const [nodes, setNodes] = useState<StepNodeType[]>([]);
@@ -56,6 +60,13 @@ function Canvas({ model, editorRun, trans, version, colorMode, onRefused, onStep
   useEffect(() => {
     setNodes(prev => buildNodes(model, editorRun, trans, prev));
   }, [version]);
+
+  // Bring the graph into view once it is loaded or laid out, and when the log opens or closes
+  // (after React Flow has measured the nodes).
+  useEffect(() => {
+    const timer = window.setTimeout(() => void flow.fitView(FIT), 60);
+    return () => window.clearTimeout(timer);
+  }, [model.fitRequest, fitKey]);
 
   const edges: Edge[] = useMemo(
     () =>
@@ -192,7 +203,15 @@ function Canvas({ model, editorRun, trans, version, colorMode, onRefused, onStep
   }, [model, flow, onRefused]);
 
   return (
-    <div ref={wrapper} className="jp-Conveyor-peCanvas" data-testid="conveyor-pe-canvas" aria-label={trans.__('Pipeline canvas')}>
+    <div
+      ref={wrapper}
+      className="jp-Conveyor-peCanvas"
+      data-testid="conveyor-pe-canvas"
+      // Focusable, so its shortcuts (undo, redo) apply once the user clicks on it.
+      tabIndex={0}
+      role="group"
+      aria-label={trans.__('Pipeline canvas: Tab moves between steps, arrows move the selected step, Delete removes it')}
+    >
       <ReactFlow<StepNodeType, Edge>
         nodes={nodes}
         edges={edges}
@@ -214,13 +233,13 @@ function Canvas({ model, editorRun, trans, version, colorMode, onRefused, onStep
         onPaneClick={() => (model.selected = null)}
         deleteKeyCode={['Backspace', 'Delete']}
         fitView
-        fitViewOptions={{ maxZoom: 1, padding: 0.2 }}
+        fitViewOptions={FIT}
         minZoom={0.2}
         maxZoom={2}
       >
         <Background />
         <Controls showInteractive={false} />
-        <MiniMap pannable zoomable ariaLabel={trans.__('Overview of the pipeline')} />
+        <MiniMap pannable zoomable style={{ width: 140, height: 96 }} ariaLabel={trans.__('Overview of the pipeline')} />
       </ReactFlow>
       {model.steps.length === 0 && (
         <div className="jp-Conveyor-peEmpty" role="note">

@@ -122,9 +122,15 @@ export class PipelineEditorModel implements IDisposable {
     this._components.set(ref, spec);
   }
 
+  /** Bumped when the whole graph should be brought into view (load, automatic layout). */
+  get fitRequest(): number {
+    return this._fitRequest;
+  }
+
   /** Load the file's text: a new state and an empty history. Throws PipelineParseError. */
   load(text: string): void {
     this._state = parsePipelineText(text, this.path);
+    this._fitRequest++;
     this._text = text;
     this._history.clear();
     if (this.steps.some(s => !this._state.positions[s.name])) {
@@ -273,6 +279,7 @@ export class PipelineEditorModel implements IDisposable {
 
   /** Arrange every node left to right (dagre); undoable. */
   layout(): void {
+    this._fitRequest++;
     this.apply({ ...this._state, positions: autoLayout(this._state, this._rows) });
   }
 
@@ -365,6 +372,7 @@ export class PipelineEditorModel implements IDisposable {
   private _components = new Map<string, Component>();
   private _edited = new Signal<this, void>(this);
   private _fetch: Fetcher;
+  private _fitRequest = 0;
   private _history = new History<IPipelineState>();
   private _isDisposed = false;
   private _selected: string | null = null;

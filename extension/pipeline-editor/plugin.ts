@@ -16,6 +16,7 @@ import { redoIcon, undoIcon, runIcon, LabIcon } from '@jupyterlab/ui-components'
 import { API_PREFIX } from '../core/api';
 import { CommandIDs } from '../core/commands';
 import { conveyorIcon } from '../core/icons';
+import { shortRunId } from '../runs/format';
 import { IConveyor } from '../core/tokens';
 import { addToLauncher } from './launcher';
 import { PipelineEditorModel } from './model';
@@ -182,19 +183,21 @@ function registerCommands(
   const cwd = () => fileBrowser?.model.path ?? '';
 
   commands.addCommand(CommandIDs.pipelineUndo, {
-    label: trans.__('Undo Pipeline Edit'),
+    label: args => (args.toolbar ? '' : trans.__('Undo Pipeline Edit')),
+    caption: trans.__('Undo (Ctrl/Cmd+Z on the canvas)'),
     icon: args => (args.toolbar ? undoIcon : undefined),
     isEnabled: () => !!current()?.model.canUndo,
     execute: () => current()?.model.undo()
   });
   commands.addCommand(CommandIDs.pipelineRedo, {
-    label: trans.__('Redo Pipeline Edit'),
+    label: args => (args.toolbar ? '' : trans.__('Redo Pipeline Edit')),
+    caption: trans.__('Redo (Ctrl/Cmd+Shift+Z on the canvas)'),
     icon: args => (args.toolbar ? redoIcon : undefined),
     isEnabled: () => !!current()?.model.canRedo,
     execute: () => current()?.model.redo()
   });
   commands.addCommand(CommandIDs.pipelineLayout, {
-    label: args => (args.toolbar ? '' : trans.__('Arrange Pipeline Steps')),
+    label: args => (args.toolbar ? trans.__('Arrange') : trans.__('Arrange Pipeline Steps')),
     caption: trans.__('Arrange the steps left to right'),
     icon: args => (args.toolbar ? layoutIcon : undefined),
     isEnabled: () => (current()?.model.steps.length ?? 0) > 0,
@@ -216,7 +219,7 @@ function registerCommands(
       try {
         await widget.context.save();
         const run = await widget.editorRun.submit(widget.context.path);
-        widget.content.announce(trans.__('Run %1 submitted', run.id.slice(0, 8)));
+        widget.content.announce(trans.__('Run %1 submitted', shortRunId(run.id)));
       } catch (error) {
         await showErrorMessage(trans.__('Could not run the pipeline'), error as Error);
       }

@@ -4,6 +4,7 @@ import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import type { CommandRegistry } from '@lumino/commands';
 import React, { useEffect, useState } from 'react';
 
+import { shortRunId, statusLabel } from '../runs/format';
 import { PipelineCanvas } from './canvas';
 import { PipelineParseError } from './document';
 import type { PipelineEditorModel } from './model';
@@ -107,6 +108,7 @@ function EditorApp(props: IEditorViewOptions & { version: number; message: strin
           version={props.version}
           colorMode={document.body.dataset.jpThemeLight === 'false' ? 'dark' : 'light'}
           onRefused={props.onMessage}
+          fitKey={drawerStep ? 'drawer' : 'full'}
           onStepClick={name => {
             if (editorRun.run?.steps.some(s => s.name === name)) {
               editorRun.model?.selectStep(name);
@@ -135,7 +137,7 @@ function EditorApp(props: IEditorViewOptions & { version: number; message: strin
           </span>
           {run && (
             <span className="jp-Conveyor-peRunStatus" data-testid="conveyor-pe-run-status">
-              {trans.__('Run %1: %2', run.id.slice(0, 8), run.status)}
+              {trans.__('Run %1: %2', shortRunId(run.id), statusLabel(run.status, trans))}
             </span>
           )}
           <span className="jp-Conveyor-peMessage" role="status" aria-live="polite" data-testid="conveyor-pe-message">
