@@ -1,4 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml, stringify } from 'yaml';
 import { json } from './helpers/server';
 import { runsEnv, type RunsEnv } from './runs/helpers';
 
@@ -101,12 +104,32 @@ describe('built-in components in template pipelines', () => {
     // Batch scoring with the registered model (the template's default model_uri is models:/my-model/1).
     const scoring = await env.post('/pipeline-templates/batch-scoring/instantiate', { path: 'score/pipeline.yaml' });
     expect(scoring.status).toBe(201);
-    env.write('score/data.csv', table(30, 99).replace(/,target\n/, '\n').replace(/,[01]\n/g, '\n'));
+    // The drift check's baseline: the training validation's stats.json, published as a dataset version.
+    const statsRes = await env.post('/datasets/versions/from-run', { name: 'churn-stats', runId: run.id, step: 'validate', output: 'stats.json' });
+    const stats0 = await json(statsRes);
+    expect(statsRes.status).toBe(201);
+    const withReference = (text: string): string => {
+      const doc = parseYaml(text);
+      doc.steps[0].inputs = { reference: `dataset://churn-stats@${stats0.id}` };
+      return stringify(doc);
+    };
+    env.write('score/pipeline.yaml', withReference(readFileSync(join(env.workspace, 'score/pipeline.yaml'), 'utf8')));
+    const unlabelled = (rows: string): string => rows.replace(/,target\n/, '\n').replace(/,[01]\n/g, '\n');
+    env.write('score/data.csv', unlabelled(table(30, 99)));
     const scored = await env.wait((await env.submit({ pipelinePath: 'score/pipeline.yaml' })).id, undefined, 90_000);
     if (scored.status !== 'succeeded') throw new Error(`scoring ${scored.status}:\n${await logs(scored)}`);
     const predictions = (await output(scored.id, 'score', 'predictions.csv')).trim().split('\n');
     expect(predictions[0]).toBe('x1,x2,color,prediction');
     expect(predictions).toHaveLength(31);
     expect(predictions.slice(1).every(l => /,[01]$/.test(l))).toBe(true);
+    const scoredStats = JSON.parse(await output(scored.id, 'validate', 'stats.json'));
+    expect(Object.keys(scoredStats.drift).sort()).toEqual(['color', 'x1', 'x2']);
+
+    // Rows whose x1 moved by 3 drift beyond max_drift: validate fails, nothing is scored.
+    env.write('score/data.csv', unlabelled(table(30, 99)).replace(/^(-?[0-9.]+),/gm, (_m, x1: string) => `${(Number(x1) + 3).toFixed(4)},`));
+    const drifted = await env.wait((await env.submit({ pipelinePath: 'score/pipeline.yaml' })).id, undefined, 90_000);
+    expect(drifted.status).toBe('failed');
+    expect(drifted.steps.map((s: any) => s.status)).toEqual(['failed', 'skipped']);
+    expect(await logs(drifted)).toMatch(/error: column x1 drifted by [0-9.]+, beyond max_drift=0\.5/);
   }, 280_000);
 });

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from conveyor_component import fail, input_path, params, read_path, read_table, tracking, write_json
 
-p = params({"path": "", "required_columns": [], "min_rows": 1, "max_missing": 1.0, "max_drift": 0.5})
+p = params({"path": "", "required_columns": [], "min_rows": 1, "max_missing": 1.0, "ignore_columns": [], "max_drift": 0.5})
 if p["path"]:
     if not Path(p["path"]).is_file():
         fail(f"path {p['path']} is not a file of the step: list it in the step's files")
@@ -35,15 +35,23 @@ for col in df.columns:
 drift = {}
 ref_path = input_path("reference", required=False)
 if ref_path is not None:
+    if ref_path.is_dir():  # a dataset version (dataset://…) holding the stats.json
+        found = sorted(ref_path.rglob("*.json"))
+        if not found:
+            fail("the reference input is a folder without a stats.json")
+        ref_path = found[0]
     ref = json.loads(ref_path.read_text(encoding="utf-8"))
+    ignored = set(p["ignore_columns"])
     for col, dtype in ref.get("schema", {}).items():
+        if col in ignored:
+            continue
         if col not in stats["schema"]:
             problems.append(f"column {col} of the reference is gone")
         elif stats["schema"][col] != dtype:
             problems.append(f"column {col} changed type: {dtype} → {stats['schema'][col]}")
     for col, r in ref.get("columns", {}).items():
         cur = stats["columns"].get(col)
-        if not cur:
+        if not cur or col in ignored:
             continue
         if "mean" in r and "mean" in cur:
             drift[col] = abs(cur["mean"] - r["mean"]) / (r["std"] or 1.0)
