@@ -76,6 +76,15 @@ describe('the dataset store under bad input and failures', () => {
     expect([r.status, r.body.error.code]).toEqual([403, 'objects_not_readable']);
   });
 
+  test('blinding a version after the fact (any module, straight in the database) hides its objects from the DVC remote at once', async () => {
+    writeTree(join(ws.path, 'later'), { 'answers.csv': 'id,y\n1,0\n' });
+    const v = await env.add('alice', { name: 'later', path: 'later' });
+    expect((await env.dvc('alice', 'GET', md5('id,y\n1,0\n'))).status).toBe(200);
+    await env.srv.store.db.updateTable('dataset_versions').set({ blinded: 1 }).where('id', '=', v.id).execute();
+    expect((await env.dvc('alice', 'GET', md5('id,y\n1,0\n'))).status).toBe(404);
+    expect((await env.dvc('alice', 'HEAD', v.md5)).status).toBe(404);
+  });
+
   test('concurrent adds to one dataset both land, one after the other', async () => {
     writeTree(join(ws.path, 'p1'), { 'f.txt': 'one\n' });
     writeTree(join(ws.path, 'p2'), { 'f.txt': 'two\n' });
