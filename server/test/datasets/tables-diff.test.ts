@@ -108,6 +108,31 @@ describe('table diff', () => {
     expect(where(reverse, 'removed')).toEqual([296, 297, 298]);
   });
 
+  test('repeated rows are told apart by their copy, and a key of two columns matches rows', async () => {
+    const filler = Array.from({ length: 20 }, (_, i) => `Town${i},2000,${i}`);
+    const lines = (rows: string[]) => `city,year,people\n${[...filler, ...rows].join('\n')}\n`;
+    const v1 = ['Oslo,2020,1', 'Oslo,2020,1', 'Rome,2020,2', 'Oslo,2020,1', 'Rome,2021,3', 'Lima,2021,4'];
+    // One copy of the repeated row gone, Rome 2021 changed, a row added at the end.
+    const v2 = ['Oslo,2020,1', 'Rome,2020,2', 'Oslo,2020,1', 'Rome,2021,30', 'Lima,2021,4', 'Kyiv,2022,5'];
+    const a = await ws.engine.ingest(await ws.write('v1.csv', lines(v1)));
+    const b = await ws.engine.ingest(await ws.write('v2.csv', lines(v2)), { previous: a.manifest });
+    expect(b.storage).toMatchObject({ mode: 'delta', added: 1, removed: 1, changed: 1 });
+    expect(await ws.exportCsv(b.manifest)).toBe(lines(v2));
+    expect(await ws.engine.diff(a.manifest, b.manifest)).toMatchObject({ matchedBy: 'row', added: 1, removed: 1, changed: 1 });
+    const keyed = await ws.engine.diff(a.manifest, b.manifest, { key: ['city', 'year'] }).catch(err => err);
+    expect(keyed).toMatchObject({ status: 400, code: 'key_not_unique' });
+    const unique = (rows: string[]) => lines(rows.filter((r, i) => rows.indexOf(r) === i));
+    const c = await ws.engine.ingest(await ws.write('v1u.csv', unique(v1)), { key: ['city', 'year'] });
+    const d = await ws.engine.ingest(await ws.write('v2u.csv', unique(v2)), { previous: c.manifest });
+    const diff = await ws.engine.diff(c.manifest, d.manifest);
+    expect(diff).toMatchObject({ matchedBy: 'key', key: ['city', 'year'], added: 1, removed: 0, changed: 1 });
+    expect(diff.sample.find(s => s.kind === 'changed')).toMatchObject({
+      key: { city: 'Rome', year: 2021 },
+      before: { people: 3 },
+      after: { people: 30 }
+    });
+  });
+
   test('schema changes: added, removed and retyped columns, rows compared on the columns both have', async () => {
     const v1 = people(1000);
     const a = await ws.engine.ingest(await ws.write('v1.csv', csv(v1)), {

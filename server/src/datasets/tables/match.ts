@@ -101,26 +101,37 @@ async function matchByRow(conn: DuckDBConnection, m: MatchInput): Promise<void> 
   const hash = (alias: string) => (m.columns.length ? `hash(${m.columns.map(c => expr(alias, c)).join(', ')})` : '0');
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE __cv_hn AS
-     SELECT n, h, row_number() OVER (PARTITION BY h ORDER BY n) AS occ
+     SELECT n, h, row_number() OVER (PARTITION BY h ORDER BY n) AS occ, count(*) OVER (PARTITION BY h) AS copies
      FROM (SELECT s.${m.newPos} AS n, ${hash('s')} AS h FROM ${m.newRel} s)`
   );
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE __cv_ho AS
-     SELECT pord, h, row_number() OVER (PARTITION BY h ORDER BY pord) AS occ
+     SELECT pord, h, row_number() OVER (PARTITION BY h ORDER BY pord) AS occ, count(*) OVER (PARTITION BY h) AS copies
      FROM (SELECT p.${m.oldPos} AS pord, ${hash('p')} AS h FROM ${m.oldRel} p)`
   );
-  await conn.run(
-    `CREATE OR REPLACE TEMP TABLE __cv_mnew AS
-     SELECT hn.n, ho.pord, CASE WHEN ho.pord IS NULL THEN 'added' ELSE 'same' END AS kind
-     FROM __cv_hn hn LEFT JOIN __cv_ho ho USING (h, occ)`
-  );
-  await conn.run(
-    `CREATE OR REPLACE TEMP TABLE __cv_mgone AS
-     SELECT ho.pord FROM __cv_ho ho ANTI JOIN __cv_hn hn USING (h, occ)`
-  );
+  // The k-th copy of a row matches the k-th copy, counted from the start; when that crosses other
+  // rows (a middle copy was removed), counted from the end instead.
+  for (const fromEnd of [false, true]) {
+    const occ = (t: string) => (fromEnd ? `${t}.copies - ${t}.occ` : `${t}.occ`);
+    await conn.run(
+      `CREATE OR REPLACE TEMP TABLE __cv_mnew AS
+       SELECT hn.n, ho.pord, CASE WHEN ho.pord IS NULL THEN 'added' ELSE 'same' END AS kind
+       FROM __cv_hn hn LEFT JOIN __cv_ho ho ON hn.h = ho.h AND ${occ('hn')} = ${occ('ho')}`
+    );
+    await conn.run(
+      `CREATE OR REPLACE TEMP TABLE __cv_mgone AS
+       SELECT ho.pord FROM __cv_ho ho ANTI JOIN __cv_hn hn ON hn.h = ho.h AND ${occ('hn')} = ${occ('ho')}`
+    );
+    if (!(await isReordered(conn))) break;
+    if (fromEnd || !(await hasCopies(conn))) return;
+  }
   await conn.run('DROP TABLE __cv_hn; DROP TABLE __cv_ho');
-  if (await isReordered(conn)) return;
   await pairInPlace(conn);
+}
+
+async function hasCopies(conn: DuckDBConnection): Promise<boolean> {
+  const r = await one(conn, 'SELECT (SELECT max(copies) FROM __cv_hn) > 1 OR (SELECT max(copies) FROM __cv_ho) > 1 AS dup');
+  return r.dup === true;
 }
 
 /**
