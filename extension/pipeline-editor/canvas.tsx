@@ -239,7 +239,7 @@ function Canvas({ model, editorRun, trans, version, colorMode, onRefused, onStep
       >
         <Background />
         <Controls showInteractive={false} />
-        <MiniMap pannable zoomable style={{ width: 140, height: 96 }} ariaLabel={trans.__('Overview of the pipeline')} />
+        {model.steps.length > 5 && <MiniMap pannable zoomable style={{ width: 140, height: 96 }} ariaLabel={trans.__('Overview of the pipeline')} />}
       </ReactFlow>
       {model.steps.length === 0 && (
         <div className="jp-Conveyor-peEmpty" role="note">

@@ -358,7 +358,7 @@ export class PipelineEditorModel implements IDisposable {
 
   private _rows = (name: string): number => {
     const p = this.ports(name);
-    return p ? Math.max(p.inputs.length + (p.open ? 1 : 0), p.outputs.length, 1) : 1;
+    return p ? Math.max(p.inputs.length + (p.open ? 1 : 0) + p.outputs.length, 1) : 1;
   };
 
   private _set(next: IPipelineState): void {

@@ -41,7 +41,7 @@ export function StepNode({ data, selected }: NodeProps<StepNodeType>): JSX.Eleme
   const { step, ports, errors, run, trans } = data;
   const kind = kindOf(step, trans);
   const inputs: IPort[] = ports.open ? [...ports.inputs, { name: NEW_INPUT, type: 'any' }] : ports.inputs;
-  const rows = Math.max(inputs.length, ports.outputs.length, 1);
+  const rows = Math.max(inputs.length + ports.outputs.length, 1);
   const status = run?.status;
   const classes = ['jp-Conveyor-peNode'];
   if (selected) {
@@ -70,44 +70,42 @@ export function StepNode({ data, selected }: NodeProps<StepNodeType>): JSX.Eleme
         {kind.detail}
       </div>
       <div className="jp-Conveyor-peNodePorts">
-        <div className="jp-Conveyor-pePortColumn">
-          {inputs.map(port => (
-            <div key={port.name} className="jp-Conveyor-pePort jp-mod-input">
-              <Handle
-                type="target"
-                position={Position.Left}
-                id={port.name}
-                className={`jp-Conveyor-peHandle jp-mod-${port.type}`}
-                aria-label={
-                  port.name === NEW_INPUT
-                    ? trans.__('New input of %1', step.name)
-                    : trans.__('Input %1 (%2) of %3', port.name, port.type, step.name)
-                }
-              />
-              <span className="jp-Conveyor-pePortName">
-                {port.name === NEW_INPUT ? trans.__('+ input') : port.name}
-              </span>
-              {port.name !== NEW_INPUT && port.type !== 'any' && (
-                <span className="jp-Conveyor-pePortType">{port.type}</span>
-              )}
-            </div>
-          ))}
-        </div>
-        <div className="jp-Conveyor-pePortColumn jp-mod-outputs">
-          {ports.outputs.map(port => (
-            <div key={port.name} className="jp-Conveyor-pePort jp-mod-output">
-              {port.type !== 'any' && <span className="jp-Conveyor-pePortType">{port.type}</span>}
-              <span className="jp-Conveyor-pePortName">{port.name}</span>
-              <Handle
-                type="source"
-                position={Position.Right}
-                id={port.name}
-                className={`jp-Conveyor-peHandle jp-mod-${port.type}`}
-                aria-label={trans.__('Output %1 (%2) of %3', port.name, port.type, step.name)}
-              />
-            </div>
-          ))}
-        </div>
+        {inputs.map(port => (
+          <div key={`in:${port.name}`} className="jp-Conveyor-pePort jp-mod-input">
+            <Handle
+              type="target"
+              position={Position.Left}
+              id={port.name}
+              className={`jp-Conveyor-peHandle jp-mod-${port.type}`}
+              aria-label={
+                port.name === NEW_INPUT
+                  ? trans.__('New input of %1', step.name)
+                  : trans.__('Input %1 (%2) of %3', port.name, port.type, step.name)
+              }
+            />
+            <span className="jp-Conveyor-pePortName" title={port.description ?? port.name}>
+              {port.name === NEW_INPUT ? trans.__('+ input') : port.name}
+            </span>
+            {port.name !== NEW_INPUT && port.type !== 'any' && (
+              <span className="jp-Conveyor-pePortType">{port.type}</span>
+            )}
+          </div>
+        ))}
+        {ports.outputs.map(port => (
+          <div key={`out:${port.name}`} className="jp-Conveyor-pePort jp-mod-output">
+            {port.type !== 'any' && <span className="jp-Conveyor-pePortType">{port.type}</span>}
+            <span className="jp-Conveyor-pePortName" title={port.description ?? port.name}>
+              {port.name}
+            </span>
+            <Handle
+              type="source"
+              position={Position.Right}
+              id={port.name}
+              className={`jp-Conveyor-peHandle jp-mod-${port.type}`}
+              aria-label={trans.__('Output %1 (%2) of %3', port.name, port.type, step.name)}
+            />
+          </div>
+        ))}
       </div>
       {(errors.length > 0 || status) && (
         <div className="jp-Conveyor-peNodeFooter">

@@ -5,7 +5,6 @@ import { UseSignal } from '@jupyterlab/ui-components';
 import React, { useId } from 'react';
 
 import type {
-  Component,
   ComponentEntry,
   ComponentList,
   PipelineTemplate,
@@ -13,19 +12,7 @@ import type {
   PipelineTemplateSlot
 } from '../../schema/generated/api';
 import type { Fetcher } from './model';
-import { compatible } from './ports';
-
-/** Whether a component fits a template slot: it has the required inputs and outputs, typed. */
-export function fitsSlot(spec: Component, slot: PipelineTemplateSlot): boolean {
-  const req = slot.requires ?? {};
-  const inputsOk = (req.inputs ?? []).every(r =>
-    (spec.inputs ?? []).some(i => i.name === r.name && i.type !== 'parameter' && compatible(r.type, i.type))
-  );
-  const outputsOk = (req.outputs ?? []).every(r =>
-    (spec.outputs ?? []).some(o => o.name === r.name && (o.type === r.type || r.type === 'artifact'))
-  );
-  return inputsOk && outputsOk;
-}
+import { fitsSlot } from './slots';
 
 /** The state of the "New pipeline from template" dialog. */
 export class TemplateChooser {

@@ -140,7 +140,13 @@ function EditorApp(props: IEditorViewOptions & { version: number; message: strin
               {trans.__('Run %1: %2', shortRunId(run.id), statusLabel(run.status, trans))}
             </span>
           )}
-          <span className="jp-Conveyor-peMessage" role="status" aria-live="polite" data-testid="conveyor-pe-message">
+          <span
+            className="jp-Conveyor-peMessage"
+            role="status"
+            aria-live="polite"
+            title={props.message}
+            data-testid="conveyor-pe-message"
+          >
             {props.message}
           </span>
         </div>
