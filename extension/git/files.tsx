@@ -180,12 +180,9 @@ function FileRow(props: {
             'jp-mod-warn'
           )}
       </span>
-      <span
-        className={`jp-Conveyor-gitStatus jp-mod-${file.status}`}
-        title={label}
-        aria-label={label}
-      >
-        {STATUS_LETTER[file.status]}
+      <span className={`jp-Conveyor-gitStatus jp-mod-${file.status}`} title={label}>
+        <span aria-hidden="true">{STATUS_LETTER[file.status]}</span>
+        <span className="jp-Conveyor-gitSrOnly">{label}</span>
       </span>
     </li>
   );
