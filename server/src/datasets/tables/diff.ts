@@ -96,8 +96,8 @@ export async function diffVersions(
   }
   if (key) {
     if (!fast) {
-      await checkKey(conn, '__cv_a', a.schema, key, 'the first version');
-      await checkKey(conn, '__cv_b', b.schema, key, 'the second version');
+      await checkKey(conn, '__cv_a', a.schema, key, 'the first version', { unique: false });
+      await checkKey(conn, '__cv_b', b.schema, key, 'the second version', { unique: false });
     }
     const retyped = schema.retyped.filter(r => key.includes(r.name));
     if (retyped.length)
@@ -114,6 +114,12 @@ export async function diffVersions(
     key,
     byPosition: fast
   });
+  // Repeated keys show in the counts (a row matched twice): only then are they looked for, to name them.
+  const matched = counts.same + counts.changed;
+  if (key && !fast && (matched + counts.added !== b.rowCount || matched + counts.removed !== a.rowCount)) {
+    await checkKey(conn, '__cv_a', a.schema, key, 'the first version');
+    await checkKey(conn, '__cv_b', b.schema, key, 'the second version');
+  }
   const sample =
     sampleSize > 0
       ? await sampleDiff(

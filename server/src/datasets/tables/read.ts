@@ -118,13 +118,17 @@ function checkColumns(columns: TableColumn[], path: string): void {
   }
 }
 
-/** Checks that `key` names columns of `columns` whose values are present and unique in `relation`. */
+/**
+ * Checks that `key` names columns of `columns` whose values are present and (unless `unique` is
+ * false: the caller checks that more cheaply) unique in `relation`.
+ */
 export async function checkKey(
   conn: DuckDBConnection,
   relation: string,
   columns: TableColumn[],
   key: string[],
-  what: string
+  what: string,
+  { unique = true }: { unique?: boolean } = {}
 ): Promise<void> {
   const names = new Set(columns.map(c => c.name));
   const missing = key.filter(k => !names.has(k));
@@ -137,6 +141,7 @@ export async function checkKey(
   if (Number(nulls.n) > 0) {
     throw new AppError(400, 'key_null', `${nulls.n} row(s) of ${what} have no value in key ${key.join(', ')}`);
   }
+  if (!unique) return;
   const dup = await one(
     conn,
     `SELECT count(*) AS n, any_value(to_json(struct_pack(${key.map(k => `${ident(k)} := ${ident(k)}`).join(', ')}))) AS example
