@@ -5,6 +5,7 @@ import type { Config } from '../../core/config';
 import type { FeatureModule } from '../../core/feature';
 import type { Logger } from '../../core/logger';
 import { AppError } from '../../core/errors';
+import { RunQueries } from '../../runs/queries';
 import type { RunService } from '../../runs/service';
 import type { Store } from '../../store/store';
 import type { User } from '../../store/users';
@@ -63,12 +64,24 @@ export function createDatasetRuns(o: DatasetRunsOptions): DatasetRuns {
     // datasets/tables/createTableHooks gives its TableEngine along with the hooks.
     tables: () => (bound?.service.deps.tables as { engine?: TableExport } | undefined)?.engine
   });
-  const sealed = new SealedSteps(o.store.db);
+  const runSteps = new RunQueries(o.store.db);
   let bound: { service: DatasetsService; runs: RunService } | undefined;
   const tmpDir = join(o.config.dataDir, 'datasets', 'publish-tmp');
   const publish = (user: User, body: PublishFromRun) => {
     if (!bound) throw new AppError(503, 'datasets_unavailable', 'The datasets store is not ready');
     return publishFromRun({ ...bound, catalog, tmpDir }, user, body);
+  };
+  /** Whether `user` may see run `id`: its owner (asked of the run service), or any admin. */
+  const ownsRun = async (user: User, id: string): Promise<boolean> => {
+    if (user.admin) return (await runSteps.steps(id)).length > 0;
+    if (!bound) throw new AppError(503, 'datasets_unavailable', 'The run service is not ready');
+    return bound.runs.get(user.name, id).then(
+      () => true,
+      err => {
+        if ((err as { status?: number }).status === 404) return false;
+        throw err;
+      }
+    );
   };
   return {
     bind: b => {
@@ -78,10 +91,12 @@ export function createDatasetRuns(o: DatasetRunsOptions): DatasetRuns {
     executor: { prepare: job => inputs.prepare(job) },
     tracking: service => ({
       tracked: (run, step, runUuid) => inputs.tracked(service, run, step, runUuid),
-      sealed: runUuid => sealed.of(runUuid)
+      sealed: (sealed => (runUuid: string) => sealed.of(runUuid))(
+        new SealedSteps({ trackedRun: uuid => service.access.run(uuid), steps: id => runSteps.steps(id) })
+      )
     }),
     module: () => ({
-      router: datasetRunRoutes({ db: o.store.db, catalog, approvals, publish }),
+      router: datasetRunRoutes({ catalog, approvals, publish, ownsRun }),
       docs: datasetRunRouteDocs,
       // Copies left by a publish cut short by a crash.
       start: () => rm(tmpDir, { recursive: true, force: true })

@@ -1,9 +1,7 @@
 import { Router, type Request } from 'express';
-import type { Kysely } from 'kysely';
 import { identityOf } from '../../auth/identity';
 import { AppError } from '../../core/errors';
 import type { RouteDoc } from '../../core/openapi';
-import type { Database } from '../../store/database';
 import type { User } from '../../store/users';
 import { assertMayBlind } from '../blinding/access';
 import type { Approvals } from '../blinding/approvals';
@@ -23,7 +21,8 @@ export const datasetRunRouteDocs: RouteDoc[] = [
 ];
 
 export interface DatasetRunRoutesDeps {
-  db: Kysely<Database>;
+  /** Whether the user may see the run (its owner or an admin). */
+  ownsRun(user: User, runId: string): Promise<boolean>;
   catalog: DatasetCatalog;
   approvals: Approvals;
   publish(user: User, body: PublishFromRun): Promise<DatasetVersion>;
@@ -39,9 +38,8 @@ export function datasetRunRoutes(d: DatasetRunRoutesDeps): Router {
   /** Entries of runs the caller may see (own runs; admins all); the rest are only counted. */
   async function visible(user: User, entries: LineageEntry[]): Promise<{ shown: LineageEntry[]; hidden: number }> {
     if (user.admin || entries.length === 0) return { shown: entries, hidden: 0 };
-    const ids = [...new Set(entries.map(e => e.runId))];
-    const own = await d.db.selectFrom('runs').select('id').where('id', 'in', ids).where('owner', '=', user.name).execute();
-    const mine = new Set(own.map(r => r.id));
+    const mine = new Set<string>();
+    for (const id of new Set(entries.map(e => e.runId))) if (await d.ownsRun(user, id)) mine.add(id);
     const shown = entries.filter(e => mine.has(e.runId));
     return { shown, hidden: entries.length - shown.length };
   }
@@ -96,11 +94,11 @@ export function datasetRunRoutes(d: DatasetRunRoutesDeps): Router {
 
   router.get('/runs/:id/datasets', async (req, res) => {
     const user = userOf(req);
-    const run = await d.db.selectFrom('runs').select(['id', 'owner']).where('id', '=', param(req, 'id')).executeTakeFirst();
-    if (!run || (run.owner !== user.name && !user.admin)) throw new AppError(404, 'run_not_found', `No run ${param(req, 'id')}`);
-    const rows = await d.catalog.lineage({ runId: run.id });
+    const runId = param(req, 'id');
+    if (!(await d.ownsRun(user, runId))) throw new AppError(404, 'run_not_found', `No run ${runId}`);
+    const rows = await d.catalog.lineage({ runId });
     const item = (e: LineageEntry) => ({ dataset: `${e.owner}/${e.name}`, version: e.versionId, step: e.step, name: e.input });
-    res.json({ runId: run.id, inputs: rows.filter(e => e.direction === 'input').map(item), outputs: rows.filter(e => e.direction === 'output').map(item) });
+    res.json({ runId, inputs: rows.filter(e => e.direction === 'input').map(item), outputs: rows.filter(e => e.direction === 'output').map(item) });
   });
 
   return router;

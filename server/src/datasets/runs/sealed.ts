@@ -1,9 +1,14 @@
-import type { Kysely } from 'kysely';
-import type { StepSpec } from '../../runs/model';
-import type { Database } from '../../store/database';
+import type { StepState } from '../../runs/model';
 
 /** Most tracked runs remembered; beyond, the oldest answers are asked again. */
 const REMEMBERED = 10_000;
+
+export interface SealedStepsDeps {
+  /** The tracked run's Conveyor run and step (TrackingService access rules' `run`). */
+  trackedRun(runUuid: string): Promise<{ conveyor_run_id: string | null; step: string | null } | undefined>;
+  /** The steps of a Conveyor run as stored at submit (runs/queries.ts). */
+  steps(runId: string): Promise<StepState[]>;
+}
 
 /**
  * Whether a tracked run is a sealed step's, from what the server stored when the run was
@@ -13,17 +18,14 @@ const REMEMBERED = 10_000;
 export class SealedSteps {
   private readonly known = new Map<string, boolean>();
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly d: SealedStepsDeps) {}
 
   async of(runUuid: string): Promise<boolean> {
     const hit = this.known.get(runUuid);
     if (hit !== undefined) return hit;
-    const tracked = await this.db.selectFrom('tracked_runs').select(['conveyor_run_id', 'step']).where('run_uuid', '=', runUuid).executeTakeFirst();
-    let sealed = false;
-    if (tracked?.conveyor_run_id && tracked.step) {
-      const row = await this.db.selectFrom('steps').select('spec').where('run_id', '=', tracked.conveyor_run_id).where('name', '=', tracked.step).executeTakeFirst();
-      sealed = row ? (JSON.parse(row.spec) as StepSpec).sealed === true : false;
-    }
+    const tracked = await this.d.trackedRun(runUuid);
+    const step = tracked?.conveyor_run_id && tracked.step ? (await this.d.steps(tracked.conveyor_run_id)).find(s => s.name === tracked.step) : undefined;
+    const sealed = step?.spec.sealed === true;
     if (this.known.size >= REMEMBERED) this.known.delete(this.known.keys().next().value as string);
     this.known.set(runUuid, sealed);
     return sealed;
