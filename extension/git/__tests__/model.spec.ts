@@ -142,6 +142,30 @@ describe('GitModel', () => {
     model.dispose();
   });
 
+  it('initialises a repository in the folder, sets strip outputs and removes a remote by query', async () => {
+    let inited = false;
+    let strip = false;
+    const { fetch, calls } = fakeFetch({
+      ...standard,
+      'GET git/repo': () => (inited ? { ...repo, stripOutputs: strip } : { ...repo, root: null }),
+      'POST git/init': () => ((inited = true), repo),
+      'PUT git/settings': (body: any) => ((strip = body.stripOutputs), { ...repo, stripOutputs: strip }),
+      'DELETE git/remotes': { remotes: [] }
+    });
+    const model = new GitModel({ requestAPI: fetch, path: 'project', autoStart: false });
+    await model.refresh();
+    expect(model.inRepo).toBe(false);
+    await model.init();
+    expect(calls.find(c => c.path === 'git/init')!.body).toEqual({ path: 'project' });
+    expect(model.inRepo).toBe(true);
+    await model.setStripOutputs(true);
+    expect(calls.find(c => c.path === 'git/settings')!.body).toEqual({ repo: 'project', stripOutputs: true });
+    expect(model.repo?.stripOutputs).toBe(true);
+    await model.removeRemote('origin');
+    expect(calls.some(c => c.method === 'DELETE' && c.path === 'git/remotes?repo=project&name=origin')).toBe(true);
+    model.dispose();
+  });
+
   it('explains a merge that is not a fast-forward', () => {
     const text = describeError(apiError(409, 'merge_required', 'Merge required'), trans);
     expect(text).toContain('not a fast-forward');
