@@ -4,7 +4,7 @@ import type { GitRemote, ServerEvent } from '../../../schema/generated/api';
 import { AppError } from '../core/errors';
 import { currentBranch, fastForward } from './branches';
 import type { CredentialStore } from './credentials';
-import type { Repo } from './repo';
+import { type Repo, withRepoLock } from './repo';
 
 export interface RemoteDeps {
   credentials: CredentialStore;
@@ -102,12 +102,15 @@ export async function fetchRemote(repo: Repo, deps: RemoteDeps, op: RemoteOp, ki
   return { oid: res.fetchHead };
 }
 
-/** Fetches the branch and fast-forwards the current branch to it (409 merge_required when they diverged). */
+/**
+ * Fetches the branch (under the network lock) and fast-forwards the current branch to it (under
+ * the worktree lock); 409 merge_required when they diverged.
+ */
 export async function pullRemote(repo: Repo, deps: RemoteDeps, op: RemoteOp): Promise<{ oid: string; fastForward: boolean; alreadyUpToDate: boolean }> {
   const branch = op.branch ?? (await currentBranch(repo));
   if (!branch) throw new AppError(400, 'detached_head', 'HEAD is detached: switch to a branch first');
-  await fetchRemote(repo, deps, { ...op, branch }, 'pull');
-  return fastForward(repo, `refs/remotes/${op.remote}/${branch}`);
+  await withRepoLock(repo, () => fetchRemote(repo, deps, { ...op, branch }, 'pull'), 'network');
+  return withRepoLock(repo, () => fastForward(repo, `refs/remotes/${op.remote}/${branch}`));
 }
 
 /** Pushes the branch; on any failure no local ref moves (isomorphic-git updates the remote-tracking ref only after the server accepted). */

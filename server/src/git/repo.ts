@@ -89,14 +89,19 @@ export function wsPath(repo: Repo, p: string): string {
 
 const locks = new Map<string, Promise<unknown>>();
 
-/** Runs `fn` alone for this repository: every write (index, refs, working copy) goes through here. */
-export function withRepoLock<T>(repo: Repo, fn: () => Promise<T>): Promise<T> {
-  const previous = locks.get(repo.dir) ?? Promise.resolve();
+/**
+ * Runs `fn` alone for this repository: every write to the index, HEAD or the working copy goes
+ * through the 'worktree' lock. Fetch and push (objects and remote-tracking refs only) take the
+ * 'network' lock instead, so a slow remote never holds up status or a commit.
+ */
+export function withRepoLock<T>(repo: Repo, fn: () => Promise<T>, kind: 'worktree' | 'network' = 'worktree'): Promise<T> {
+  const key = `${kind}\0${repo.dir}`;
+  const previous = locks.get(key) ?? Promise.resolve();
   const run = previous.then(fn, fn);
   const tail = run.catch(() => undefined);
-  locks.set(repo.dir, tail);
+  locks.set(key, tail);
   void tail.then(() => {
-    if (locks.get(repo.dir) === tail) locks.delete(repo.dir);
+    if (locks.get(key) === tail) locks.delete(key);
   });
   return run;
 }

@@ -186,14 +186,12 @@ export function gitRoutes(deps: GitRouteDeps): Router {
       const repo = repoOf(req, 'body');
       const body = req.body as { remote: string; branch?: string; opId?: string };
       const op = { remote: body.remote, branch: body.branch, opId: body.opId ?? randomUUID(), user: user(req) };
-      const result = await withRepoLock(repo, () =>
-        gitCall(async () => {
-          if (name === 'fetch') return fetchRemote(repo, deps, op);
-          if (name === 'pull') return pullRemote(repo, deps, op);
-          await pushRemote(repo, deps, op);
-          return { oid: await headOid(repo) };
-        })
-      );
+      const result = await gitCall(async () => {
+        if (name === 'pull') return pullRemote(repo, deps, op); // takes both locks in turn
+        if (name === 'fetch') return withRepoLock(repo, () => fetchRemote(repo, deps, op), 'network');
+        await withRepoLock(repo, () => pushRemote(repo, deps, op), 'network');
+        return { oid: await headOid(repo) };
+      });
       res.json({ opId: op.opId, ...result });
     });
   remoteOp('fetch');
