@@ -90,7 +90,9 @@ export class ObjectStore {
    */
   async commitTemp(temp: string, id: string): Promise<boolean> {
     const dest = this.path(id);
-    if (await this.has(id)) {
+    const existing = await fs.stat(dest).catch(() => null);
+    // An existing object of another size is damaged (truncated by a disk fault): the new copy replaces it.
+    if (existing?.isFile() && existing.size === (await fs.stat(temp)).size) {
       await fs.rm(temp, { force: true });
       return false;
     }
