@@ -26,7 +26,12 @@ export function createComponentsModule(deps: FeatureDeps): ComponentsModule {
     start: () => componentsMigration.up(deps.store.db),
     async expand(owner, pipeline) {
       if (!pipeline.steps.some(s => s.component !== undefined)) return { pipeline, assets: new Map(), ports: {}, errors: [] };
-      return expandComponents(pipeline, ref => catalog.resolve(owner, ref));
+      // One lookup per distinct ref (each scans the workspace's component files and asks the registry).
+      const seen = new Map<string, ReturnType<Catalog['resolve']>>();
+      return expandComponents(pipeline, ref => {
+        if (!seen.has(ref)) seen.set(ref, catalog.resolve(owner, ref));
+        return seen.get(ref)!;
+      });
     }
   };
 }
