@@ -50,7 +50,7 @@ export const datasetRouteDocs: RouteDoc[] = [
   {
     method: 'get',
     path: `${P}/versions/{ref}/preview`,
-    summary: 'A table version: schema, stats, first rows',
+    summary: 'A table version: schema, stats and a page of rows (?limit=, ?offset=)',
     response: { inline: { type: 'object' } }
   },
   {
@@ -175,7 +175,8 @@ export function datasetRoutes(service: DatasetsService, reader: DatasetReader): 
     // The tables engineer's TableEngine (datasets/tables/) answers previews of table versions.
     if (v.kind !== 'table' || !service.deps.tables) throw new AppError(400, 'not_a_table', `Version ${v.id} is not a table`);
     const limit = Math.min(Math.max(Number(req.query.limit ?? 100) || 100, 1), 1000);
-    res.json(await service.deps.tables.preview(v, { limit }));
+    const offset = Math.max(Math.floor(Number(req.query.offset ?? 0)) || 0, 0);
+    res.json(await service.deps.tables.preview(v, { limit, offset }));
   });
   router.get('/datasets/:owner/:name/diff', async (req, res) => {
     res.json(await reader.diff(who(req), p(req, 'owner'), p(req, 'name'), str(req.query.from, 'from'), str(req.query.to, 'to')));

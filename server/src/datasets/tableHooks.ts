@@ -18,8 +18,8 @@ export interface TableHooks {
     files: number;
     bytes: number;
   }>;
-  /** `GET …/versions/:ref/preview`: schema, stats, first rows. */
-  preview(version: DatasetVersionsTable, opts: { limit: number }): Promise<Record<string, unknown>>;
+  /** `GET …/versions/:ref/preview?limit=&offset=`: schema, stats, a page of rows. */
+  preview(version: DatasetVersionsTable, opts: { limit: number; offset?: number }): Promise<Record<string, unknown>>;
   /** The `table` part of `GET …/diff` when both versions are tables. */
   diff(from: DatasetVersionsTable, to: DatasetVersionsTable, opts: { key?: string[] }): Promise<Record<string, unknown>>;
 }

@@ -37,6 +37,8 @@ describe('table datasets over the API', () => {
     const page = await env.api('alice', 'GET', `/datasets/alice/people/versions/${v2.id}/preview?limit=3`);
     expect(page.status).toBe(200);
     expect(page.body).toMatchObject({ rowCount: 4000, rows: [{ id: 0 }, { id: 1 }, { id: 2 }] });
+    const later = await env.api('alice', 'GET', `/datasets/alice/people/versions/${v2.id}/preview?limit=2&offset=17`);
+    expect(later.body).toMatchObject({ offset: 17, limit: 2, rows: [{ id: 17, score: v2rows[17].score }, { id: 18 }] });
 
     const diff = await env.api('alice', 'GET', `/datasets/alice/people/diff?from=${v1.id}&to=${v2.id}`);
     expect(diff.status).toBe(200);
