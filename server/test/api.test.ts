@@ -154,6 +154,7 @@ describe('OpenAPI document', () => {
       '/git/show',
       '/git/stage',
       '/git/status',
+      '/git/unstage',
       '/health',
       '/images',
       '/images/builds',
