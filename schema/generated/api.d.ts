@@ -376,6 +376,18 @@ export interface DatasetVersion {
   } | null;
 }
 /**
+ * POST /conveyor/api/v1/datasets/approvals/{id}: an admin approves or rejects (revokes) a request for an evaluation step to mount a blinded version.
+ */
+export interface DatasetApprovalDecision {
+  decision: "approve" | "reject";
+}
+/**
+ * PUT /conveyor/api/v1/datasets/{owner}/{name}/versions/{ref}/blinded: blind a version (its owner or an admin) or unblind it (admins only).
+ */
+export interface DatasetBlinded {
+  blinded: boolean;
+}
+/**
  * GET /conveyor/api/v1/datasets/{owner}/{name}/diff?from=&to=: files added, removed and changed between two versions (refs: ids or tags; `from` may name another dataset's version as owner/name@ref); `table` when both are tables (datasets/tables/).
  */
 export interface DatasetDiff {
@@ -417,6 +429,21 @@ export interface DatasetFiles {
    * More than `limit` files matched.
    */
   truncated: boolean;
+}
+/**
+ * POST /conveyor/api/v1/datasets/versions/from-run: publish an output of one of your runs' steps as a new version of your dataset `name` (lineage: produced by that run, step and output).
+ */
+export interface DatasetFromRun {
+  name: string;
+  runId: string;
+  step: string;
+  output: string;
+  message?: string;
+  /**
+   * @maxItems 100
+   */
+  tags?: string[];
+  blinded?: boolean;
 }
 /**
  * GET /conveyor/api/v1/datasets: the datasets the caller owns or that are shared with them, by owner then name.

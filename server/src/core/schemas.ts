@@ -80,6 +80,9 @@ import datasetFilesSchema from '../../../schema/api/dataset-files.json';
 import datasetDiffSchema from '../../../schema/api/dataset-diff.json';
 import datasetTagSchema from '../../../schema/api/dataset-tag.json';
 import datasetSharesSchema from '../../../schema/api/dataset-shares.json';
+import datasetFromRunSchema from '../../../schema/api/dataset-from-run.json';
+import datasetBlindedSchema from '../../../schema/api/dataset-blinded.json';
+import datasetApprovalDecisionSchema from '../../../schema/api/dataset-approval-decision.json';
 
 /**
  * Every JSON Schema of schema/api, imported as JSON so esbuild inlines them into the bundle.
@@ -162,7 +165,10 @@ export const API_SCHEMAS: Record<string, JsonSchema> = {
   'dataset-files.json': datasetFilesSchema,
   'dataset-diff.json': datasetDiffSchema,
   'dataset-tag.json': datasetTagSchema,
-  'dataset-shares.json': datasetSharesSchema
+  'dataset-shares.json': datasetSharesSchema,
+  'dataset-from-run.json': datasetFromRunSchema,
+  'dataset-blinded.json': datasetBlindedSchema,
+  'dataset-approval-decision.json': datasetApprovalDecisionSchema
 };
 
 export type SchemaName = keyof typeof API_SCHEMAS & string;

@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import Docker from 'dockerode';
+import type { DatasetFromRun } from '../../../../schema/generated/api';
 import type { Config } from '../../core/config';
 import type { FeatureModule } from '../../core/feature';
 import type { Logger } from '../../core/logger';
@@ -10,7 +11,7 @@ import type { RunService } from '../../runs/service';
 import type { Store } from '../../store/store';
 import type { User } from '../../store/users';
 import type { DatasetsService } from '../service';
-import { publishFromRun, type PublishFromRun } from './publish';
+import { publishFromRun } from './publish';
 import type { TrackingService } from '../../tracking';
 import type { StepDatasetHooks } from '../../tracking/steps/stepRuns';
 import { Approvals } from '../blinding/approvals';
@@ -67,7 +68,7 @@ export function createDatasetRuns(o: DatasetRunsOptions): DatasetRuns {
   const runSteps = new RunQueries(o.store.db);
   let bound: { service: DatasetsService; runs: RunService } | undefined;
   const tmpDir = join(o.config.dataDir, 'datasets', 'publish-tmp');
-  const publish = (user: User, body: PublishFromRun) => {
+  const publish = (user: User, body: DatasetFromRun) => {
     if (!bound) throw new AppError(503, 'datasets_unavailable', 'The datasets store is not ready');
     return publishFromRun({ ...bound, catalog, tmpDir }, user, body);
   };

@@ -3,41 +3,12 @@ import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { extract as tarExtract } from 'tar-stream';
-import type { DatasetVersion } from '../../../../schema/generated/api';
-import { AppError } from '../../core/errors';
+import type { DatasetFromRun, DatasetVersion } from '../../../../schema/generated/api';
 import type { RunService } from '../../runs/service';
 import type { User } from '../../store/users';
 import { ingestPath } from '../ingest';
 import type { DatasetsService } from '../service';
 import type { DatasetCatalog } from './catalog';
-
-/** `POST /datasets/versions/from-run`: a step output published as a version of the caller's dataset. */
-export interface PublishFromRun {
-  name: string;
-  runId: string;
-  step: string;
-  output: string;
-  message?: string;
-  tags?: string[];
-  blinded?: boolean;
-}
-
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-const TAG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
-/** 400 invalid_request naming the first bad field. */
-export function checkPublish(body: unknown): PublishFromRun {
-  const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
-  const bad = (path: string, message: string) => AppError.invalid(`${path} ${message}`, { errors: [{ path, message }] });
-  const known = new Set(['name', 'runId', 'step', 'output', 'message', 'tags', 'blinded']);
-  for (const k of Object.keys(b)) if (!known.has(k)) throw bad(`/${k}`, 'is not a known field');
-  if (typeof b.name !== 'string' || !NAME.test(b.name)) throw bad('/name', 'must be a dataset name');
-  for (const k of ['runId', 'step', 'output'] as const) if (typeof b[k] !== 'string' || b[k] === '' || (b[k] as string).length > 4096) throw bad(`/${k}`, 'must be a non-empty string');
-  if (b.message !== undefined && (typeof b.message !== 'string' || b.message.length > 10000)) throw bad('/message', 'must be a string');
-  if (b.tags !== undefined && (!Array.isArray(b.tags) || b.tags.length > 100 || !b.tags.every(t => typeof t === 'string' && TAG.test(t)))) throw bad('/tags', 'must be a list of tags');
-  if (b.blinded !== undefined && typeof b.blinded !== 'boolean') throw bad('/blinded', 'must be a boolean');
-  return b as unknown as PublishFromRun;
-}
 
 /** Whether the stored output is the executor's deterministic tar of a folder (executor/collect.ts). */
 async function isFolderTar(path: string): Promise<boolean> {
@@ -81,7 +52,7 @@ async function extractFolder(tar: string, into: string): Promise<void> {
 export async function publishFromRun(
   d: { service: DatasetsService; runs: RunService; catalog: DatasetCatalog; tmpDir: string },
   user: User,
-  req: PublishFromRun
+  req: DatasetFromRun
 ): Promise<DatasetVersion> {
   const out = await d.runs.output(user.name, req.runId, req.step, req.output);
   await mkdir(d.tmpDir, { recursive: true });

@@ -5,19 +5,19 @@ import type { RouteDoc } from '../../core/openapi';
 import type { User } from '../../store/users';
 import { assertMayBlind } from '../blinding/access';
 import type { Approvals } from '../blinding/approvals';
-import type { DatasetVersion } from '../../../../schema/generated/api';
+import type { DatasetApprovalDecision, DatasetBlinded, DatasetFromRun, DatasetVersion } from '../../../../schema/generated/api';
+import { validateBody } from '../../core/validate';
 import type { DatasetCatalog, LineageEntry } from './catalog';
-import { checkPublish, type PublishFromRun } from './publish';
 
 const obj = { inline: { type: 'object' } } as const;
 
 export const datasetRunRouteDocs: RouteDoc[] = [
   { method: 'get', path: '/datasets/{owner}/{name}/versions/{ref}/lineage', summary: 'Runs that read this version and the run that produced it', response: obj },
-  { method: 'put', path: '/datasets/{owner}/{name}/versions/{ref}/blinded', summary: 'Blind ({blinded: true}: owner or admin) or unblind (admins only) a version', response: obj },
-  { method: 'post', path: '/datasets/versions/from-run', summary: 'Publish a step output as a version of your dataset ({name, runId, step, output, message?, tags?, blinded?})', response: 'dataset-version.json', status: 201 },
+  { method: 'put', path: '/datasets/{owner}/{name}/versions/{ref}/blinded', summary: 'Blind (owner or admin) or unblind (admins only) a version', request: 'dataset-blinded.json', response: obj },
+  { method: 'post', path: '/datasets/versions/from-run', summary: 'Publish a step output as a version of your dataset', request: 'dataset-from-run.json', response: 'dataset-version.json', status: 201 },
   { method: 'get', path: '/runs/{id}/datasets', summary: 'The dataset versions a run read and produced', response: obj },
   { method: 'get', path: '/datasets/approvals', summary: 'Approval requests for evaluation steps on blinded versions (?status=); admins see all', response: obj },
-  { method: 'post', path: '/datasets/approvals/{id}', summary: 'An admin approves or rejects a request ({decision: approve|reject})', response: obj }
+  { method: 'post', path: '/datasets/approvals/{id}', summary: 'An admin approves or rejects (revokes) a request', request: 'dataset-approval-decision.json', response: obj }
 ];
 
 export interface DatasetRunRoutesDeps {
@@ -25,7 +25,7 @@ export interface DatasetRunRoutesDeps {
   ownsRun(user: User, runId: string): Promise<boolean>;
   catalog: DatasetCatalog;
   approvals: Approvals;
-  publish(user: User, body: PublishFromRun): Promise<DatasetVersion>;
+  publish(user: User, body: DatasetFromRun): Promise<DatasetVersion>;
 }
 
 const userOf = (req: Request): User => identityOf(req).user;
@@ -60,12 +60,9 @@ export function datasetRunRoutes(d: DatasetRunRoutesDeps): Router {
     });
   });
 
-  router.put('/datasets/:owner/:name/versions/:ref/blinded', async (req, res) => {
+  router.put('/datasets/:owner/:name/versions/:ref/blinded', validateBody('dataset-blinded.json'), async (req, res) => {
     const user = userOf(req);
-    const body = req.body as { blinded?: unknown } | undefined;
-    if (typeof body?.blinded !== 'boolean') {
-      throw AppError.invalid('Body must be {"blinded": true|false}', { errors: [{ path: '/blinded', message: 'must be boolean' }] });
-    }
+    const body = req.body as DatasetBlinded;
     const v = await d.catalog.version(user, param(req, 'owner'), param(req, 'name'), param(req, 'ref'), { asAdmin: true });
     assertMayBlind(user, v, body.blinded);
     await d.catalog.setBlinded(v.id, body.blinded);
@@ -80,16 +77,12 @@ export function datasetRunRoutes(d: DatasetRunRoutesDeps): Router {
     res.json({ approvals: await d.approvals.list(userOf(req), status) });
   });
 
-  router.post('/datasets/approvals/:id', async (req, res) => {
-    const decision = (req.body as { decision?: unknown } | undefined)?.decision;
-    if (decision !== 'approve' && decision !== 'reject') {
-      throw AppError.invalid('Body must be {"decision": "approve"|"reject"}', { errors: [{ path: '/decision', message: 'must be approve or reject' }] });
-    }
-    res.json(await d.approvals.decide(userOf(req), param(req, 'id'), decision));
+  router.post('/datasets/approvals/:id', validateBody('dataset-approval-decision.json'), async (req, res) => {
+    res.json(await d.approvals.decide(userOf(req), param(req, 'id'), (req.body as DatasetApprovalDecision).decision));
   });
 
-  router.post('/datasets/versions/from-run', async (req, res) => {
-    res.status(201).json(await d.publish(userOf(req), checkPublish(req.body)));
+  router.post('/datasets/versions/from-run', validateBody('dataset-from-run.json'), async (req, res) => {
+    res.status(201).json(await d.publish(userOf(req), req.body as DatasetFromRun));
   });
 
   router.get('/runs/:id/datasets', async (req, res) => {
