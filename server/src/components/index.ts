@@ -19,7 +19,7 @@ export function createComponentsModule(deps: FeatureDeps): ComponentsModule {
   const registry = new ComponentRegistry(deps.store.db);
   const catalog = new Catalog({ workspaceDir: deps.workspaceDir, registry });
   return {
-    router: componentRoutes({ catalog, registry, workspaceDir: deps.workspaceDir }),
+    router: componentRoutes({ catalog, registry, workspaceDir: deps.workspaceDir, logger: deps.logger }),
     docs: componentRouteDocs,
     catalog,
     // A database that ran migration 9 while it was still a stub lacks the tables: make them (idempotent).

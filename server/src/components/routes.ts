@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { ComponentEntry, PipelineTemplateInstantiate } from '../../../schema/generated/api';
 import { identityOf } from '../auth/identity';
 import { AppError } from '../core/errors';
+import type { Logger } from '../core/logger';
 import type { RouteDoc } from '../core/openapi';
 import { validateBody } from '../core/validate';
 import type { Catalog } from './catalog';
@@ -44,7 +45,7 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
-export function componentRoutes(deps: { catalog: Catalog; registry: ComponentRegistry; workspaceDir: string }): Router {
+export function componentRoutes(deps: { catalog: Catalog; registry: ComponentRegistry; workspaceDir: string; logger: Logger }): Router {
   const router = Router();
   const templates = loadTemplates();
   const byId = new Map(templates.map(t => [t.id, t]));
@@ -69,7 +70,9 @@ export function componentRoutes(deps: { catalog: Catalog; registry: ComponentReg
     const parts = ([] as string[]).concat((req.params as { path: string[] }).path);
     const q = parts[parts.length - 1] === 'shares' ? splitQualified(parts.slice(0, -1).join('/')) : undefined;
     if (!q) throw new AppError(404, 'not_found', 'PUT /components/users/<you>/<name>/shares is the only write of a component');
-    res.json({ sharedWith: await deps.registry.setShares(identityOf(req).user.name, q.namespace, q.name, req.body.users as string[]) });
+    const sharedWith = await deps.registry.setShares(identityOf(req).user.name, q.namespace, q.name, req.body.users as string[]);
+    deps.logger.info({ component: `${q.namespace}/${q.name}`, sharedWith }, 'component shares set');
+    res.json({ sharedWith });
   });
   router.post('/components', validateBody('component-publish.json'), async (req, res) => {
     const user = identityOf(req).user;
@@ -84,6 +87,7 @@ export function componentRoutes(deps: { catalog: Catalog; registry: ComponentReg
       versions: [p.spec.version],
       spec: p.spec
     };
+    deps.logger.info({ ref: entry.ref, owner: p.owner }, 'component published');
     res.status(201).json(entry);
   });
   router.post('/components/import/kfp', async (req, res) => {
@@ -106,7 +110,9 @@ export function componentRoutes(deps: { catalog: Catalog; registry: ComponentReg
     const user = identityOf(req).user.name;
     const body = req.body as PipelineTemplateInstantiate;
     const slots = Object.fromEntries(Object.entries(body.slots ?? {}).map(([k, v]) => [k, v as string]));
-    res.status(201).json(await instantiate(template, { path: body.path, name: body.name, slots }, { workspaceDir: deps.workspaceDir, resolve: ref => deps.catalog.resolve(user, ref) }));
+    const made = await instantiate(template, { path: body.path, name: body.name, slots }, { workspaceDir: deps.workspaceDir, resolve: ref => deps.catalog.resolve(user, ref) });
+    deps.logger.info({ template: template.id, path: made.path, user, slots }, 'pipeline template instantiated');
+    res.status(201).json(made);
   });
   return router;
 }
