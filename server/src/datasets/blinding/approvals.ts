@@ -104,15 +104,4 @@ export class Approvals {
       .execute();
     return (await this.list(admin)).find(a => a.id === id)!;
   }
-
-  /** An admin approves a fingerprint directly (no request first), e.g. from a reviewed pipeline. */
-  async grant(admin: User, versionId: string, spec: ApprovalSpec, now = new Date()): Promise<string> {
-    if (!admin.admin) throw new AppError(403, 'admin_required', 'Only an admin may approve evaluation steps on blinded data');
-    const id = randomBytes(8).toString('hex');
-    await this.db
-      .insertInto('dataset_approvals')
-      .values({ id, version_id: versionId, requested_by: admin.name, approved_by: admin.name, run_id: null, step: spec.step, spec: JSON.stringify(spec), status: 'approved', created_at: now.toISOString(), decided_at: now.toISOString() })
-      .execute();
-    return id;
-  }
 }

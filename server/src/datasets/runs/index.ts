@@ -22,7 +22,6 @@ import { SealedSteps } from './sealed';
 import { DatasetVolumes } from './volumes';
 
 export { DATASETS_TAG } from './inputs';
-export { DatasetVolumes } from './volumes';
 
 export interface DatasetRunsOptions {
   config: Pick<Config, 'dataDir'>;
