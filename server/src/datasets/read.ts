@@ -1,8 +1,27 @@
+import { createReadStream, type ReadStream } from 'node:fs';
+import { rm, stat } from 'node:fs/promises';
 import type { DatasetDiff, DatasetFile, DatasetFiles } from '../../../schema/generated/api';
 import type { User } from '../store/users';
 import { AppError } from '../core/errors';
 import { DatasetsService } from './service';
 import type { DirEntry } from './dirObject';
+import type { TableHooks } from './tableHooks';
+import type { VersionRow } from './queries';
+
+/** A table version's rows as the file it was added from (CSV or Parquet by its name), removed once sent. */
+async function exportTable(tables: TableHooks, v: VersionRow, name: string, temp: string): Promise<{ size: number; body: () => ReadStream }> {
+  const format = /\.(parquet|pq)$/i.test(name) ? 'parquet' : 'csv';
+  await tables.export(v, format, temp);
+  const { size } = await stat(temp);
+  return {
+    size,
+    body: () => {
+      const stream = createReadStream(temp);
+      stream.on('close', () => void rm(temp, { force: true }));
+      return stream;
+    }
+  };
+}
 
 /** Reading a version's bytes: manifest, one file, diff of two versions (all behind checkRead). */
 export class DatasetReader {
@@ -37,6 +56,8 @@ export class DatasetReader {
     const entries = await this.service.manifests.entries(v.md5, DatasetsService.fileName(ds, v));
     const entry = entries.find(e => e.relpath === path);
     if (!entry) throw new AppError(404, 'file_not_found', `Version ${v.id} has no file ${JSON.stringify(path)}`, { path });
+    const tables = this.service.deps.tables;
+    if (v.kind === 'table' && tables) return { entry, opened: await exportTable(tables, v, path, this.service.deps.objects.tempPath()) };
     return {
       entry,
       opened: await this.service.deps.objects.openVerified(entry.md5)

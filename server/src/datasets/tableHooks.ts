@@ -20,6 +20,11 @@ export interface TableHooks {
   }>;
   /** `GET …/versions/:ref/preview?limit=&offset=`: schema, stats, a page of rows. */
   preview(version: DatasetVersionsTable, opts: { limit: number; offset?: number }): Promise<Record<string, unknown>>;
+  /**
+   * `GET …/versions/:ref/files/<name>` of a table version: its rows written to `dest` as CSV or
+   * Parquet (the raw file is not stored; the rows are).
+   */
+  export(version: DatasetVersionsTable, format: 'csv' | 'parquet', dest: string): Promise<void>;
   /** The `table` part of `GET …/diff` when both versions are tables. */
   diff(from: DatasetVersionsTable, to: DatasetVersionsTable, opts: { key?: string[] }): Promise<Record<string, unknown>>;
 }

@@ -45,6 +45,11 @@ describe('table datasets over the API', () => {
     expect(diff.body.table).toMatchObject({ matchedBy: 'key', added: 0, removed: 0, changed });
     expect(diff.body.table.sample[0]).toMatchObject({ kind: 'changed', key: { id: 17 }, columns: ['score'] });
 
+    // Downloading the version's file gives its rows back as the CSV that was added.
+    const file = await fetch(`${env.srv.url}/datasets/alice/people/versions/${v2.id}/files/people.csv`, { headers: env.headers('alice') });
+    expect(file.status).toBe(200);
+    expect(await file.text()).toBe(csv(v2rows));
+
     // Another user sees none of it.
     const other = await env.api('bob', 'GET', `/datasets/alice/people/versions/${v2.id}/preview`);
     expect(other.status).toBeGreaterThanOrEqual(403);

@@ -34,6 +34,7 @@ export function createTableHooks(store: ObjectStore, logger?: Logger): TableHook
     async preview(version: DatasetVersionsTable, opts: { limit: number; offset?: number }) {
       return { ...(await engine.preview(version.md5, opts)) };
     },
+    export: (version: DatasetVersionsTable, format: 'csv' | 'parquet', dest: string) => engine.export(version.md5, format, dest),
     async diff(from: DatasetVersionsTable, to: DatasetVersionsTable, opts: { key?: string[]; sample?: number }) {
       return { ...(await engine.diff(from.md5, to.md5, { key: opts.key?.length ? opts.key : undefined, sample: opts.sample })) };
     },
