@@ -66,6 +66,8 @@ export namespace CommandIDs {
   export const copyDatasetReference = 'conveyor:copy-dataset-reference';
   /** Args: `{ owner: string, name: string, ref: string, tag?: string }` (no tag: ask for one). */
   export const tagDatasetVersion = 'conveyor:tag-dataset-version';
+  /** Args: `{ owner: string, name: string, ref: string }`: mark it a blinded test set (asks first). */
+  export const blindDatasetVersion = 'conveyor:blind-dataset-version';
 
   // Git
   /** Show the Git section (expanded) in the Conveyor sidebar. */

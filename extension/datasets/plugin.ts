@@ -1,15 +1,26 @@
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
-import { Clipboard, ICommandPalette, InputDialog, Notification, showErrorMessage, WidgetTracker } from '@jupyterlab/apputils';
+import {
+  Clipboard,
+  Dialog,
+  ICommandPalette,
+  InputDialog,
+  Notification,
+  showDialog,
+  showErrorMessage,
+  WidgetTracker
+} from '@jupyterlab/apputils';
+import { URLExt } from '@jupyterlab/coreutils';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { refreshIcon } from '@jupyterlab/ui-components';
 import type { AccordionPanel, Widget } from '@lumino/widgets';
 
+import { API_PREFIX } from '../core/api';
 import { CommandIDs } from '../core/commands';
 import { expandSection } from '../core/reveal';
 import { IConveyor } from '../core/tokens';
 import type { IDatasetId } from './api';
-import { datasetReference } from './api';
+import { datasetKey, datasetReference, json, versionPath } from './api';
 import { DiffView } from './diffview';
 import { DatasetsModel } from './model';
 import { registerWithProgress } from './progress';
@@ -173,6 +184,15 @@ export const datasetsPlugin: JupyterFrontEndPlugin<void> = {
           trans,
           onCopy: (d, r) => void commands.execute(CommandIDs.copyDatasetReference, { ...d, ref: r }),
           onTag: (d, r) => void commands.execute(CommandIDs.tagDatasetVersion, { ...d, ref: r }),
+          onBlind: (d, r) => void commands.execute(CommandIDs.blindDatasetVersion, { ...d, ref: r }),
+          fileUrl: path =>
+            URLExt.join(
+              conveyor.serverSettings.baseUrl,
+              API_PREFIX,
+              versionPath(id, versionModel.version.value?.id ?? ref),
+              'files',
+              ...path.split('/').map(encodeURIComponent)
+            ),
           onOpenRun: commands.hasCommand(CommandIDs.openRun)
             ? runId => void commands.execute(CommandIDs.openRun, { id: runId, reveal: true })
             : null
@@ -231,6 +251,34 @@ export const datasetsPlugin: JupyterFrontEndPlugin<void> = {
         } catch (error) {
           await showErrorMessage(trans.__('Could not tag the version'), error as Error);
         }
+      }
+    });
+
+    commands.addCommand(CommandIDs.blindDatasetVersion, {
+      label: trans.__('Mark Dataset Version as Blinded Test Set…'),
+      execute: async args => {
+        const id = idOf(args);
+        const ref = String(args.ref ?? '');
+        const answer = await showDialog({
+          title: trans.__('Blind %1@%2?', id.name, ref),
+          body: trans.__(
+            'Nobody will be able to preview, download, diff or mount this version any more; only an admin-approved evaluation step can read it, and only its metrics leave. Only an admin can undo this.'
+          ),
+          buttons: [Dialog.cancelButton({ label: trans.__('Cancel') }), Dialog.warnButton({ label: trans.__('Blind') })]
+        });
+        if (!answer.button.accept) {
+          return;
+        }
+        try {
+          await request(`${versionPath(id, ref)}/blinded`, json('PUT', { blinded: true }));
+        } catch (error) {
+          await showErrorMessage(trans.__('Could not blind the version'), error as Error);
+          return;
+        }
+        await Promise.all([
+          model.refresh(),
+          ...tracker.filter(w => datasetKey(w.model.dataset) === datasetKey(id)).map(w => w.model.load())
+        ]);
       }
     });
 

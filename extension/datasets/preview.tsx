@@ -1,4 +1,5 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
+import { downloadIcon } from '@jupyterlab/ui-components';
 import React from 'react';
 
 import { formatBytes } from '../runs/format';
@@ -103,9 +104,17 @@ export function TablePreview(props: { preview: DatasetPreview; trans: Translatio
   );
 }
 
-/** A files version: its manifest as a table (path, size, md5). */
-export function FileList(props: { files: DatasetFile[]; trans: TranslationBundle }): JSX.Element {
-  const { files, trans } = props;
+/**
+ * A files version: its manifest as a table (path, size, md5), each file with a download link
+ * (`fileUrl`: the verified bytes from `…/files/<path>`).
+ */
+export function FileList(props: {
+  files: DatasetFile[];
+  truncated?: boolean;
+  fileUrl: (path: string) => string;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { files, trans, fileUrl } = props;
   const sorted = [...files].sort((a, b) => a.path.localeCompare(b.path));
   return (
     <div className="jp-Conveyor-datasetTableScroll" tabIndex={0} role="region" aria-label={trans.__('Files')}>
@@ -115,6 +124,9 @@ export function FileList(props: { files: DatasetFile[]; trans: TranslationBundle
             <th scope="col">{trans.__('Path')}</th>
             <th scope="col">{trans.__('Size')}</th>
             <th scope="col">md5</th>
+            <th scope="col">
+              <span className="jp-Conveyor-datasetSrOnly">{trans.__('Download')}</span>
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -123,10 +135,24 @@ export function FileList(props: { files: DatasetFile[]; trans: TranslationBundle
               <td className="jp-Conveyor-mono">{f.path}</td>
               <td>{f.size === null ? '—' : formatBytes(f.size)}</td>
               <td className="jp-Conveyor-mono">{f.md5 ?? ''}</td>
+              <td>
+                <a
+                  className="jp-Conveyor-iconButton jp-Conveyor-datasetDownload"
+                  href={fileUrl(f.path)}
+                  download={f.path.split('/').pop()}
+                  aria-label={trans.__('Download %1', f.path)}
+                  title={trans.__('Download %1', f.path)}
+                >
+                  <downloadIcon.react tag="span" />
+                </a>
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
+      {props.truncated && (
+        <p className="jp-Conveyor-placeholder">{trans.__('Only the first %1 files are listed.', files.length)}</p>
+      )}
     </div>
   );
 }

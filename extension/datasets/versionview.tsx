@@ -41,6 +41,10 @@ export namespace VersionView {
     trans: TranslationBundle;
     onCopy: (id: IDatasetId, version: string) => void;
     onTag: (id: IDatasetId, version: string) => void;
+    /** Marks the version a blinded test set (after asking). */
+    onBlind: (id: IDatasetId, version: string) => void;
+    /** The download URL of a file of this version. */
+    fileUrl: (path: string) => string;
     /** Opens a run in the Runs section; null when there is no such command. */
     onOpenRun: ((runId: string) => void) | null;
   }
@@ -80,7 +84,8 @@ export function LoadError(props: { load: ILoad<unknown>; trans: TranslationBundl
   );
 }
 
-function VersionBody({ model, trans, onCopy, onTag, onOpenRun }: VersionView.IOptions): JSX.Element {
+function VersionBody(props: VersionView.IOptions): JSX.Element {
+  const { model, trans, onCopy, onTag, onBlind, onOpenRun, fileUrl } = props;
   const version = model.version.value;
   const key = datasetKey(model.dataset);
   return (
@@ -109,6 +114,18 @@ function VersionBody({ model, trans, onCopy, onTag, onOpenRun }: VersionView.IOp
         >
           <tagVersionIcon.react tag="span" />
         </button>
+        {version && !version.blinded && (
+          <button
+            type="button"
+            className="jp-Button jp-mod-minimal jp-Conveyor-iconButton"
+            onClick={() => onBlind(model.dataset, version.id)}
+            aria-label={trans.__('Mark as blinded test set')}
+            title={trans.__('Mark as blinded test set: nobody may preview, download or mount it any more')}
+            data-testid="conveyor-dataset-blind"
+          >
+            <lockIcon.react tag="span" />
+          </button>
+        )}
         <button
           type="button"
           className="jp-Button jp-mod-minimal jp-Conveyor-iconButton"
@@ -172,7 +189,14 @@ function VersionBody({ model, trans, onCopy, onTag, onOpenRun }: VersionView.IOp
             ) : (
               <>
                 <LoadError load={model.files} trans={trans} />
-                {model.files.value && <FileList files={model.files.value.files} trans={trans} />}
+                {model.files.value && (
+                  <FileList
+                    files={model.files.value.files}
+                    truncated={model.files.value.truncated}
+                    fileUrl={fileUrl}
+                    trans={trans}
+                  />
+                )}
               </>
             )}
           </section>

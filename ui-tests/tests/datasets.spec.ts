@@ -3,7 +3,8 @@ import * as path from 'path';
 
 /**
  * The Datasets panel against the real companion: register a folder from the file browser's
- * context menu, change a file, register it again, see the two versions, diff them.
+ * context menu, change a file, register it again, see the two versions, tag one, diff them,
+ * open one and blind it.
  */
 const RESULTS = path.join(__dirname, '..', 'test-results');
 const API = '/conveyor/api/v1';
@@ -83,5 +84,19 @@ test('register a folder from the file browser twice, see two versions and diff t
   const files = page.getByTestId('conveyor-dataset-files');
   await expect(files.locator('tbody tr')).toHaveCount(3);
   await expect(files.locator('tr[data-path="a.txt"]')).toContainText('4 B');
+  // Its download link answers the file's bytes.
+  const href = await files.locator('tr[data-path="a.txt"] a').getAttribute('href');
+  expect(await (await page.request.get(href!)).text()).toBe('ONE\n');
   await page.screenshot({ path: path.join(RESULTS, 'datasets-version.png') });
+
+  // Blind it: the files are gone from the view, the server refuses them, the row shows the lock.
+  await page.getByTestId('conveyor-dataset-blind').click();
+  await page.locator('.jp-Dialog').getByRole('button', { name: 'Blind' }).click();
+  await expect(page.getByTestId('conveyor-dataset-blinded-note')).toBeVisible();
+  await expect(files).toHaveCount(0);
+  await expect(versions.nth(0).getByTestId('conveyor-dataset-blinded')).toBeVisible();
+  await expect(versions.nth(0).getByTestId('conveyor-dataset-pick')).toBeDisabled();
+  const id = await versions.nth(0).getAttribute('data-version');
+  const refused = await page.request.get(`${API}/datasets/${owner}/${name}/versions/${id}/files`);
+  expect(refused.status()).toBe(403);
 });
