@@ -38,7 +38,8 @@ export interface ICanvasProps {
   fitKey: string;
 }
 
-const FIT = { maxZoom: 1, padding: 0.2 };
+// Fit, but never so small that the step names cannot be read (the controls fit everything).
+const FIT = { maxZoom: 1, minZoom: 0.5, padding: 0.15 };
 
 const nodeTypes = { step: StepNode };
 

@@ -110,9 +110,11 @@ test.describe('Components and templates', () => {
 
   test('creates a pipeline from a template and opens it in the editor', async ({ page, tmpPath }) => {
     await page.filebrowser.openDirectory(tmpPath);
-    await page.evaluate(() => {
-      void (window as any).jupyterapp.commands.execute('conveyor:new-pipeline-from-template');
+    // From the launcher (it opens in the file browser's folder).
+    await page.evaluate(async () => {
+      await (window as any).jupyterapp.commands.execute('launcher:create');
     });
+    await page.locator('.jp-LauncherCard:visible', { hasText: 'Pipeline from Template' }).click();
     const dialog = page.locator('.jp-Dialog');
     await dialog.getByText('Train → evaluate → register').click();
     await expect(dialog.getByTestId('conveyor-template-path')).toHaveValue(`${tmpPath}/train-evaluate-register.pipeline.yaml`);
@@ -126,5 +128,8 @@ test.describe('Components and templates', () => {
     }
     await expect(canvas.locator('.react-flow__edge')).toHaveCount(6);
     await page.screenshot({ path: path.join(RESULTS, 'pipeline-template-editor.png') });
+    await page.theme.setDarkTheme();
+    await page.screenshot({ path: path.join(RESULTS, 'pipeline-template-editor-dark.png') });
+    await page.theme.setLightTheme();
   });
 });
