@@ -79,9 +79,7 @@ test('a sealed step running through a kill -9 stays sealed after the restart', a
     const a = await serve();
     first = a.child;
     const body = {
-      pipeline: pipeline('sealed', [
-        { name: 'eval', command: ['python3', '-c', TICKS], inputs: { test: 'dataset://alice/holdout@final' } }
-      ]),
+      pipeline: pipeline('sealed', [{ name: 'eval', command: ['python3', '-c', TICKS], inputs: { test: 'dataset://alice/holdout@final' } }]),
       experiment: 'sealed-recovery',
       cache: false
     };
@@ -92,8 +90,7 @@ test('a sealed step running through a kill -9 stays sealed after the restart', a
     await waitForRun(a.url, headers, id, r => r.steps[0].status === 'running', 30_000);
     // Kill once the step has logged its first tick.
     const ticks = async (url: string): Promise<number[]> => {
-      const exp = (await json(await fetch(`${mlflow(url)}/experiments/get-by-name?experiment_name=sealed-recovery`, { headers })))
-        .experiment;
+      const exp = (await json(await fetch(`${mlflow(url)}/experiments/get-by-name?experiment_name=sealed-recovery`, { headers }))).experiment;
       if (!exp) return [];
       const found = await json(
         await fetch(`${mlflow(url)}/runs/search`, {
@@ -120,8 +117,7 @@ test('a sealed step running through a kill -9 stays sealed after the restart', a
     expect(JSON.stringify(done)).not.toContain(LABELS);
     expect((await json(await fetch(`${b.url}/runs/${id}/steps/eval/logs`, { headers }))).lines).toEqual([]);
     expect(await ticks(b.url)).toEqual([0, 1, 2, 3, 4, 5]);
-    const exp = (await json(await fetch(`${mlflow(b.url)}/experiments/get-by-name?experiment_name=sealed-recovery`, { headers })))
-      .experiment;
+    const exp = (await json(await fetch(`${mlflow(b.url)}/experiments/get-by-name?experiment_name=sealed-recovery`, { headers }))).experiment;
     const run = (
       await json(
         await fetch(`${mlflow(b.url)}/runs/search`, {

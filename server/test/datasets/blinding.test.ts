@@ -44,7 +44,9 @@ describe.each([{ name: 'sqlite' as const }, ...(pg ? [{ name: 'postgres' as cons
   let version: string;
   let dropSchema: (() => Promise<void>) | undefined;
   const data = tempDir('blind');
-  const step = (command: string[]) => ({ pipeline: pipeline('evaluate', [{ name: 'eval', image: TEST_IMAGE, command, inputs: { test: 'dataset://alice/holdout@final' }, outputs: ['out.txt'] }]) });
+  const step = (command: string[]) => ({
+    pipeline: pipeline('evaluate', [{ name: 'eval', image: TEST_IMAGE, command, inputs: { test: 'dataset://alice/holdout@final' }, outputs: ['out.txt'] }])
+  });
   const put = (path: string, body: unknown, user: string) =>
     fetch(`${env.t.url}${path}`, { method: 'PUT', headers: { ...secretHeaders(user), 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 
@@ -65,8 +67,20 @@ describe.each([{ name: 'sqlite' as const }, ...(pg ? [{ name: 'postgres' as cons
     process.env.CONVEYOR_PRODUCTION_USER = 'prod';
     env = await runsEnv({ dataDir: data.path, databaseUrl });
     delete process.env.CONVEYOR_PRODUCTION_USER;
-    for (const [name, admin] of [['alice', false], ['bob', false], ['prod', false], ['root', true]] as const) await env.t.store.users.create(name, admin);
-    version = await addVersion(env.t.store, data.path, { owner: 'alice', name: 'holdout', files: { 'labels.csv': `${SECRET}\n` }, tags: ['final'], shareWith: ['bob', 'prod'] });
+    for (const [name, admin] of [
+      ['alice', false],
+      ['bob', false],
+      ['prod', false],
+      ['root', true]
+    ] as const)
+      await env.t.store.users.create(name, admin);
+    version = await addVersion(env.t.store, data.path, {
+      owner: 'alice',
+      name: 'holdout',
+      files: { 'labels.csv': `${SECRET}\n` },
+      tags: ['final'],
+      shareWith: ['bob', 'prod']
+    });
   });
   afterAll(async () => {
     if (env) await removeVolumes(env.t.store);
@@ -100,7 +114,13 @@ describe.each([{ name: 'sqlite' as const }, ...(pg ? [{ name: 'postgres' as cons
     }
     const mine = (await json(await env.get('/datasets/approvals?status=pending', 'alice'))).approvals;
     expect(mine).toHaveLength(1);
-    expect(mine[0]).toMatchObject({ versionId: version, dataset: 'alice/holdout', requestedBy: 'alice', status: 'pending', spec: { step: 'eval', command: EVAL() } });
+    expect(mine[0]).toMatchObject({
+      versionId: version,
+      dataset: 'alice/holdout',
+      requestedBy: 'alice',
+      status: 'pending',
+      spec: { step: 'eval', command: EVAL() }
+    });
     approval = mine[0].id;
     // The same request again is the same approval; others' requests are not listed to alice.
     await env.post('/runs', step(EVAL()), 'alice');
@@ -162,17 +182,39 @@ describe.each([{ name: 'sqlite' as const }, ...(pg ? [{ name: 'postgres' as cons
     expect(logs.lines).toEqual([]);
     expect((await env.get(`/runs/${run.id}/steps/eval/outputs/out.txt`, 'alice')).status).toBe(404);
     // Metrics arrived; every other way out answered 403.
-    const { experiment } = await json(await fetch(`${new URL(env.t.url).origin}/conveyor/mlflow/api/2.0/mlflow/experiments/get-by-name?experiment_name=evaluate`, { headers: secretHeaders('alice') }));
-    const { runs } = await json(await fetch(`${new URL(env.t.url).origin}/conveyor/mlflow/api/2.0/mlflow/runs/search`, { method: 'POST', headers: { ...secretHeaders('alice'), 'Content-Type': 'application/json' }, body: JSON.stringify({ experiment_ids: [experiment.experiment_id] }) }));
+    const { experiment } = await json(
+      await fetch(`${new URL(env.t.url).origin}/conveyor/mlflow/api/2.0/mlflow/experiments/get-by-name?experiment_name=evaluate`, {
+        headers: secretHeaders('alice')
+      })
+    );
+    const { runs } = await json(
+      await fetch(`${new URL(env.t.url).origin}/conveyor/mlflow/api/2.0/mlflow/runs/search`, {
+        method: 'POST',
+        headers: { ...secretHeaders('alice'), 'Content-Type': 'application/json' },
+        body: JSON.stringify({ experiment_ids: [experiment.experiment_id] })
+      })
+    );
     const tracked = runs[0];
     const metrics = Object.fromEntries(tracked.data.metrics.map((m: any) => [m.key, m.value]));
     expect(metrics).toMatchObject({ accuracy: 0.75, code_param: 403, code_tag: 403, code_batch_tag: 403, code_artifact: 403, code_rename: 403 });
     expect(JSON.stringify(tracked)).not.toContain(SECRET);
     const tags = Object.fromEntries(tracked.data.tags.map((t: any) => [t.key, t.value]));
     expect(JSON.parse(tags['conveyor.datasets'])).toEqual([{ input: 'test', dataset: 'alice/holdout', version, blinded: true }]);
-    const full = await json(await fetch(`${new URL(env.t.url).origin}/conveyor/mlflow/api/2.0/mlflow/runs/get?run_id=${tracked.info.run_id}`, { headers: secretHeaders('alice') }));
-    expect(full.run.inputs.dataset_inputs).toEqual([{ tags: [{ key: 'mlflow.data.context', value: 'test' }], dataset: expect.objectContaining({ name: 'alice/holdout', digest: version, source_type: 'conveyor' }) }]);
-    const artifacts = await json(await fetch(`${new URL(env.t.url).origin}/conveyor/mlflow/api/2.0/mlflow-artifacts/artifacts?path=${encodeURIComponent(`${experiment.experiment_id}/${tracked.info.run_id}/artifacts`)}`, { headers: secretHeaders('alice') }));
+    const full = await json(
+      await fetch(`${new URL(env.t.url).origin}/conveyor/mlflow/api/2.0/mlflow/runs/get?run_id=${tracked.info.run_id}`, { headers: secretHeaders('alice') })
+    );
+    expect(full.run.inputs.dataset_inputs).toEqual([
+      {
+        tags: [{ key: 'mlflow.data.context', value: 'test' }],
+        dataset: expect.objectContaining({ name: 'alice/holdout', digest: version, source_type: 'conveyor' })
+      }
+    ]);
+    const artifacts = await json(
+      await fetch(
+        `${new URL(env.t.url).origin}/conveyor/mlflow/api/2.0/mlflow-artifacts/artifacts?path=${encodeURIComponent(`${experiment.experiment_id}/${tracked.info.run_id}/artifacts`)}`,
+        { headers: secretHeaders('alice') }
+      )
+    );
     expect(artifacts.files ?? []).toEqual([]);
     const lineage = await json(await env.get('/datasets/alice/holdout/versions/final/lineage', 'alice'));
     expect(lineage.readBy).toEqual([expect.objectContaining({ runId: run.id, step: 'eval', input: 'test' })]);
@@ -194,7 +236,9 @@ describe.each([{ name: 'sqlite' as const }, ...(pg ? [{ name: 'postgres' as cons
 
   it('lets the production account mount it without approval, sealed: a failing notebook leaks no cell, line or notebook', async () => {
     env.write('leak.ipynb', notebook([`print(open('inputs/test/labels.csv').read())`, `raise ValueError(open('inputs/test/labels.csv').read())`]));
-    const body = { pipeline: pipeline('prod-eval', [{ name: 'eval', notebook: 'leak.ipynb', image: TEST_IMAGE, inputs: { test: 'dataset://alice/holdout@final' } }]) };
+    const body = {
+      pipeline: pipeline('prod-eval', [{ name: 'eval', notebook: 'leak.ipynb', image: TEST_IMAGE, inputs: { test: 'dataset://alice/holdout@final' } }])
+    };
     const run = await env.submit(body, 'prod');
     const done = await env.wait(run.id, undefined, 90_000, 'prod');
     expect(done.status).toBe('failed');

@@ -251,9 +251,7 @@ describe('datasets as step inputs', () => {
       tags: ['latest'],
       blinded: false
     });
-    const file = await json(
-      await env.post('/datasets/versions/from-run', { name: 'scores', runId: run.id, step: 'train', output: 'score.txt' }, 'alice')
-    );
+    const file = await json(await env.post('/datasets/versions/from-run', { name: 'scores', runId: run.id, step: 'train', output: 'score.txt' }, 'alice'));
     expect(file).toMatchObject({ dataset: 'alice/scores', files: 1, bytes: 3 });
     const lineage = await json(await env.get(`/datasets/alice/models/versions/${version.id}/lineage`, 'alice'));
     expect(lineage.producedBy).toEqual([
@@ -352,19 +350,26 @@ describe('datasets as step inputs', () => {
     writeFileSync(object, 'good,data\n');
     const ok = await env.wait((await env.submit(body, 'alice')).id, undefined, 90_000, 'alice');
     expect(ok.status).toBe('succeeded');
-    expect(await (await env.get(`/runs/${ok.id}/steps/read/outputs/out.txt`, 'alice')).text()).toBe(
-      `(['a.csv'], 'good,data\\n', 'refused')`
-    );
+    expect(await (await env.get(`/runs/${ok.id}/steps/read/outputs/out.txt`, 'alice')).text()).toBe(`(['a.csv'], 'good,data\\n', 'refused')`);
   });
 
   it('mounts a table version as data.csv and data.parquet', async () => {
     env.write('tables/prices.csv', 'id,price\n1,9.5\n2,3.25\n');
     const added = await env.post('/datasets/versions', { name: 'prices', path: 'tables/prices.csv', table: { key: ['id'] }, tags: ['v1'] }, 'alice');
     expect(added.status).toBe(201);
-    const TABLE = ['python3', '-c', "import os; open('out.txt','w').write(open('inputs/t/data.csv').read() + str(sorted(os.listdir('inputs/t'))) + str(os.path.getsize('inputs/t/data.parquet') > 0))"];
-    const run = await env.submit({ pipeline: pipeline('table', [{ name: 'read', image: TEST_IMAGE, command: TABLE, inputs: { t: 'dataset://prices@v1' }, outputs: ['out.txt'] }]) }, 'alice');
+    const TABLE = [
+      'python3',
+      '-c',
+      "import os; open('out.txt','w').write(open('inputs/t/data.csv').read() + str(sorted(os.listdir('inputs/t'))) + str(os.path.getsize('inputs/t/data.parquet') > 0))"
+    ];
+    const run = await env.submit(
+      { pipeline: pipeline('table', [{ name: 'read', image: TEST_IMAGE, command: TABLE, inputs: { t: 'dataset://prices@v1' }, outputs: ['out.txt'] }]) },
+      'alice'
+    );
     const done = await env.wait(run.id, undefined, 90_000, 'alice');
     expect(done.steps[0].error).toBeNull();
-    expect(await (await env.get(`/runs/${run.id}/steps/read/outputs/out.txt`, 'alice')).text()).toBe("id,price\n1,9.5\n2,3.25\n['data.csv', 'data.parquet']True");
+    expect(await (await env.get(`/runs/${run.id}/steps/read/outputs/out.txt`, 'alice')).text()).toBe(
+      "id,price\n1,9.5\n2,3.25\n['data.csv', 'data.parquet']True"
+    );
   });
 });

@@ -50,12 +50,7 @@ export class Approvals {
 
   /** Whether an admin approved exactly this fingerprint for this version. */
   async approved(versionId: string, fingerprint: string): Promise<boolean> {
-    const rows = await this.db
-      .selectFrom('dataset_approvals')
-      .select('spec')
-      .where('version_id', '=', versionId)
-      .where('status', '=', 'approved')
-      .execute();
+    const rows = await this.db.selectFrom('dataset_approvals').select('spec').where('version_id', '=', versionId).where('status', '=', 'approved').execute();
     return rows.some(r => (JSON.parse(r.spec) as ApprovalSpec).fingerprint === fingerprint);
   }
 
@@ -73,7 +68,18 @@ export class Approvals {
     const id = randomBytes(8).toString('hex');
     await this.db
       .insertInto('dataset_approvals')
-      .values({ id, version_id: versionId, requested_by: requester, approved_by: null, run_id: null, step: spec.step, spec: JSON.stringify(spec), status: 'pending', created_at: now.toISOString(), decided_at: null })
+      .values({
+        id,
+        version_id: versionId,
+        requested_by: requester,
+        approved_by: null,
+        run_id: null,
+        step: spec.step,
+        spec: JSON.stringify(spec),
+        status: 'pending',
+        created_at: now.toISOString(),
+        decided_at: null
+      })
       .execute();
     return id;
   }

@@ -72,14 +72,25 @@ export class DatasetCatalog {
   }
 
   async setBlinded(versionId: string, blinded: boolean): Promise<void> {
-    await this.db.updateTable('dataset_versions').set({ blinded: blinded ? 1 : 0 }).where('id', '=', versionId).execute();
+    await this.db
+      .updateTable('dataset_versions')
+      .set({ blinded: blinded ? 1 : 0 })
+      .where('id', '=', versionId)
+      .execute();
   }
 
   /** Records that a step read (`input`) or produced (`output`) a version; idempotent. */
   async record(entry: { versionId: string; runId: string; step: string; direction: 'input' | 'output'; input: string }, now = new Date()): Promise<void> {
     await this.db
       .insertInto('dataset_lineage')
-      .values({ version_id: entry.versionId, run_id: entry.runId, step: entry.step, direction: entry.direction, input: entry.input, created_at: now.toISOString() })
+      .values({
+        version_id: entry.versionId,
+        run_id: entry.runId,
+        step: entry.step,
+        direction: entry.direction,
+        input: entry.input,
+        created_at: now.toISOString()
+      })
       .onConflict(oc => oc.columns(['version_id', 'run_id', 'step', 'direction', 'input']).doNothing())
       .execute();
   }

@@ -53,7 +53,12 @@ export function createDatasetRuns(o: DatasetRunsOptions): DatasetRuns {
   const storeDir = join(o.config.dataDir, 'datasets', 'store');
   const catalog = new DatasetCatalog(o.store.db);
   const approvals = new Approvals(o.store.db);
-  const volumes = new DatasetVolumes({ docker: o.docker ?? new Docker(), storeDir, markerDir: join(o.config.dataDir, 'datasets', 'volumes'), logger: o.logger });
+  const volumes = new DatasetVolumes({
+    docker: o.docker ?? new Docker(),
+    storeDir,
+    markerDir: join(o.config.dataDir, 'datasets', 'volumes'),
+    logger: o.logger
+  });
   const inputs = new DatasetInputs({
     catalog,
     approvals,
@@ -91,9 +96,10 @@ export function createDatasetRuns(o: DatasetRunsOptions): DatasetRuns {
     executor: { prepare: job => inputs.prepare(job) },
     tracking: service => ({
       tracked: (run, step, runUuid) => inputs.tracked(service, run, step, runUuid),
-      sealed: (sealed => (runUuid: string) => sealed.of(runUuid))(
-        new SealedSteps({ trackedRun: uuid => service.access.run(uuid), steps: id => runSteps.steps(id) })
-      )
+      sealed: (
+        sealed => (runUuid: string) =>
+          sealed.of(runUuid)
+      )(new SealedSteps({ trackedRun: uuid => service.access.run(uuid), steps: id => runSteps.steps(id) }))
     }),
     module: () => ({
       router: datasetRunRoutes({ catalog, approvals, publish, ownsRun }),

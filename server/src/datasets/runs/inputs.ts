@@ -66,9 +66,21 @@ export class DatasetInputs {
         }
         const table = v.kind === 'table';
         if ((table && !this.d.tables?.()) || (!table && v.kind !== 'files')) {
-          throw new AppError(400, 'dataset_not_mountable', `Step "${step.name}", input "${input}": ${v.owner}/${v.name} version ${v.id} (${v.kind}) cannot be mounted on this server`, { ...at, ref: value });
+          throw new AppError(
+            400,
+            'dataset_not_mountable',
+            `Step "${step.name}", input "${input}": ${v.owner}/${v.name} version ${v.id} (${v.kind}) cannot be mounted on this server`,
+            { ...at, ref: value }
+          );
         }
-        const entry: StepDataset = { owner: v.owner, name: v.name, version: v.id, md5: v.md5, blinded: v.blinded, ...(table ? { kind: 'table' as const } : {}) };
+        const entry: StepDataset = {
+          owner: v.owner,
+          name: v.name,
+          version: v.id,
+          md5: v.md5,
+          blinded: v.blinded,
+          ...(table ? { kind: 'table' as const } : {})
+        };
         if (!table && !v.md5.endsWith('.dir')) entry.fileName = v.sourcePath ? posix.basename(v.sourcePath) : 'data';
         if (v.blinded) entry.fingerprint = await this.mayMount(owner, v, step);
         datasets[input] = entry;
@@ -133,15 +145,19 @@ export class DatasetInputs {
       }
       const tag = datasets.map(([input, ds]) => ({ input, dataset: `${ds.owner}/${ds.name}`, version: ds.version, ...(ds.blinded ? { blinded: true } : {}) }));
       await tracking.logBatch(runUuid, { tags: [{ key: DATASETS_TAG, value: JSON.stringify(tag).slice(0, 8000) }] });
-      await tracking.runs.logInputs({ user: run.owner }, runUuid, datasets.map(([input, ds]) => ({
-        tags: [{ key: 'mlflow.data.context', value: input }],
-        dataset: {
-          name: `${ds.owner}/${ds.name}`,
-          digest: ds.version,
-          source_type: 'conveyor',
-          source: JSON.stringify({ uri: `dataset://${ds.owner}/${ds.name}@${ds.version}` })
-        }
-      })));
+      await tracking.runs.logInputs(
+        { user: run.owner },
+        runUuid,
+        datasets.map(([input, ds]) => ({
+          tags: [{ key: 'mlflow.data.context', value: input }],
+          dataset: {
+            name: `${ds.owner}/${ds.name}`,
+            digest: ds.version,
+            source_type: 'conveyor',
+            source: JSON.stringify({ uri: `dataset://${ds.owner}/${ds.name}@${ds.version}` })
+          }
+        }))
+      );
     } catch (err) {
       this.d.logger.warn({ err, run: run.id, step: step.name }, 'could not record the dataset inputs of a step');
     }

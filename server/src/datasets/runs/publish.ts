@@ -17,7 +17,9 @@ async function isFolderTar(path: string): Promise<boolean> {
     const head = Buffer.alloc(512);
     const { bytesRead } = await fh.read(head, 0, 512, 0);
     // ustar magic, and the executor's canonical headers: mtime 0, uid 0.
-    return bytesRead === 512 && head.toString('latin1', 257, 262) === 'ustar' && head.toString('latin1', 136, 147).replace(/[\0 ]/g, '').replace(/^0+/, '') === '';
+    return (
+      bytesRead === 512 && head.toString('latin1', 257, 262) === 'ustar' && head.toString('latin1', 136, 147).replace(/[\0 ]/g, '').replace(/^0+/, '') === ''
+    );
   } finally {
     await fh.close();
   }
@@ -74,7 +76,13 @@ export async function publishFromRun(
     const stored = await ingestPath({ abs, workspace: work, store: d.service.deps.objects, cache: d.service.deps.cache });
     // The run produced these bytes: its owner holds them, whatever other version has the same.
     for (const id of (await d.service.manifests.checkTree(stored.md5)).objects) d.service.manifests.recordUpload(user.name, id);
-    const { version } = await d.service.add(user, { name: req.name, md5: stored.md5, message: req.message ?? `From run ${req.runId}, step ${req.step}, output ${req.output}`, tags: req.tags, blinded: req.blinded });
+    const { version } = await d.service.add(user, {
+      name: req.name,
+      md5: stored.md5,
+      message: req.message ?? `From run ${req.runId}, step ${req.step}, output ${req.output}`,
+      tags: req.tags,
+      blinded: req.blinded
+    });
     await d.catalog.record({ versionId: version.id, runId: req.runId, step: req.step, direction: 'output', input: req.output });
     return version;
   } finally {

@@ -12,12 +12,41 @@ import type { DatasetCatalog, LineageEntry } from './catalog';
 const obj = { inline: { type: 'object' } } as const;
 
 export const datasetRunRouteDocs: RouteDoc[] = [
-  { method: 'get', path: '/datasets/{owner}/{name}/versions/{ref}/lineage', summary: 'Runs that read this version and the run that produced it', response: obj },
-  { method: 'put', path: '/datasets/{owner}/{name}/versions/{ref}/blinded', summary: 'Blind (owner or admin) or unblind (admins only) a version', request: 'dataset-blinded.json', response: obj },
-  { method: 'post', path: '/datasets/versions/from-run', summary: 'Publish a step output as a version of your dataset', request: 'dataset-from-run.json', response: 'dataset-version.json', status: 201 },
+  {
+    method: 'get',
+    path: '/datasets/{owner}/{name}/versions/{ref}/lineage',
+    summary: 'Runs that read this version and the run that produced it',
+    response: obj
+  },
+  {
+    method: 'put',
+    path: '/datasets/{owner}/{name}/versions/{ref}/blinded',
+    summary: 'Blind (owner or admin) or unblind (admins only) a version',
+    request: 'dataset-blinded.json',
+    response: obj
+  },
+  {
+    method: 'post',
+    path: '/datasets/versions/from-run',
+    summary: 'Publish a step output as a version of your dataset',
+    request: 'dataset-from-run.json',
+    response: 'dataset-version.json',
+    status: 201
+  },
   { method: 'get', path: '/runs/{id}/datasets', summary: 'The dataset versions a run read and produced', response: obj },
-  { method: 'get', path: '/datasets/approvals', summary: 'Approval requests for evaluation steps on blinded versions (?status=); admins see all', response: obj },
-  { method: 'post', path: '/datasets/approvals/{id}', summary: 'An admin approves or rejects (revokes) a request', request: 'dataset-approval-decision.json', response: obj }
+  {
+    method: 'get',
+    path: '/datasets/approvals',
+    summary: 'Approval requests for evaluation steps on blinded versions (?status=); admins see all',
+    response: obj
+  },
+  {
+    method: 'post',
+    path: '/datasets/approvals/{id}',
+    summary: 'An admin approves or rejects (revokes) a request',
+    request: 'dataset-approval-decision.json',
+    response: obj
+  }
 ];
 
 export interface DatasetRunRoutesDeps {

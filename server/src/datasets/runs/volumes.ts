@@ -126,9 +126,12 @@ export class DatasetVolumes {
   }
 
   async remove(name: string): Promise<void> {
-    await this.o.docker.getVolume(name).remove().catch(err => {
-      if ((err as { statusCode?: number }).statusCode !== 404) throw err;
-    });
+    await this.o.docker
+      .getVolume(name)
+      .remove()
+      .catch(err => {
+        if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+      });
     await rm(this.marker(name), { force: true });
   }
 
