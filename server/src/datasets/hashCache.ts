@@ -55,6 +55,15 @@ export class HashCache {
     if (this.map.size > MAX_ENTRIES) this.map.delete(this.map.keys().next().value as string);
   }
 
+  /** `set` once the cache is loaded (after `get`/`getMany`). */
+  setSync(key: string, md5: string): void {
+    if (this.map.get(key) === md5) return;
+    this.map.delete(key);
+    this.map.set(key, md5);
+    this.dirty = true;
+    if (this.map.size > MAX_ENTRIES) this.map.delete(this.map.keys().next().value as string);
+  }
+
   async save(): Promise<void> {
     if (!this.dirty) return;
     this.dirty = false;

@@ -18,6 +18,12 @@ export interface HashTask {
 
 export type PoolTask = CopyTask | HashTask;
 
+/** Several small tasks in one message (less messaging per file). */
+interface BatchTask {
+  op: 'batch';
+  tasks: PoolTask[];
+}
+
 export interface PoolResult {
   md5: string;
   bytes: number;
@@ -33,7 +39,7 @@ const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const fs = require('node:fs');
 const buf = Buffer.allocUnsafe(1 << 20);
-parentPort.on('message', ({ id, task }) => {
+function one(task) {
   let fd = -1, out = -1;
   try {
     const hash = createHash('md5');
@@ -52,13 +58,17 @@ parentPort.on('message', ({ id, task }) => {
       bytes += n;
     }
     if (out >= 0 && task.fsync) fs.fsyncSync(out);
-    parentPort.postMessage({ id, ok: true, md5: hash.digest('hex'), bytes });
+    return { ok: true, md5: hash.digest('hex'), bytes };
   } catch (e) {
-    parentPort.postMessage({ id, ok: false, code: e && e.code, message: String(e && e.message) });
+    return { ok: false, code: e && e.code, message: String(e && e.message) };
   } finally {
     if (fd >= 0) try { fs.closeSync(fd); } catch {}
     if (out >= 0) try { fs.closeSync(out); } catch {}
   }
+}
+parentPort.on('message', ({ id, task }) => {
+  if (task.op === 'batch') parentPort.postMessage({ id, ok: true, results: task.tasks.map(one) });
+  else parentPort.postMessage({ id, ...one(task) });
 });
 `;
 
@@ -72,22 +82,42 @@ export class PoolError extends Error {
 }
 
 interface Pending {
-  resolve(r: PoolResult): void;
+  resolve(r: unknown): void;
   reject(e: Error): void;
+}
+
+interface WorkerAnswer {
+  id: number;
+  ok: boolean;
+  md5: string;
+  bytes: number;
+  code?: string;
+  message?: string;
+  results?: WorkerAnswer[];
 }
 
 /** A fixed pool of hashing workers, one per core; tasks queue in order. */
 export class HashPool {
   private workers: { worker: Worker; busy: number | null }[] = [];
-  private queue: { id: number; task: PoolTask }[] = [];
+  private queue: { id: number; task: PoolTask | BatchTask }[] = [];
   private pending = new Map<number, Pending>();
   private nextId = 1;
 
   constructor(readonly size = Math.max(1, availableParallelism())) {}
 
   run(task: PoolTask): Promise<PoolResult> {
+    return this.enqueue(task) as Promise<PoolResult>;
+  }
+
+  /** Runs small tasks as one message; each answer is its result or its PoolError. */
+  async runBatch(tasks: PoolTask[]): Promise<(PoolResult | PoolError)[]> {
+    const r = (await this.enqueue({ op: 'batch', tasks })) as unknown as { results: WorkerAnswer[] };
+    return r.results.map(a => (a.ok ? { md5: a.md5, bytes: a.bytes } : new PoolError(a.code, a.message ?? 'hashing failed')));
+  }
+
+  private enqueue(task: PoolTask | BatchTask): Promise<unknown> {
     const id = this.nextId++;
-    return new Promise<PoolResult>((resolve, reject) => {
+    return new Promise<unknown>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.queue.push({ id, task });
       this.pump();
@@ -100,11 +130,11 @@ export class HashPool {
       busy: null as number | null
     };
     slot.worker.unref();
-    slot.worker.on('message', (m: { id: number; ok: boolean; md5: string; bytes: number; code?: string; message?: string }) => {
+    slot.worker.on('message', (m: WorkerAnswer) => {
       slot.busy = null;
       const p = this.pending.get(m.id);
       this.pending.delete(m.id);
-      if (m.ok) p?.resolve({ md5: m.md5, bytes: m.bytes });
+      if (m.ok) p?.resolve(m.results ? { results: m.results } : { md5: m.md5, bytes: m.bytes });
       else p?.reject(new PoolError(m.code, m.message ?? 'hashing failed'));
       this.pump();
     });

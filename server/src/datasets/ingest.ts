@@ -29,6 +29,9 @@ const FSYNC_EACH_UP_TO = 256;
 const FSYNC_FROM_BYTES = 64 * 1024 * 1024;
 /** During a large add, start the file system's writeback every this many bytes copied. */
 const KICK_EVERY_BYTES = 256 * 1024 * 1024;
+/** Files under this size are sent to the workers in batches of BATCH_FILES. */
+const BATCH_BELOW_BYTES = 1024 * 1024;
+const BATCH_FILES = 32;
 const MAX_FILES = 5_000_000;
 
 /**
@@ -107,39 +110,50 @@ export async function ingestPath(opts: {
   let copied = 0;
   let kicked = 0;
   let kicking: Promise<unknown> | undefined;
+  // Small files go to the workers in batches (one message for many files), large ones alone.
+  const groups: number[][] = [];
+  let batch: number[] = [];
+  for (const i of misses) {
+    if (files[i].size >= BATCH_BELOW_BYTES) groups.push([i]);
+    else {
+      batch.push(i);
+      if (batch.length === BATCH_FILES) {
+        groups.push(batch);
+        batch = [];
+      }
+    }
+  }
+  if (batch.length) groups.push(batch);
+  const done = (i: number, r: { md5: string; bytes: number }) => {
+    const f = files[i];
+    copied += r.bytes;
+    if (!fsyncEach && copied - kicked >= KICK_EVERY_BYTES && !kicking) {
+      // Early writeback: the final sync then has little left to write.
+      kicked = copied;
+      kicking = store
+        .syncAll()
+        .catch(() => undefined)
+        .finally(() => (kicking = undefined));
+    }
+    md5s[i] = r.md5;
+    progress.files++;
+    progress.bytes += f.size;
+    // A file that changed while it was read is stored as read, but not cached.
+    if (r.bytes === f.size) cache.setSync(statKey({ dev: f.dev, ino: f.ino, mtimeNs: f.mtimeNs, size: BigInt(f.size) }), r.md5);
+  };
   try {
     const settled = await Promise.allSettled(
-      misses.map(async i => {
-        const f = files[i];
-        const temp = store.tempPath();
-        temps.push({ temp, index: i });
-        const r = await store.pool.run({ op: 'copy', src: f.abs, dest: temp, fsync: fsyncEach || f.size >= FSYNC_FROM_BYTES }).catch(err => {
-          throw storeError(err, f.relpath || 'The file');
+      groups.map(async group => {
+        const tasks = group.map(i => {
+          const temp = store.tempPath();
+          temps.push({ temp, index: i });
+          return { op: 'copy' as const, src: files[i].abs, dest: temp, fsync: fsyncEach || files[i].size >= FSYNC_FROM_BYTES };
         });
-        copied += r.bytes;
-        if (!fsyncEach && copied - kicked >= KICK_EVERY_BYTES && !kicking) {
-          // Early writeback: the final sync then has little left to write.
-          kicked = copied;
-          kicking = store
-            .syncAll()
-            .catch(() => undefined)
-            .finally(() => (kicking = undefined));
-        }
-        md5s[i] = r.md5;
-        progress.files++;
-        progress.bytes += f.size;
-        // A file that changed while it was read is stored as read, but not cached.
-        if (r.bytes === f.size) {
-          await cache.set(
-            statKey({
-              dev: f.dev,
-              ino: f.ino,
-              mtimeNs: f.mtimeNs,
-              size: BigInt(f.size)
-            }),
-            r.md5
-          );
-        }
+        const results = await store.pool.runBatch(tasks);
+        results.forEach((r, k) => {
+          if (r instanceof Error) throw storeError(r, files[group[k]].relpath || 'The file');
+          done(group[k], r);
+        });
         report();
       })
     );
@@ -148,9 +162,9 @@ export async function ingestPath(opts: {
     progress.phase = 'store';
     report(true);
     if (temps.length > 0 && !fsyncEach) await store.syncAll();
-    const LIMIT = 64;
-    for (let k = 0; k < temps.length; k += LIMIT) {
-      await Promise.all(temps.slice(k, k + LIMIT).map(t => store.commitTemp(t.temp, md5s[t.index])));
+    for (let k = 0; k < temps.length; k++) {
+      if (k > 0 && k % 2000 === 0) await new Promise(resolve => setImmediate(resolve));
+      store.commitTempSync(temps[k].temp, md5s[temps[k].index]);
     }
     if (fsyncEach) await store.syncDirs(temps.map(t => md5s[t.index]));
     else if (temps.length > 0) await store.syncAll();

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, promises as fs, statSync, type ReadStream } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, promises as fs, renameSync, rmSync, statSync, type ReadStream } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable } from 'node:stream';
@@ -98,6 +98,19 @@ export class ObjectStore {
     }
     await fs.mkdir(dirname(dest), { recursive: true });
     await fs.rename(temp, dest);
+    return true;
+  }
+
+  /** `commitTemp` with synchronous calls (thousands of small objects after one sync). */
+  commitTempSync(temp: string, id: string): boolean {
+    const dest = this.path(id);
+    const existing = statSync(dest, { throwIfNoEntry: false });
+    if (existing?.isFile() && existing.size === statSync(temp).size) {
+      rmSync(temp, { force: true });
+      return false;
+    }
+    mkdirSync(dirname(dest), { recursive: true });
+    renameSync(temp, dest);
     return true;
   }
 
