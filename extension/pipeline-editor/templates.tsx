@@ -137,7 +137,7 @@ function TemplateForm({ chooser, trans }: { chooser: TemplateChooser; trans: Tra
       </div>
       {t && t.slots.length > 0 && (
         <fieldset className="jp-Conveyor-peGroup">
-          <legend>{trans.__('Components (swap any step for a component with matching inputs and outputs)')}</legend>
+          <legend>{trans.__('Components: swap a step for any component that fits')}</legend>
           {t.slots.map(slot => (
             <SlotField key={slot.step} slot={slot} chooser={chooser} />
           ))}

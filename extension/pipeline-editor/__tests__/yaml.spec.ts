@@ -1,5 +1,6 @@
 import { EXAMPLE } from './fixtures';
-import { parseYaml, stringifyYaml, YamlError } from '../yaml';
+import { parseYaml, YamlError } from '../yaml';
+import { stringifyYaml } from '../yamlwrite';
 
 describe('pipeline editor YAML', () => {
   it('reads the example pipeline as the server does (block, flow, comments)', () => {
