@@ -54,7 +54,7 @@ export class GitModel extends SectionModel {
     this._files = [];
     this._branches = null;
     this._changed.emit();
-    this.refreshSoon(0);
+    this.scheduleRefresh(0);
   }
 
   /** The repository holding the folder; `root` is null when there is none. */
@@ -127,9 +127,22 @@ export class GitModel extends SectionModel {
     return this._progress;
   }
 
+  /**
+   * Load now, outside the poll: after a change made here or elsewhere (a restore), whose answer
+   * must not be lost to a poll tick already under way (`refresh()` joins that tick).
+   */
+  async reload(): Promise<void> {
+    if (this.isDisposed) {
+      return;
+    }
+    this._generation++;
+    await this.load().catch(() => undefined);
+  }
+
   /** Reload soon, once for a burst of calls (files saved, a commit from elsewhere). */
   scheduleRefresh(delay = 500): void {
-    this.refreshSoon(delay);
+    window.clearTimeout(this._reloadTimer);
+    this._reloadTimer = window.setTimeout(() => void this.reload(), delay);
   }
 
   async init(): Promise<void> {
@@ -215,6 +228,9 @@ export class GitModel extends SectionModel {
 
   protected async load(): Promise<void> {
     const path = this._path;
+    // A load that started before an action (or a later load) must not apply its older answers.
+    const generation = ++this._generation;
+    const stale = () => this.isDisposed || path !== this._path || generation !== this._generation;
     this._loading = true;
     try {
       const repo = await this.api.repo(GitModel.folderArg(path));
@@ -227,7 +243,7 @@ export class GitModel extends SectionModel {
           this.api.branches(arg)
         ]);
       }
-      if (this.isDisposed || path !== this._path) {
+      if (stale()) {
         return;
       }
       this._repo = repo;
@@ -235,7 +251,7 @@ export class GitModel extends SectionModel {
       this._branches = branches;
       this._error = null;
     } catch (error) {
-      if (this.isDisposed || path !== this._path) {
+      if (stale()) {
         return;
       }
       this._error = error instanceof Error ? error.message : String(error);
@@ -249,6 +265,7 @@ export class GitModel extends SectionModel {
   }
 
   protected onDispose(): void {
+    window.clearTimeout(this._reloadTimer);
     this._events?.events.disconnect(this._onEvent, this);
   }
 
@@ -263,6 +280,7 @@ export class GitModel extends SectionModel {
 
   /** Run one action at a time, mark it busy, then reload whatever it changed. */
   private async _run(label: string, action: () => Promise<unknown>): Promise<void> {
+    this._generation++;
     this._busy = label;
     this._changed.emit();
     try {
@@ -270,9 +288,7 @@ export class GitModel extends SectionModel {
     } finally {
       this._busy = null;
       this._changed.emit();
-      if (!this.isDisposed) {
-        void this.refresh();
-      }
+      void this.reload();
     }
   }
 
@@ -288,6 +304,8 @@ export class GitModel extends SectionModel {
   private _busy: string | null = null;
   private _events: IEventSource | null;
   private _files: IGitFile[] = [];
+  private _generation = 0;
+  private _reloadTimer = 0;
   private _message = '';
   private _opId: string | null = null;
   private _path: string;

@@ -101,16 +101,18 @@ function RepoView(props: GitPanel.IOptions): JSX.Element {
   const current = model.branches?.current ?? repo.branch;
   const busy = model.busy !== null;
   const clean = model.files.length === 0;
+  // The branch picked in the list, switched to only on "Switch" (arrow keys must not check out).
+  const [pending, setPending] = React.useState<string | null>(null);
   return (
     <>
       <div className="jp-Conveyor-gitBranchBar">
         <select
           className="jp-Conveyor-input jp-Conveyor-gitBranch"
           aria-label={trans.__('Current branch')}
-          title={trans.__('Current branch: choose another to switch to it')}
-          value={current ?? ''}
+          title={trans.__('Current branch: choose another, then Switch')}
+          value={pending ?? current ?? ''}
           disabled={busy}
-          onChange={e => actions.checkout(e.target.value)}
+          onChange={e => setPending(e.target.value === current ? null : e.target.value)}
           data-testid="conveyor-git-branch"
         >
           {repo.detached && (
@@ -123,6 +125,21 @@ function RepoView(props: GitPanel.IOptions): JSX.Element {
             </option>
           ))}
         </select>
+        {pending && (
+          <button
+            type="button"
+            className="jp-Button jp-mod-styled jp-mod-accept jp-Conveyor-gitSmall"
+            disabled={busy}
+            onClick={() => {
+              setPending(null);
+              actions.checkout(pending);
+            }}
+            title={trans.__('Switch to %1 (refused if it would overwrite uncommitted work)', pending)}
+            data-testid="conveyor-git-switch"
+          >
+            {trans.__('Switch')}
+          </button>
+        )}
         <button
           type="button"
           className="jp-Button jp-mod-minimal jp-Conveyor-iconButton"

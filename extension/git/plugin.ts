@@ -153,7 +153,7 @@ export const gitPlugin: JupyterFrontEndPlugin<void> = {
         await context.revert();
       }
       Notification.success(trans.__('Restored %1 to %2', path, shortOid(ref)), { autoClose: 4000 });
-      void model.refresh();
+      void model.reload();
       histories.forEach(h => void h.model.reload());
     };
 
@@ -254,7 +254,7 @@ export const gitPlugin: JupyterFrontEndPlugin<void> = {
         } catch (error) {
           await showErrorMessage(trans.__('Commit failed'), { message: describeError(error, trans) });
         }
-        void model.refresh();
+        void model.reload();
       }
     });
     commands.addCommand(CommandIDs.gitOpenVersion, {

@@ -200,6 +200,7 @@ test('pushes to a real HTTP remote after asking for its credentials; refuses to 
     await expect(page.getByText('Pushed to origin')).toBeVisible();
     expect(execFileSync('git', ['--git-dir', server.bare, 'rev-parse', 'main'], { encoding: 'utf8' }).trim()).toBe(oid);
     await expect(section.getByRole('button', { name: 'Credentials ✓' })).toBeVisible();
+    await section.screenshot({ path: path.join(RESULTS, 'git-remote.png') });
     const repo = await (await page.request.get(`${API}/git/repo?path=${encodeURIComponent(tmpPath)}`)).text();
     expect(repo).not.toContain('s3cret');
 
@@ -212,6 +213,7 @@ test('pushes to a real HTTP remote after asking for its credentials; refuses to 
     await page.request.post(`${API}/git/commit`, { data: { repo: tmpPath, message: 'Faster', paths: [nbPath] } });
     await page.contents.uploadContent(notebook('rate = 0.7'), 'text', nbPath);
     await section.getByTestId('conveyor-git-branch').selectOption('main');
+    await section.getByTestId('conveyor-git-switch').click();
     const refused = page.locator('.jp-Dialog', { hasText: 'Cannot switch to main' });
     await expect(refused).toContainText('Commit or discard them first');
     await expect(refused).toContainText(nbPath);

@@ -166,6 +166,34 @@ describe('GitModel', () => {
     model.dispose();
   });
 
+  it('never lets a load that started before a checkout overwrite what the checkout changed', async () => {
+    let current = 'main';
+    const held: (() => void)[] = [];
+    const { fetch } = fakeFetch({
+      ...standard,
+      // The first branches answer is held back until after the checkout.
+      'GET git/branches': () => {
+        const answer = { current, branches: [{ name: 'main', oid: 'a' }, { name: 'x', oid: 'a' }] };
+        return held.length === 0
+          ? new Promise(resolve => held.push(() => resolve(answer)))
+          : answer;
+      },
+      'POST git/checkout': (body: any) => ((current = body.branch), { current, branches: [] })
+    });
+    const model = new GitModel({ requestAPI: fetch, path: 'project', autoStart: false });
+    const early = model.reload();
+    await new Promise(resolve => setTimeout(resolve, 0));
+    expect(held).toHaveLength(1);
+    held.push(() => undefined);
+    await model.checkout('x');
+    await new Promise(resolve => setTimeout(resolve, 0));
+    expect(model.branches?.current).toBe('x');
+    held[0]();
+    await early;
+    expect(model.branches?.current).toBe('x');
+    model.dispose();
+  });
+
   it('explains a merge that is not a fast-forward', () => {
     const text = describeError(apiError(409, 'merge_required', 'Merge required'), trans);
     expect(text).toContain('not a fast-forward');
