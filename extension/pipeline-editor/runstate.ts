@@ -1,7 +1,7 @@
 import type { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import type { Run, RunStep } from '../../schema/generated/api';
+import type { Run, RunList, RunStep } from '../../schema/generated/api';
 import type { ILogChannel } from '../runs/logs';
 import { RunModel } from '../runs/runmodel';
 import type { Fetcher } from './model';
@@ -53,6 +53,25 @@ export class EditorRun implements IDisposable {
     } finally {
       this._submitting = false;
       this._changed.emit();
+    }
+  }
+
+  /**
+   * Follow the newest run of this pipeline file, if any (reopening the editor shows the last
+   * statuses). Runs are searched by the pipeline's name, then matched on their source path.
+   */
+  async followLatest(pipelinePath: string, pipelineName: string): Promise<void> {
+    if (this._model) {
+      return;
+    }
+    try {
+      const list = await this._fetch<RunList>(`runs?q=${encodeURIComponent(pipelineName)}&limit=50`);
+      const latest = list.runs.find(r => r.source?.path === pipelinePath);
+      if (latest && !this._model && !this._isDisposed) {
+        this.follow(latest.id);
+      }
+    } catch {
+      // No runs to show: the canvas simply has no statuses.
     }
   }
 

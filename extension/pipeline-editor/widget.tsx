@@ -179,6 +179,7 @@ export class PipelineEditorWidget extends DocumentWidget<PipelineEditorView, Doc
     };
     void context.ready.then(() => {
       load();
+      void this.editorRun.followLatest(context.path, model.state.pipeline.name);
       context.model.contentChanged.connect(load);
       model.edited.connect(() => context.model.fromString(model.serialize()));
     });

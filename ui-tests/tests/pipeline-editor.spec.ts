@@ -112,5 +112,12 @@ test.describe('Pipeline editor', () => {
     await make.click();
     await expect(drawer.getByRole('link', { name: 'data.txt' })).toBeVisible();
     await page.screenshot({ path: path.join(RESULTS, 'pipeline-editor-run.png') });
+
+    // Reopened, the editor shows the last run of the file.
+    await page.evaluate(async () => {
+      await (window as any).jupyterapp.commands.execute('application:close-all');
+    });
+    await page.locator('.jp-DirListing-item', { hasText: 'demo.pipeline.yaml' }).dblclick();
+    await expect(canvas.locator('.jp-Conveyor-peNode[data-step="use"]')).toHaveAttribute('data-status', 'succeeded');
   });
 });
