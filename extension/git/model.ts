@@ -86,6 +86,11 @@ export class GitModel extends SectionModel {
     return this._files.filter(f => f.unstaged && f.status !== 'untracked');
   }
 
+  /** Whether the server listed only the first untracked files (too many: add a .gitignore). */
+  get truncated(): boolean {
+    return this._truncated;
+  }
+
   get untracked(): IGitFile[] {
     return this._files.filter(f => f.status === 'untracked' && !f.staged);
   }
@@ -141,6 +146,9 @@ export class GitModel extends SectionModel {
 
   /** Reload soon, once for a burst of calls (files saved, a commit from elsewhere). */
   scheduleRefresh(delay = 500): void {
+    if (!this.visible) {
+      return; // showing the section reloads it
+    }
     window.clearTimeout(this._reloadTimer);
     this._reloadTimer = window.setTimeout(() => void this.reload(), delay);
   }
@@ -235,19 +243,21 @@ export class GitModel extends SectionModel {
     try {
       const repo = await this.api.repo(GitModel.folderArg(path));
       let files: IGitFile[] = [];
+      let truncated = false;
       let branches: IGitBranches | null = null;
       if (repo.root !== null) {
         const arg = GitModel.folderArg(repo.root);
-        [files, branches] = await Promise.all([
-          this.api.status(arg).then(s => s.files),
-          this.api.branches(arg)
-        ]);
+        const [status, answer] = await Promise.all([this.api.status(arg), this.api.branches(arg)]);
+        files = status.files;
+        truncated = !!status.truncated;
+        branches = answer;
       }
       if (stale()) {
         return;
       }
       this._repo = repo;
       this._files = files;
+      this._truncated = truncated;
       this._branches = branches;
       this._error = null;
     } catch (error) {
@@ -306,6 +316,7 @@ export class GitModel extends SectionModel {
   private _files: IGitFile[] = [];
   private _generation = 0;
   private _reloadTimer = 0;
+  private _truncated = false;
   private _message = '';
   private _opId: string | null = null;
   private _path: string;

@@ -172,6 +172,11 @@ function RepoView(props: GitPanel.IOptions): JSX.Element {
       <FileGroup kind="staged" title={trans.__('Staged')} files={model.staged} {...props} />
       <FileGroup kind="unstaged" title={trans.__('Changes')} files={model.unstaged} {...props} />
       <FileGroup kind="untracked" title={trans.__('Untracked')} files={model.untracked} {...props} />
+      {model.truncated && (
+        <p className="jp-Conveyor-gitWarning" role="status">
+          {trans.__('Only the first 5,000 untracked files are listed: add a .gitignore for data and environment folders.')}
+        </p>
+      )}
       <Remotes {...props} />
       <label className="jp-Conveyor-gitOption">
         <input
