@@ -2138,6 +2138,104 @@ export interface ProfileConfig {
   preemptiblePricePerHour?: number;
 }
 /**
+ * POST /conveyor/api/v1/shares: a link to something the caller owns. The answer holds the code once; only its sha256 is stored.
+ */
+export interface ShareCreate {
+  /**
+   * workspace, run, comparison or dataset (checked by the server: 400 invalid_share_kind)
+   */
+  kind: string;
+  target: ShareTarget;
+  /**
+   * view: read-only; collaborate: full use of a workspace (runs, comparisons and datasets are read-only either way)
+   */
+  scope?: "view" | "collaborate";
+  /**
+   * Required, 1 to 2592000 (30 days); checked by the server (400 invalid_share_expiry)
+   */
+  expiresInSeconds: number;
+}
+/**
+ * What a share link points at. workspace: {id, layout?}; run: {id}; comparison: {experiments}; dataset: {dataset: "owner/name", version}.
+ */
+export interface ShareTarget {
+  id?: string;
+  /**
+   * A JupyterLab workspace (layout) inside the workspace, opened with ?clone=
+   */
+  layout?: string;
+  /**
+   * 1 to 20 experiment ids (checked by the server)
+   */
+  experiments?: number[];
+  dataset?: string;
+  /**
+   * A version id (a tag given at creation is stored as the id it names)
+   */
+  version?: string;
+}
+/**
+ * The answer to POST /shares: the only time the code is shown.
+ */
+export interface ShareCreated {
+  id: string;
+  /**
+   * The secret; only its sha256 is stored
+   */
+  code: string;
+  /**
+   * Relative to the Jupyter base URL: lab?conveyor-share=<code>
+   */
+  url: string;
+  link: ShareLink;
+}
+/**
+ * A share link as its owner sees it (never the code), with who redeemed it.
+ */
+export interface ShareLink {
+  id: string;
+  kind: "workspace" | "run" | "comparison" | "dataset";
+  target: ShareTarget;
+  scope: "view" | "collaborate";
+  status: "active" | "expired" | "revoked";
+  createdAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
+  /**
+   * Redemptions of the code, by anybody
+   */
+  uses: number;
+  users: {
+    user: string;
+    firstUsedAt: string;
+    lastUsedAt: string;
+    uses: number;
+  }[];
+}
+/**
+ * GET /conveyor/api/v1/shares?kind=&target=: the caller's links, newest first (≤ 500).
+ */
+export interface ShareList {
+  links: ShareLink[];
+}
+/**
+ * POST /conveyor/api/v1/shares/redeem: an authenticated user redeems a code.
+ */
+export interface ShareRedeem {
+  code: string;
+}
+/**
+ * What a redeemed code grants the caller until expiry or revocation.
+ */
+export interface ShareRedeemed {
+  linkId: string;
+  owner: string;
+  kind: "workspace" | "run" | "comparison" | "dataset";
+  target: ShareTarget;
+  scope: "view" | "collaborate";
+  expiresAt: string;
+}
+/**
  * POST /conveyor/api/v1/tokens request body.
  */
 export interface ApiTokenCreate {
@@ -2199,4 +2297,60 @@ export interface UsageDay {
    * Step-seconds run.
    */
   seconds: number;
+}
+/**
+ * POST /conveyor/api/v1/workspaces: start a managed workspace (a container running JupyterLab) from an image and a resource profile.
+ */
+export interface WorkspaceCreate {
+  /**
+   * Unique among the caller's workspaces.
+   */
+  name: string;
+  /**
+   * A local image or a registry reference (<registry>/<repo>:<tag>).
+   */
+  image: string;
+  /**
+   * A resource profile name (GET /profiles).
+   */
+  profile: string;
+  /**
+   * Stop after this long without activity (default CONVEYOR_WORKSPACE_IDLE_SECONDS, 3600).
+   */
+  idleSeconds?: number;
+}
+/**
+ * GET /conveyor/api/v1/workspaces: the caller's workspaces, newest first.
+ */
+export interface WorkspaceList {
+  workspaces: Workspace[];
+}
+/**
+ * A managed workspace: a per-user container running JupyterLab behind Conveyor's authenticated proxy.
+ */
+export interface Workspace {
+  id: string;
+  owner: string;
+  name: string;
+  image: string;
+  profile: string;
+  status: "stopped" | "starting" | "running" | "stopping" | "failed";
+  /**
+   * Where JupyterLab answers: /conveyor/workspaces/<id>/lab (under the Jupyter base URL).
+   */
+  url: string;
+  idleSeconds: number;
+  createdAt: string;
+  startedAt: string | null;
+  stoppedAt: string | null;
+  lastActivityAt: string | null;
+  /**
+   * Seconds since the workspace was created.
+   */
+  ageSeconds: number;
+  /**
+   * USD so far: the running time of every start × the profile's price per hour.
+   */
+  cost: number;
+  error: string | null;
 }

@@ -70,6 +70,9 @@ import pipelineTemplateListSchema from '../../../schema/api/pipeline-template-li
 import pipelineTemplateInstantiateSchema from '../../../schema/api/pipeline-template-instantiate.json';
 import pipelineValidationSchema from '../../../schema/api/pipeline-validation.json';
 import componentSharesSchema from '../../../schema/api/component-shares.json';
+import workspaceSchema from '../../../schema/api/workspace.json';
+import workspaceCreateSchema from '../../../schema/api/workspace-create.json';
+import workspaceListSchema from '../../../schema/api/workspace-list.json';
 // Datasets (issue #6)
 import datasetSchema from '../../../schema/api/dataset.json';
 import datasetListSchema from '../../../schema/api/dataset-list.json';
@@ -83,6 +86,14 @@ import datasetSharesSchema from '../../../schema/api/dataset-shares.json';
 import datasetFromRunSchema from '../../../schema/api/dataset-from-run.json';
 import datasetBlindedSchema from '../../../schema/api/dataset-blinded.json';
 import datasetApprovalDecisionSchema from '../../../schema/api/dataset-approval-decision.json';
+// shares (issue #8)
+import shareCreateSchema from '../../../schema/api/share-create.json';
+import shareTargetSchema from '../../../schema/api/share-target.json';
+import shareLinkSchema from '../../../schema/api/share-link.json';
+import shareCreatedSchema from '../../../schema/api/share-created.json';
+import shareListSchema from '../../../schema/api/share-list.json';
+import shareRedeemSchema from '../../../schema/api/share-redeem.json';
+import shareRedeemedSchema from '../../../schema/api/share-redeemed.json';
 
 /**
  * Every JSON Schema of schema/api, imported as JSON so esbuild inlines them into the bundle.
@@ -157,6 +168,9 @@ export const API_SCHEMAS: Record<string, JsonSchema> = {
   'pipeline-template-instantiate.json': pipelineTemplateInstantiateSchema,
   'pipeline-validation.json': pipelineValidationSchema,
   'component-shares.json': componentSharesSchema,
+  'workspace.json': workspaceSchema,
+  'workspace-create.json': workspaceCreateSchema,
+  'workspace-list.json': workspaceListSchema,
   'dataset.json': datasetSchema,
   'dataset-list.json': datasetListSchema,
   'dataset-version.json': datasetVersionSchema,
@@ -168,7 +182,14 @@ export const API_SCHEMAS: Record<string, JsonSchema> = {
   'dataset-shares.json': datasetSharesSchema,
   'dataset-from-run.json': datasetFromRunSchema,
   'dataset-blinded.json': datasetBlindedSchema,
-  'dataset-approval-decision.json': datasetApprovalDecisionSchema
+  'dataset-approval-decision.json': datasetApprovalDecisionSchema,
+  'share-create.json': shareCreateSchema,
+  'share-target.json': shareTargetSchema,
+  'share-link.json': shareLinkSchema,
+  'share-created.json': shareCreatedSchema,
+  'share-list.json': shareListSchema,
+  'share-redeem.json': shareRedeemSchema,
+  'share-redeemed.json': shareRedeemedSchema
 };
 
 export type SchemaName = keyof typeof API_SCHEMAS & string;

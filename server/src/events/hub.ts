@@ -41,6 +41,9 @@ function refuse(socket: Duplex, error: AppError): void {
   );
 }
 
+/** Handles an authenticated websocket upgrade outside /conveyor/api/v1/ws. */
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer, identity: Identity) => void | Promise<void>;
+
 /**
  * The websocket at /conveyor/api/v1/ws. Authenticates the upgrade like any request, greets with
  * `hello` and the current `status`, then polls the engine only while someone is listening and
@@ -48,6 +51,7 @@ function refuse(socket: Duplex, error: AppError): void {
  */
 export class EventHub {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  private readonly upgrades: { prefix: string; handle: UpgradeHandler }[] = [];
   private readonly clients = new Set<Client>();
   private timer: NodeJS.Timeout | undefined;
   private lastKey: string | undefined;
@@ -95,6 +99,11 @@ export class EventHub {
     }
   }
 
+  /** Other websockets under `prefix` (e.g. workspaces' proxy), authenticated here like this one. */
+  addUpgrade(prefix: string, handle: UpgradeHandler): void {
+    this.upgrades.push({ prefix, handle });
+  }
+
   attach(server: Server): void {
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       void this.upgrade(req, socket, head);
@@ -104,7 +113,8 @@ export class EventHub {
   private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => undefined);
     const path = (req.url ?? '').split('?')[0];
-    if (path !== WS_PATH) {
+    const extra = this.upgrades.find(u => path.startsWith(u.prefix));
+    if (path !== WS_PATH && !extra) {
       refuse(socket, AppError.notFound(`No websocket at ${path}`));
       return;
     }
@@ -113,6 +123,10 @@ export class EventHub {
       identity = await this.deps.auth.authenticate(req.headers);
     } catch (err) {
       refuse(socket, isAppError(err) ? err : AppError.unauthenticated());
+      return;
+    }
+    if (extra) {
+      void extra.handle(req, socket, head, identity);
       return;
     }
     this.wss.handleUpgrade(req, socket, head, ws => this.connected(ws, identity));

@@ -1,7 +1,45 @@
-import { Router } from 'express';
+import { Authenticator } from '../auth/authenticator';
 import type { FeatureDeps, FeatureModule } from '../core/feature';
+import { TokenService } from '../tokens/service';
+import { workspaceConfig } from './config';
+import { Culler } from './culler';
+import { WorkspaceEngine } from './engine';
+import { PROXY_PREFIX, proxyHandler, proxyUpgrade } from './proxy';
+import { workspaceRouteDocs, workspaceRoutes } from './routes';
+import { WorkspaceService } from './service';
 
-/** The workspaces feature (docs/dev/workspaces-contract.md). */
-export function createWorkspacesModule(_deps: FeatureDeps): FeatureModule {
-  return { router: Router(), docs: [] };
+export { access } from './service';
+
+/** The workspaces feature (docs/dev/workspaces-contract.md, docs/workspaces.md). */
+export function createWorkspacesModule(deps: FeatureDeps): FeatureModule {
+  const config = workspaceConfig();
+  const service = new WorkspaceService({
+    store: deps.store,
+    runtime: deps.runtime,
+    profiles: deps.profiles,
+    logger: deps.logger,
+    config,
+    engine: new WorkspaceEngine()
+  });
+  const culler = new Culler(service, deps.logger, config.cullIntervalSeconds);
+  const auth = new Authenticator(deps.config, deps.store, new TokenService(deps.store));
+  return {
+    router: workspaceRoutes(service),
+    docs: workspaceRouteDocs,
+    mounts: [{ path: PROXY_PREFIX.replace(/\/$/, ''), handlers: [auth.middleware(), proxyHandler(service, deps.logger)] }],
+    async start() {
+      deps.hub()?.addUpgrade(PROXY_PREFIX, proxyUpgrade(service, deps.logger));
+      try {
+        await service.recover();
+      } catch (err) {
+        // No engine (tests with a fake runtime, Docker down): nothing to reattach.
+        deps.logger.warn({ err: String(err) }, 'workspaces: recovery skipped');
+      }
+      culler.start();
+    },
+    async close() {
+      await culler.close();
+      await service.settled();
+    }
+  };
 }

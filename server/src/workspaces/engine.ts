@@ -1,0 +1,149 @@
+import Docker from 'dockerode';
+import { LABEL_KIND, LABEL_MANAGED, LABEL_OWNER } from '../runtime/runtime';
+
+export const LABEL_WORKSPACE = 'io.conveyor.workspace';
+/** Where the image's user 1000 has its home; the owner's named volume is mounted there. */
+export const HOME = '/home/conveyor';
+export const PORT = 8888;
+
+export interface ContainerPlan {
+  id: string;
+  owner: string;
+  image: string;
+  volume: string;
+  network: string;
+  token: string;
+  cpus: number;
+  memoryBytes: number;
+}
+
+/** What the proxy needs of a running container. */
+export interface Live {
+  containerId: string;
+  ip: string;
+  token: string;
+  running: boolean;
+}
+
+const statusOf = (err: unknown): number | undefined => (err as { statusCode?: number }).statusCode;
+
+/** The Docker side of workspaces: one bridge network and one container per workspace, one home volume per user. */
+export class WorkspaceEngine {
+  constructor(private readonly docker: Docker = new Docker()) {}
+
+  static baseUrl(id: string): string {
+    return `/conveyor/workspaces/${id}/`;
+  }
+
+  /** The workspace's own bridge: no traffic to other containers; `outbound` false = no route out of the host. */
+  async ensureNetwork(name: string, id: string, outbound: boolean): Promise<void> {
+    try {
+      await this.docker.createNetwork({
+        Name: name,
+        Driver: 'bridge',
+        Internal: !outbound,
+        CheckDuplicate: true,
+        Labels: { [LABEL_MANAGED]: 'true', [LABEL_KIND]: 'workspace-network', [LABEL_WORKSPACE]: id },
+        Options: { 'com.docker.network.bridge.enable_icc': 'false' }
+      });
+    } catch (err) {
+      if (statusOf(err) !== 409) throw err;
+    }
+  }
+
+  async ensureVolume(name: string, owner: string): Promise<void> {
+    await this.docker.createVolume({ Name: name, Labels: { [LABEL_MANAGED]: 'true', [LABEL_KIND]: 'workspace-home', [LABEL_OWNER]: owner } });
+  }
+
+  /** Creates and starts the container; answers its id. */
+  async run(plan: ContainerPlan): Promise<string> {
+    const container = await this.docker.createContainer({
+      name: `conveyor-ws-${plan.id}`,
+      Image: plan.image,
+      Cmd: [
+        'jupyter',
+        'lab',
+        '--ip=0.0.0.0',
+        `--port=${PORT}`,
+        '--no-browser',
+        `--ServerApp.base_url=${WorkspaceEngine.baseUrl(plan.id)}`,
+        '--ServerApp.allow_remote_access=True',
+        '--ServerApp.disable_check_xsrf=True',
+        `--ServerApp.root_dir=${HOME}`
+      ],
+      Env: [`JUPYTER_TOKEN=${plan.token}`, `HOME=${HOME}`],
+      User: '1000:1000',
+      WorkingDir: HOME,
+      Labels: { [LABEL_MANAGED]: 'true', [LABEL_OWNER]: plan.owner, [LABEL_KIND]: 'workspace', [LABEL_WORKSPACE]: plan.id },
+      HostConfig: {
+        NetworkMode: plan.network,
+        CapDrop: ['ALL'],
+        SecurityOpt: ['no-new-privileges'],
+        Privileged: false,
+        ReadonlyRootfs: true,
+        Tmpfs: { '/tmp': 'rw,nosuid,nodev,size=512m' },
+        Mounts: [{ Type: 'volume', Source: plan.volume, Target: HOME }],
+        Binds: [],
+        PidsLimit: 1024,
+        Memory: plan.memoryBytes,
+        MemorySwap: plan.memoryBytes,
+        NanoCpus: Math.round(plan.cpus * 1e9),
+        RestartPolicy: { Name: 'no' }
+      }
+    });
+    await container.start();
+    return container.id;
+  }
+
+  /** Address, token and state of a container; null when it is gone. */
+  async inspect(containerId: string, network: string): Promise<Live | null> {
+    try {
+      const info = await this.docker.getContainer(containerId).inspect();
+      const env = info.Config.Env ?? [];
+      const token = env.find(e => e.startsWith('JUPYTER_TOKEN='))?.slice('JUPYTER_TOKEN='.length) ?? '';
+      const ip = info.NetworkSettings.Networks?.[network]?.IPAddress ?? '';
+      return { containerId: info.Id, ip, token, running: info.State.Running };
+    } catch (err) {
+      if (statusOf(err) === 404) return null;
+      throw err;
+    }
+  }
+
+  /** Running or stopped workspace containers, by the workspace id label. */
+  async listContainers(): Promise<{ id: string; workspace: string; running: boolean }[]> {
+    const list = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL_MANAGED}=true`, `${LABEL_KIND}=workspace`] } });
+    return list.map(c => ({ id: c.Id, workspace: c.Labels[LABEL_WORKSPACE] ?? '', running: c.State === 'running' }));
+  }
+
+  /** Stops and removes the container (idempotent). */
+  async remove(containerId: string): Promise<void> {
+    const c = this.docker.getContainer(containerId);
+    try {
+      await c.stop({ t: 5 });
+    } catch (err) {
+      if (statusOf(err) !== 304 && statusOf(err) !== 404) throw err;
+    }
+    try {
+      await c.remove({ force: true });
+    } catch (err) {
+      if (statusOf(err) !== 404 && statusOf(err) !== 409) throw err;
+    }
+  }
+
+  async removeNetwork(name: string): Promise<void> {
+    try {
+      await this.docker.getNetwork(name).remove();
+    } catch (err) {
+      if (statusOf(err) !== 404) throw err;
+    }
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    try {
+      await this.docker.getVolume(name).remove();
+    } catch (err) {
+      // 409: another workspace of the same owner still uses it.
+      if (statusOf(err) !== 404 && statusOf(err) !== 409) throw err;
+    }
+  }
+}

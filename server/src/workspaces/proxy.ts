@@ -1,0 +1,126 @@
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { RequestHandler } from 'express';
+import type { Identity } from '../auth/identity';
+import { identityOf } from '../auth/identity';
+import { AppError } from '../core/errors';
+import type { Logger } from '../core/logger';
+import { PORT, WorkspaceEngine, type Live } from './engine';
+import type { Row, WorkspaceService } from './service';
+
+export const PROXY_PREFIX = '/conveyor/workspaces/';
+const PATH = /^\/conveyor\/workspaces\/([^/?#]+)(\/[^?#]*)?/;
+/** Headers the inner JupyterLab never sees: Conveyor's credentials, the outer session, the browser origin. */
+const DROP = new Set(['host', 'origin', 'cookie', 'authorization', 'x-conveyor-secret', 'x-conveyor-user', 'x-xsrftoken', 'connection', 'upgrade']);
+
+function upstreamHeaders(headers: IncomingHttpHeaders, live: Live): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined && !DROP.has(k)) out[k] = v;
+  out.host = `${live.ip}:${PORT}`;
+  out.authorization = `token ${live.token}`;
+  return out;
+}
+
+const STARTING_PAGE = (name: string): string =>
+  `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="refresh" content="2"><title>Starting ${name}</title></head>` +
+  `<body><p role="status">Starting the workspace ${name}… this page reloads by itself.</p></body></html>`;
+
+const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`);
+
+/** Resolves `/conveyor/workspaces/<id>/…` to a workspace the caller may reach (404 otherwise). */
+async function resolve(service: WorkspaceService, identity: Identity, url: string): Promise<{ row: Row; rest: string }> {
+  const m = PATH.exec(url);
+  if (!m) throw AppError.notFound('No such workspace');
+  return { row: await service.get(identity.user, m[1]), rest: m[2] ?? '' };
+}
+
+/** Starts a stopped workspace for a request that reached it (scale to zero); answers whether it is starting. */
+async function wake(service: WorkspaceService, row: Row): Promise<void> {
+  if (row.status === 'stopped' || row.status === 'failed') await service.start(row);
+}
+
+/** The HTTP half of the proxy (mounted at /conveyor/workspaces behind the auth middleware). */
+export function proxyHandler(service: WorkspaceService, logger: Logger): RequestHandler {
+  return async (req, res, next) => {
+    try {
+      const { row, rest } = await resolve(service, identityOf(req), req.originalUrl);
+      if (rest === '' || rest === '/') {
+        res.redirect(302, `${WorkspaceEngine.baseUrl(row.id)}lab`);
+        return;
+      }
+      const live = await service.target(row);
+      if (!live) {
+        await wake(service, row);
+        res.setHeader('Retry-After', '2');
+        res.setHeader('Cache-Control', 'no-store');
+        if (req.method === 'GET' && (req.headers.accept ?? '').includes('text/html')) {
+          res.status(200).type('html').send(STARTING_PAGE(escapeHtml(row.name)));
+        } else {
+          // Expected while it starts: answered here, not logged as a server error.
+          res.status(503).json({ error: { code: 'workspace_starting', message: `The workspace ${row.name} is starting; retry shortly` } });
+        }
+        return;
+      }
+      const upstream = httpRequest(
+        { host: live.ip, port: PORT, method: req.method, path: req.originalUrl, headers: upstreamHeaders(req.headers, live) },
+        answer => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        }
+      );
+      upstream.on('error', err => {
+        logger.warn({ workspace: row.id, err: err.message }, 'workspace proxy failed');
+        if (!res.headersSent) next(new AppError(502, 'workspace_unreachable', 'The workspace did not answer'));
+        else res.destroy();
+      });
+      req.pipe(upstream);
+    } catch (err) {
+      next(err);
+    }
+  };
+}
+
+function refuse(socket: Duplex, status: number, message: string): void {
+  socket.end(`HTTP/1.1 ${status} ${message}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/** The websocket half: the hub authenticated the upgrade; pipe it to the inner JupyterLab. */
+export function proxyUpgrade(service: WorkspaceService, logger: Logger) {
+  return async (req: IncomingMessage, socket: Duplex, head: Buffer, identity: Identity): Promise<void> => {
+    let live: Live | null;
+    try {
+      const { row } = await resolve(service, identity, req.url ?? '');
+      live = await service.target(row);
+      if (!live) {
+        await wake(service, row);
+        refuse(socket, 503, 'Service Unavailable');
+        return;
+      }
+    } catch (err) {
+      refuse(socket, err instanceof AppError ? err.status : 500, err instanceof AppError && err.status === 404 ? 'Not Found' : 'Error');
+      return;
+    }
+    const target = live;
+    const upstream = connect(PORT, target.ip, () => {
+      const headers = upstreamHeaders(req.headers, target);
+      let text = `${req.method} ${req.url} HTTP/1.1\r\n`;
+      for (const [k, v] of Object.entries(headers)) for (const one of Array.isArray(v) ? v : [v]) text += `${k}: ${one}\r\n`;
+      text += 'Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n';
+      upstream.write(text);
+      if (head.length) upstream.write(head);
+      socket.pipe(upstream).pipe(socket);
+    });
+    const close = (): void => {
+      upstream.destroy();
+      socket.destroy();
+    };
+    upstream.on('error', err => {
+      logger.debug({ err: err.message }, 'workspace websocket closed');
+      close();
+    });
+    socket.on('error', close);
+    socket.on('close', close);
+    upstream.on('close', close);
+  };
+}

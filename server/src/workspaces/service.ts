@@ -1,0 +1,280 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Workspace, WorkspaceCreate } from '../../../schema/generated/api';
+import { AppError } from '../core/errors';
+import type { Logger } from '../core/logger';
+import type { ProfileService } from '../resources/profiles';
+import { ImageNotFound, type Runtime } from '../runtime/runtime';
+import type { Store } from '../store/store';
+import type { User } from '../store/users';
+import type { WorkspaceConfig } from './config';
+import { PORT, WorkspaceEngine, type Live } from './engine';
+import type { WorkspaceTables } from './tables';
+
+export type Row = WorkspaceTables['workspaces'];
+
+const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+const sleep = (ms: number): Promise<void> => new Promise(r => setTimeout(r, ms));
+
+/** Who may reach a workspace, and how. Share links (issue #8, later) extend this. */
+export function access(user: User, row: Row): 'owner' | null {
+  return row.owner === user.name ? 'owner' : null;
+}
+
+export interface ServiceDeps {
+  store: Store;
+  runtime: Runtime;
+  profiles: ProfileService;
+  logger: Logger;
+  config: WorkspaceConfig;
+  engine: WorkspaceEngine;
+  clock?: () => Date;
+}
+
+/** Workspaces' lifecycle: rows in the store, one container each, reattached after a restart. */
+export class WorkspaceService {
+  /** Live containers by workspace id (address and inner token), rebuilt from Docker after a restart. */
+  private readonly live = new Map<string, Live>();
+  private readonly pending = new Map<string, Promise<void>>();
+
+  constructor(private readonly deps: ServiceDeps) {}
+
+  private now(): Date {
+    return this.deps.clock?.() ?? new Date();
+  }
+
+  private get db() {
+    return this.deps.store.db;
+  }
+
+  async list(user: User): Promise<Row[]> {
+    return this.db.selectFrom('workspaces').selectAll().where('owner', '=', user.name).orderBy('created_at', 'desc').execute();
+  }
+
+  /** The workspace if `user` may reach it; 404 otherwise (no hint that it exists). */
+  async get(user: User, id: string): Promise<Row> {
+    const row = /^[0-9a-f]{12}$/.test(id)
+      ? await this.db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst()
+      : undefined;
+    if (!row || !access(user, row)) throw AppError.notFound(`No workspace ${id}`);
+    return row;
+  }
+
+  async create(user: User, input: WorkspaceCreate): Promise<Row> {
+    const profile = this.deps.profiles.get(input.profile);
+    if (!profile) throw new AppError(400, 'unknown_profile', `No resource profile named ${input.profile}`);
+    if (profile.gpus > 0) throw new AppError(400, 'unsupported_profile', 'Workspaces with GPUs are not supported yet');
+    try {
+      await this.deps.runtime.imageDigest(input.image);
+    } catch (err) {
+      if (err instanceof ImageNotFound) throw new AppError(400, 'unknown_image', `Image ${input.image} is not on the container engine`);
+      throw err;
+    }
+    const taken = await this.db.selectFrom('workspaces').select('id').where('owner', '=', user.name).where('name', '=', input.name).executeTakeFirst();
+    if (taken) throw new AppError(409, 'workspace_exists', `You already have a workspace named ${input.name}`);
+    const id = randomBytes(6).toString('hex');
+    const row: Row = {
+      id,
+      owner: user.name,
+      name: input.name,
+      image: input.image,
+      image_digest: null,
+      profile: profile.name,
+      status: 'stopped',
+      container_id: null,
+      volume: `conveyor-home-${user.name.replace(/[^A-Za-z0-9_.-]/g, '_')}`,
+      network: `conveyor-ws-${id}`,
+      token_hash: null,
+      idle_seconds: input.idleSeconds ?? this.deps.config.idleSeconds,
+      run_seconds: 0,
+      created_at: this.now().toISOString(),
+      started_at: null,
+      stopped_at: null,
+      last_activity_at: null,
+      error: null
+    };
+    await this.db.insertInto('workspaces').values(row).execute();
+    await this.start(row);
+    return this.reload(id);
+  }
+
+  async reload(id: string): Promise<Row> {
+    return this.db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  }
+
+  private async update(id: string, values: Partial<Row>): Promise<void> {
+    await this.db.updateTable('workspaces').set(values).where('id', '=', id).execute();
+  }
+
+  /** Starts a stopped workspace (no-op when it is starting or running); JupyterLab answers later. */
+  async start(row: Row): Promise<void> {
+    const fresh = await this.reload(row.id);
+    if (fresh.status === 'running' || fresh.status === 'starting') return;
+    const token = randomBytes(24).toString('hex');
+    const startedAt = this.now().toISOString();
+    await this.update(row.id, { status: 'starting', started_at: startedAt, stopped_at: null, error: null, token_hash: sha256(token), last_activity_at: startedAt });
+    const profile = this.deps.profiles.get(fresh.profile);
+    try {
+      const { engine } = this.deps;
+      await engine.ensureVolume(fresh.volume, fresh.owner);
+      await engine.ensureNetwork(fresh.network, fresh.id, this.deps.config.outbound);
+      const digest = await this.deps.runtime.imageDigest(fresh.image);
+      const containerId = await engine.run({
+        id: fresh.id,
+        owner: fresh.owner,
+        image: digest.id,
+        volume: fresh.volume,
+        network: fresh.network,
+        token,
+        cpus: profile?.cpus ?? 1,
+        memoryBytes: profile?.memoryBytes ?? 2 * 1024 ** 3
+      });
+      await this.update(row.id, { container_id: containerId, image_digest: digest.id });
+      const live = await engine.inspect(containerId, fresh.network);
+      if (live) this.live.set(row.id, live);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.deps.logger.warn({ workspace: row.id, err: message }, 'workspace start failed');
+      await this.update(row.id, { status: 'failed', error: message, stopped_at: this.now().toISOString() });
+      throw new AppError(500, 'workspace_start_failed', `The workspace could not start: ${message}`);
+    }
+    this.track(row.id, this.waitReady(row.id));
+  }
+
+  private track(id: string, p: Promise<void>): void {
+    const done = p
+      .catch(err => this.deps.logger.warn({ workspace: id, err: String(err) }, 'workspace readiness failed'))
+      .finally(() => this.pending.delete(id));
+    this.pending.set(id, done);
+  }
+
+  /** Polls the inner JupyterLab until it answers, then marks the workspace running. */
+  private async waitReady(id: string): Promise<void> {
+    const deadline = Date.now() + this.deps.config.startTimeoutSeconds * 1000;
+    while (Date.now() < deadline) {
+      const live = this.live.get(id);
+      const row = await this.reload(id);
+      if (row.status !== 'starting' || !live) return;
+      try {
+        const res = await fetch(`http://${live.ip}:${PORT}${WorkspaceEngine.baseUrl(id)}api/status`, {
+          headers: { authorization: `token ${live.token}` },
+          signal: AbortSignal.timeout(2000)
+        });
+        if (res.ok) {
+          await this.update(id, { status: 'running' });
+          this.deps.logger.info({ workspace: id }, 'workspace running');
+          return;
+        }
+      } catch {
+        // not listening yet
+      }
+      await sleep(200);
+    }
+    await this.stop(await this.reload(id), 'JupyterLab did not answer in time');
+  }
+
+  /** Stops and removes the container (the home volume stays); adds the running time to the cost. */
+  async stop(row: Row, error: string | null = null): Promise<void> {
+    const fresh = await this.reload(row.id);
+    if (fresh.status === 'stopped' && !fresh.container_id) return;
+    await this.update(row.id, { status: 'stopping' });
+    if (fresh.container_id) await this.deps.engine.remove(fresh.container_id);
+    this.live.delete(row.id);
+    const now = this.now();
+    const ran = fresh.started_at ? Math.max(0, (now.getTime() - Date.parse(fresh.started_at)) / 1000) : 0;
+    await this.update(row.id, {
+      status: error ? 'failed' : 'stopped',
+      container_id: null,
+      token_hash: null,
+      stopped_at: now.toISOString(),
+      run_seconds: fresh.run_seconds + (fresh.status === 'stopped' ? 0 : ran),
+      error
+    });
+  }
+
+  async restart(row: Row): Promise<void> {
+    await this.stop(row);
+    await this.start(row);
+  }
+
+  async remove(row: Row, volume: boolean): Promise<void> {
+    await this.stop(row);
+    await this.deps.engine.removeNetwork(row.network);
+    await this.db.deleteFrom('workspaces').where('id', '=', row.id).execute();
+    if (volume) {
+      const others = await this.db.selectFrom('workspaces').select('id').where('volume', '=', row.volume).executeTakeFirst();
+      if (!others) await this.deps.engine.removeVolume(row.volume);
+    }
+  }
+
+  /** Where the proxy sends a running workspace's requests (null when it is not running). */
+  async target(row: Row): Promise<Live | null> {
+    if (row.status !== 'running' || !row.container_id) return null;
+    let live = this.live.get(row.id);
+    if (!live) {
+      live = (await this.deps.engine.inspect(row.container_id, row.network)) ?? undefined;
+      if (live) this.live.set(row.id, live);
+    }
+    return live?.running && live.token && sha256(live.token) === row.token_hash ? live : null;
+  }
+
+  async touch(id: string, at: Date): Promise<void> {
+    await this.update(id, { last_activity_at: at.toISOString() });
+  }
+
+  /** Running rows, for the culler. */
+  async running(): Promise<Row[]> {
+    return this.db.selectFrom('workspaces').selectAll().where('status', '=', 'running').execute();
+  }
+
+  /** After a restart (or kill -9): reattach running containers by label, settle rows whose container is gone. */
+  async recover(): Promise<void> {
+    const containers = await this.deps.engine.listContainers();
+    const rows = await this.db.selectFrom('workspaces').selectAll().where('status', 'in', ['starting', 'running', 'stopping']).execute();
+    for (const row of rows) {
+      const c = containers.find(x => x.workspace === row.id && x.id === row.container_id);
+      if (c?.running && row.status !== 'stopping') {
+        const live = await this.deps.engine.inspect(c.id, row.network);
+        if (live) this.live.set(row.id, live);
+        if (row.status === 'starting') this.track(row.id, this.waitReady(row.id));
+        this.deps.logger.info({ workspace: row.id }, 'workspace reattached');
+      } else {
+        await this.stop(row);
+      }
+    }
+    // Containers whose row is gone (deleted while the server was down).
+    for (const c of containers) {
+      if (!(await this.db.selectFrom('workspaces').select('id').where('id', '=', c.workspace).executeTakeFirst())) {
+        await this.deps.engine.remove(c.id);
+      }
+    }
+  }
+
+  /** Waits for starts in flight (tests, shutdown). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.pending.values()]);
+  }
+
+  /** The API form of a row. */
+  view(row: Row): Workspace {
+    const now = this.now().getTime();
+    const current = row.started_at && !['stopped', 'failed'].includes(row.status) ? (now - Date.parse(row.started_at)) / 1000 : 0;
+    const price = this.deps.profiles.priceOf({ profile: row.profile }, false);
+    return {
+      id: row.id,
+      owner: row.owner,
+      name: row.name,
+      image: row.image,
+      profile: row.profile,
+      status: row.status,
+      url: `${WorkspaceEngine.baseUrl(row.id)}lab`,
+      idleSeconds: row.idle_seconds,
+      createdAt: row.created_at,
+      startedAt: row.started_at,
+      stoppedAt: row.stopped_at,
+      lastActivityAt: row.last_activity_at,
+      ageSeconds: Math.max(0, Math.round((now - Date.parse(row.created_at)) / 1000)),
+      cost: Math.round(((row.run_seconds + Math.max(0, current)) / 3600) * price * 1e6) / 1e6,
+      error: row.error
+    };
+  }
+}
