@@ -3,6 +3,7 @@ import type { DatasetAdd, DatasetSummary, DatasetVersion } from '../../../schema
 import { AppError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { resolveInWorkspace } from '../core/workspace';
+import { shareAccess } from '../shares/access';
 import type { User } from '../store/users';
 import type { DatasetAccess, VersionAction } from './access';
 import type { HashCache } from './hashCache';
@@ -98,10 +99,21 @@ export class DatasetsService {
     return v;
   }
 
+  /**
+   * The dataset and version if the user may see them. shares (issue #8): a redeemed, live share
+   * link on this very version also makes it visible (read-only; the access hook still applies).
+   */
+  private async visibleVersion(user: string, owner: string, name: string, ref: string): Promise<{ ds: DatasetRow; v: VersionRow }> {
+    const ds = await this.q.find(owner, name);
+    if (ds && (await this.q.canRead(user, ds))) return { ds, v: await this.version(ds, ref) };
+    const v = ds ? await this.version(ds, ref).catch(() => undefined) : undefined;
+    if (ds && v && (await shareAccess(this.q.db, user, 'dataset', { version: v.id }))) return { ds, v };
+    throw new AppError(404, 'dataset_not_found', `No dataset ${owner}/${name}`, { dataset: `${owner}/${name}` });
+  }
+
   /** Visibility, then the access hook (blinding) for what the caller wants to do with the bytes. */
   async checkRead(user: User, owner: string, name: string, ref: string, action: VersionAction): Promise<{ ds: DatasetRow; v: VersionRow }> {
-    const ds = await this.dataset(user.name, owner, name);
-    const v = await this.version(ds, ref);
+    const { ds, v } = await this.visibleVersion(user.name, owner, name, ref);
     await this.deps.access.checkVersion({
       user: user.name,
       admin: user.admin,

@@ -35,6 +35,9 @@ export const runRouteDocs: RouteDoc[] = [
   { method: 'get', path: '/runs/{id}/steps/{step}/outputs/{name}', summary: "An output's bytes" }
 ];
 
+/** shares (issue #8): the read routes also serve runs shared with the caller by a link. */
+const SHARED = true;
+
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /** Params are checked before the schema so a bad value answers invalid_params, not invalid_request. */
@@ -62,7 +65,7 @@ export function runRoutes(runs: RunService): Router {
     res.json(await runs.diff(owner(req), str(req.query.a), str(req.query.b)));
   });
   router.get('/runs/:id', async (req, res) => {
-    res.json(await runs.get(owner(req), req.params.id));
+    res.json(await runs.get(owner(req), req.params.id, SHARED));
   });
   router.post('/runs/:id/cancel', async (req, res) => {
     res.json(await runs.cancel(owner(req), req.params.id));
@@ -80,15 +83,15 @@ export function runRoutes(runs: RunService): Router {
   });
   router.get('/runs/:id/steps/:step/logs', async (req, res) => {
     const q = req.query;
-    res.json(await runs.logs(owner(req), req.params.id, req.params.step, { attempt: str(q.attempt), from: str(q.from), max: str(q.max) }));
+    res.json(await runs.logs(owner(req), req.params.id, req.params.step, { attempt: str(q.attempt), from: str(q.from), max: str(q.max) }, SHARED));
   });
   router.get('/runs/:id/steps/:step/notebook', async (req, res) => {
-    res.type('application/x-ipynb+json').send(await runs.notebook(owner(req), req.params.id, req.params.step));
+    res.type('application/x-ipynb+json').send(await runs.notebook(owner(req), req.params.id, req.params.step, SHARED));
   });
   router.get('/runs/:id/steps/:step/outputs/*name', async (req, res) => {
     const raw = (req.params as unknown as { name: string | string[] }).name;
     const name = Array.isArray(raw) ? raw.join('/') : raw;
-    const { stream, size } = await runs.output(owner(req), req.params.id, req.params.step, name);
+    const { stream, size } = await runs.output(owner(req), req.params.id, req.params.step, name, SHARED);
     res.type('application/octet-stream').setHeader('Content-Length', String(size));
     stream.on('error', () => res.destroy());
     stream.pipe(res);

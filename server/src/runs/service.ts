@@ -10,6 +10,7 @@ import { RunQueries } from './queries';
 import type { Scheduler } from './scheduler';
 import type { PreparedRun, RunSubmitter } from './submit';
 import type { StepTrackingHooks } from '../tracking/steps/hooks';
+import { shareAccess } from '../shares/access';
 
 export interface RunServiceDeps {
   store: Store;
@@ -61,15 +62,24 @@ export class RunService {
     return run;
   }
 
-  async step(owner: string, id: string, name: string): Promise<StepState> {
-    await this.run(owner, id);
+  // shares (issue #8): a redeemed, live share link on the run gives its holder read-only access.
+  /** A run the user may read: theirs, or shared with them by a link (404 otherwise). */
+  async readable(user: string, id: string): Promise<RunState> {
+    const run = await this.q.get(id);
+    if (run && run.owner !== user && (await shareAccess(this.deps.store.db, user, 'run', { id }))) return run;
+    return this.run(user, id);
+  }
+
+  async step(owner: string, id: string, name: string, shared = false): Promise<StepState> {
+    await (shared ? this.readable(owner, id) : this.run(owner, id));
     const step = await this.q.step(id, name);
     if (!step) throw new AppError(404, 'step_not_found', `Run ${id} has no step "${name}"`);
     return step;
   }
 
-  async get(owner: string, id: string): Promise<Run> {
-    const run = await this.run(owner, id);
+  /** `shared`: also a run shared with the caller by a link (the read routes pass it; shares, issue #8). */
+  async get(owner: string, id: string, shared = false): Promise<Run> {
+    const run = await (shared ? this.readable(owner, id) : this.run(owner, id));
     const steps = (await this.q.steps(id)).map(s => toApiStep(s, this.deps.scheduler.queuePosition(id, s.name)));
     const out = toApiRun(run, steps, { withPipeline: true });
     if (run.sweep) {
@@ -192,8 +202,8 @@ export class RunService {
     return this.insert(owner, prepared);
   }
 
-  async logs(owner: string, id: string, name: string, query: { attempt?: string; from?: string; max?: string }): Promise<LogPage> {
-    const step = await this.step(owner, id, name);
+  async logs(owner: string, id: string, name: string, query: { attempt?: string; from?: string; max?: string }, shared = false): Promise<LogPage> {
+    const step = await this.step(owner, id, name, shared);
     const attempt = query.attempt === undefined ? Math.max(step.attempt, 1) : Number(query.attempt);
     const from = query.from === undefined ? 0 : Number(query.from);
     const max = query.max === undefined ? 1000 : Number(query.max);
@@ -214,16 +224,16 @@ export class RunService {
     return found ? { attempt: found.attempt } : null;
   }
 
-  async notebook(owner: string, id: string, name: string): Promise<Buffer> {
-    const step = await this.step(owner, id, name);
+  async notebook(owner: string, id: string, name: string, shared = false): Promise<Buffer> {
+    const step = await this.step(owner, id, name, shared);
     if (!step.executedNotebook) {
       throw new AppError(404, 'notebook_not_found', `Step "${name}" of run ${id} has no executed notebook`);
     }
     return this.deps.artifacts.read(step.executedNotebook);
   }
 
-  async output(owner: string, id: string, name: string, output: string): Promise<{ stream: NodeJS.ReadableStream; size: number }> {
-    const step = await this.step(owner, id, name);
+  async output(owner: string, id: string, name: string, output: string, shared = false): Promise<{ stream: NodeJS.ReadableStream; size: number }> {
+    const step = await this.step(owner, id, name, shared);
     const found = step.outputs.find(o => o.name === output);
     if (!found) throw new AppError(404, 'output_not_found', `Step "${name}" of run ${id} has no output "${output}"`);
     return { stream: this.deps.artifacts.get(found.hash), size: found.size };

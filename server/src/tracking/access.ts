@@ -1,3 +1,4 @@
+import { comparisonExperiments } from '../shares/access';
 import { MlflowError } from './mlflow/errors';
 import { num, type Sql } from './sql';
 import type { Access, Caller } from './types';
@@ -67,6 +68,8 @@ export class AccessRules {
     if (exp.owner === user && user !== '') return 'owner';
     const shared = await this.sql.all('select 1 as x from experiment_shares where experiment_id = ? and ("user" = ? or "user" = ?)', [exp.experiment_id, user, '*']);
     if (shared.length) return 'shared';
+    // shares (issue #8): a redeemed, live comparison link including the experiment reads it all.
+    if ((await comparisonExperiments(this.sql, user)).has(exp.experiment_id)) return 'shared';
     if (exp.experiment_id === 0) return 'own-runs';
     return null;
   }
