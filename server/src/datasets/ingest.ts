@@ -25,8 +25,6 @@ export interface IngestResult {
 
 /** Below this many new objects each copy is fsynced; above, the file system is synced once. */
 const FSYNC_EACH_UP_TO = 256;
-/** Files this large are fsynced by their worker right away (their writeback overlaps the rest). */
-const FSYNC_FROM_BYTES = 64 * 1024 * 1024;
 /** During a large add, start the file system's writeback every this many bytes copied. */
 const KICK_EVERY_BYTES = 256 * 1024 * 1024;
 /** Files under this size are sent to the workers in batches of BATCH_FILES. */
@@ -147,7 +145,7 @@ export async function ingestPath(opts: {
         const tasks = group.map(i => {
           const temp = store.tempPath();
           temps.push({ temp, index: i });
-          return { op: 'copy' as const, src: files[i].abs, dest: temp, fsync: fsyncEach || files[i].size >= FSYNC_FROM_BYTES };
+          return { op: 'copy' as const, src: files[i].abs, dest: temp, fsync: fsyncEach };
         });
         const results = await store.pool.runBatch(tasks);
         results.forEach((r, k) => {
