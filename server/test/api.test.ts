@@ -197,7 +197,12 @@ describe('OpenAPI document', () => {
       '/status',
       '/tokens',
       '/tokens/{id}',
-      '/usage'
+      '/usage',
+      '/workspaces',
+      '/workspaces/{id}',
+      '/workspaces/{id}/restart',
+      '/workspaces/{id}/start',
+      '/workspaces/{id}/stop'
     ]);
     expect(doc.paths['/runs'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/RunSubmit' });
     expect(doc.paths['/tokens'].post.requestBody.content['application/json'].schema).toEqual({
