@@ -3,10 +3,7 @@ import { join } from 'node:path';
 import { RunQueries } from '../src/runs/queries';
 import { newRunId } from '../src/runs/ids';
 import type { RunState, StepState } from '../src/runs/model';
-import { AppError } from '../src/core/errors';
-import { silentLogger } from '../src/core/logger';
-import { createShareAccess, type OwnerCheck, type ShareKind } from '../src/shares';
-import { ShareService } from '../src/shares/service';
+import { createShareAccess } from '../src/shares';
 import { tempDir } from './helpers/env';
 import { SECRET, startTestServer, type TestServer } from './helpers/server';
 import { writeTree } from './datasets/helpers';
@@ -296,26 +293,30 @@ describe.each(backends('shares'))('share links on $name', backend => {
   });
 
   test('a workspace link grants its scope through shares.access (the workspaces proxy enforces it)', async () => {
-    // Until the workspaces module plugs its ownership check in (setOwnerCheck), the API says so.
-    expect(await share('alice', 'workspace', { id: 'ab12cd34ef56' }, 'view')).toMatchObject({ status: 501, body: { error: { code: 'share_kind_unavailable' } } });
-    // The service on the same database, with the hook the workspaces module will provide.
-    const service = new ShareService({ db: srv.store.db, logger: silentLogger(), owners: {} as Record<ShareKind, OwnerCheck> });
-    service.setOwnerCheck('workspace', async (user, t) => {
-      if (user !== 'alice' || t.id !== 'ab12cd34ef56') throw new AppError(404, 'share_target_not_found', 'No workspace of yours');
-      return t;
-    });
-    await expect(service.create('bob', { kind: 'workspace', target: { id: 'ab12cd34ef56' }, expiresInSeconds: 60 })).rejects.toMatchObject({ status: 404 });
-    const made = await service.create('alice', { kind: 'workspace', target: { id: 'ab12cd34ef56', layout: 'analysis' }, scope: 'collaborate', expiresInSeconds: 60 });
+    const id = 'ab12cd34ef56';
+    const now = new Date().toISOString();
+    // A stopped workspace row of alice's (starting one needs Docker; the link only needs the row).
+    await srv.store.db
+      .insertInto('workspaces')
+      .values({ id, owner: 'alice', name: 'w', image: 'img', image_digest: null, profile: 'small', status: 'stopped', container_id: null, volume: 'conveyor-home-alice', network: `conveyor-ws-${id}`, token_hash: null, idle_seconds: 600, run_seconds: 0, created_at: now, started_at: null, stopped_at: now, last_activity_at: null, error: null })
+      .execute();
+    expect((await share('bob', 'workspace', { id }, 'view')).status).toBe(404);
+    expect((await share('alice', 'workspace', { id: 'ffffffffffff' }, 'view')).status).toBe(404);
+    expect(await share('alice', 'workspace', { id, layout: '../x' }, 'view')).toMatchObject({ status: 400, body: { error: { code: 'invalid_share_target' } } });
+    const view = await share('alice', 'workspace', { id }, 'view');
+    const collab = await share('alice', 'workspace', { id, layout: 'analysis' }, 'collaborate');
+    expect([view.status, collab.status]).toEqual([201, 201]);
     const access = createShareAccess(srv.store.db).access;
-    expect(await access('bob', 'workspace', { id: 'ab12cd34ef56' })).toBeNull();
-    expect((await call('bob', 'POST', '/shares/redeem', { code: made.code })).body).toMatchObject({
-      kind: 'workspace',
-      target: { id: 'ab12cd34ef56', layout: 'analysis' },
-      scope: 'collaborate'
-    });
-    expect(await access('bob', 'workspace', { id: 'ab12cd34ef56' })).toBe('collaborate');
-    expect(await access('bob', 'workspace', { id: 'ffffffffffff' })).toBeNull();
-    expect((await call('alice', 'DELETE', `/shares/${made.id}`)).status).toBe(200);
-    expect(await access('bob', 'workspace', { id: 'ab12cd34ef56' })).toBeNull();
+    expect(await access('bob', 'workspace', { id })).toBeNull();
+    expect((await call('bob', 'POST', '/shares/redeem', { code: view.body.code })).body).toMatchObject({ kind: 'workspace', target: { id }, scope: 'view' });
+    expect(await access('bob', 'workspace', { id })).toBe('view');
+    expect((await call('bob', 'POST', '/shares/redeem', { code: collab.body.code })).body).toMatchObject({ target: { id, layout: 'analysis' }, scope: 'collaborate' });
+    // The strongest live grant wins; revoking it falls back to the other.
+    expect(await access('bob', 'workspace', { id })).toBe('collaborate');
+    expect(await access('carol', 'workspace', { id })).toBeNull();
+    expect((await call('alice', 'DELETE', `/shares/${collab.body.id}`)).status).toBe(200);
+    expect(await access('bob', 'workspace', { id })).toBe('view');
+    expect((await call('alice', 'DELETE', `/shares/${view.body.id}`)).status).toBe(200);
+    expect(await access('bob', 'workspace', { id })).toBeNull();
   });
 });

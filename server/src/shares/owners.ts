@@ -38,10 +38,11 @@ export function ownerChecks(deps: FeatureDeps): Record<ShareKind, OwnerCheck> {
       if (!v) throw notYours(`version ${t.version} of ${t.dataset}`);
       return { dataset: t.dataset, version: v.id };
     },
-    // TODO(workspaces): the workspaces module plugs in its ownership check with
-    // `shares.setOwnerCheck('workspace', …)` (docs/dev/workspaces-contract.md); until then 501.
-    workspace: async () => {
-      throw new AppError(501, 'share_kind_unavailable', 'Workspace links are not available yet');
+    // The workspaces module may plug in its own check with `shares.setOwnerCheck('workspace', …)`.
+    workspace: async (user, t) => {
+      const ws = await deps.store.db.selectFrom('workspaces').select('owner').where('id', '=', t.id!).executeTakeFirst();
+      if (!ws || ws.owner !== user) throw notYours(`workspace ${t.id}`);
+      return t;
     }
   };
 }
