@@ -142,7 +142,8 @@ describe.each(backends('shares'))('share links on $name', backend => {
     run: async who => [await call(who, 'GET', `/runs/${runId}`)],
     dataset: async who => [
       await call(who, 'GET', `/datasets/alice/raw/versions/${versionId}`),
-      await call(who, 'GET', `/datasets/alice/raw/versions/${versionId}/files`)
+      await call(who, 'GET', `/datasets/alice/raw/versions/${versionId}/files`),
+      await call(who, 'GET', `/datasets/alice/raw/versions/${versionId}/files/a.txt`)
     ],
     comparison: async who => [
       await call(who, 'POST', '/experiments/search', { experimentIds: [experimentId] }),
@@ -219,6 +220,14 @@ describe.each(backends('shares'))('share links on $name', backend => {
       expect((await call(who, 'PUT', `/experiments/runs/${trackedRun}/candidate`, { candidate: true })).status).toBe(403);
       expect((await mlflow(who, 'runs/log-parameter', { run_id: trackedRun, key: 'x', value: '1' })).status).toBe(403);
     }
+    // The bytes of the shared version, not just its metadata; the dataset's other pages stay private.
+    expect(await call('bob', 'GET', `/datasets/alice/raw/versions/${versionId}/files/a.txt`)).toEqual({ status: 200, body: 'hello\n' });
+    expect((await call('bob', 'GET', '/datasets/alice/raw')).status).toBe(404);
+    writeTree(join(ws.path, 'raw'), { 'a.txt': 'hello again\n' });
+    const v2 = await call('alice', 'POST', '/datasets/versions', { name: 'raw', path: 'raw' });
+    expect(v2.status).toBe(201);
+    expect((await call('bob', 'GET', `/datasets/alice/raw/versions/${v2.body.id}`)).status).toBe(404);
+    expect((await call('bob', 'GET', `/datasets/alice/raw/diff?from=${versionId}&to=${v2.body.id}`)).status).toBe(404);
     // A run-step read passes visibility for a holder (no notebook here) and not for others.
     expect(await call('bob', 'GET', `/runs/${runId}/steps/a/notebook`)).toMatchObject({ status: 404, body: { error: { code: 'notebook_not_found' } } });
     expect(await call('dave', 'GET', `/runs/${runId}/steps/a/notebook`)).toMatchObject({ status: 404, body: { error: { code: 'run_not_found' } } });
