@@ -281,6 +281,8 @@ function buildNodes(
     };
     const status = data.run ? `, ${data.run.status}` : '';
     return {
+      // Keep what React Flow measured, or it hides the node until it measures it again.
+      ...before,
       id: step.name,
       type: 'step',
       // Keep a node being dragged where the pointer is.

@@ -1,6 +1,6 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { Handle, type Node, type NodeProps, Position } from '@xyflow/react';
-import React from 'react';
+import { Handle, type Node, type NodeProps, Position, useUpdateNodeInternals } from '@xyflow/react';
+import React, { useEffect } from 'react';
 
 import type { PipelineProblem, PipelineStep, RunStep } from '../../schema/generated/api';
 import { statusGlyph, statusLabel } from '../runs/format';
@@ -37,8 +37,12 @@ function kindOf(step: PipelineStep, trans: TranslationBundle): { label: string; 
  * their types, validation problems and, during a run, its status (glyph and word, not colour
  * alone).
  */
-export function StepNode({ data, selected }: NodeProps<StepNodeType>): JSX.Element {
+export function StepNode({ id, data, selected }: NodeProps<StepNodeType>): JSX.Element {
   const { step, ports, errors, run, trans } = data;
+  // Handles come and go with the ports (validation answers, declared outputs): re-measure them.
+  const updateNodeInternals = useUpdateNodeInternals();
+  const portKey = [...ports.inputs.map(p => `i:${p.name}`), ...ports.outputs.map(p => `o:${p.name}`), ports.open].join('|');
+  useEffect(() => updateNodeInternals(id), [portKey, errors.length, !!run]);
   const kind = kindOf(step, trans);
   const inputs: IPort[] = ports.open ? [...ports.inputs, { name: NEW_INPUT, type: 'any' }] : ports.inputs;
   const rows = Math.max(inputs.length + ports.outputs.length, 1);

@@ -63,7 +63,7 @@ test.describe('Pipeline editor', () => {
     await drag(page, page.locator('.jp-DirListing-item', { hasText: 'make.ipynb' }), canvas, { x: 0.08, y: 0.15 });
     const make = canvas.locator('.jp-Conveyor-peNode[data-step="make"]');
     await expect(make).toBeVisible();
-    await drag(page, page.locator('.jp-DirListing-item', { hasText: 'use.ipynb' }), canvas, { x: 0.4, y: 0.55 });
+    await drag(page, page.locator('.jp-DirListing-item', { hasText: 'use.ipynb' }), canvas, { x: 0.5, y: 0.65 });
     const use = canvas.locator('.jp-Conveyor-peNode[data-step="use"]');
     await expect(use).toBeVisible();
 
