@@ -147,7 +147,8 @@ describe.each(backends('shares'))('share links on $name', backend => {
     ],
     comparison: async who => [
       await call(who, 'POST', '/experiments/search', { experimentIds: [experimentId] }),
-      await call(who, 'GET', `/experiments/runs/${trackedRun}`)
+      await call(who, 'GET', `/experiments/runs/${trackedRun}`),
+      await call(who, 'GET', `/experiments/get?experiment_id=${experimentId}`, undefined, `http://127.0.0.1:${srv.port}/conveyor/mlflow/api/2.0/mlflow`)
     ]
   };
   const targets = (): Record<string, unknown> => ({
