@@ -173,7 +173,7 @@ describe('kill -9 in the middle of an add', () => {
         expect((await fetch(`${second.url}/datasets/alice/big`, { headers })).status).toBe(404);
         const done = await fetch(`${second.url}/datasets/versions`, { method: 'POST', headers, body: JSON.stringify({ name: 'big', path: 'big' }) });
         expect(done.status).toBe(201);
-        expect((await done.json()).files).toBe(1500);
+        expect(((await done.json()) as { files: number }).files).toBe(1500);
         expect(objectsIn(storeDir).filter(o => !o.ok)).toEqual([]);
         expect(statSync(join(storeDir, 'files', 'md5')).isDirectory()).toBe(true);
       } finally {
