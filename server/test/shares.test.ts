@@ -15,7 +15,7 @@ import { backends } from './models-helpers';
  * expired link / revoked link over a real run, a real dataset version and an experiment comparison.
  */
 
-type Who = 'alice' | 'bob' | 'carol' | 'dave' | 'erin' | 'frank' | 'anonymous';
+type Who = 'alice' | 'bob' | 'carol' | 'dave' | 'erin' | 'frank' | 'mallory' | 'anonymous';
 interface Reply {
   status: number;
   body: any;
@@ -203,7 +203,7 @@ describe.each(backends('shares'))('share links on $name', backend => {
       expect(revoked.body).toMatchObject({ status: 'revoked', uses: 1, users: [{ user: 'frank', uses: 1 }] });
     }
 
-    const expected: Record<Who, number> = { alice: 200, bob: 200, carol: 200, dave: 404, erin: 404, frank: 404, anonymous: 401 };
+    const expected: Record<Who, number> = { alice: 200, bob: 200, carol: 200, dave: 404, erin: 404, frank: 404, mallory: 404, anonymous: 401 };
     for (const kind of Object.keys(reads)) {
       for (const who of Object.keys(expected) as Who[]) {
         for (const r of await reads[kind](who)) expect({ kind, who, status: r.status }).toEqual({ kind, who, status: expected[who] });
@@ -290,6 +290,12 @@ describe.each(backends('shares'))('share links on $name', backend => {
     expect(malformed).toEqual({ status: 404, body: { error: { code: 'share_code_invalid', message: 'This share code is not valid' } } });
     expect(unknown).toEqual(malformed);
     expect((await call('bob', 'POST', '/shares/redeem', {})).status).toBe(400);
+
+    // Hammering bad codes is throttled per user (after 20 failures), even for a valid code; others are not.
+    const valid = await share('alice', 'run', { id: runId }, 'view');
+    for (let i = 0; i < 20; i++) expect((await call('mallory', 'POST', '/shares/redeem', { code: `cvs_${String(i).padStart(43, 'x')}` })).status).toBe(404);
+    expect(await call('mallory', 'POST', '/shares/redeem', { code: valid.body.code })).toMatchObject({ status: 429, body: { error: { code: 'share_redeem_throttled' } } });
+    expect((await call('dave', 'POST', '/shares/redeem', { code: valid.body.code })).status).toBe(200);
 
     // Revoking: only the owner's own links; again is a no-op.
     const made = await share('alice', 'run', { id: runId }, 'view');

@@ -11,6 +11,9 @@ export const MAX_EXPIRY_SECONDS = 30 * 24 * 3600;
 const CODE = /^cvs_[A-Za-z0-9_-]{43}$/;
 const LINK_ID = /^[0-9a-f]{12}$/;
 const MAX_LIST = 500;
+/** Failed redemptions a user may make per window before 429 (guessing is hopeless anyway; this stops hammering). */
+export const MAX_FAILED_REDEEMS = 20;
+const FAILED_WINDOW_MS = 10 * 60 * 1000;
 
 /**
  * Checks that `user` owns the target (through the owning module) and answers the target as it is
@@ -37,6 +40,9 @@ const invalidCode = (): AppError => new AppError(404, 'share_code_invalid', 'Thi
 
 /** Share links: create (owner of the target only), list with uses, revoke, redeem. */
 export class ShareService {
+  /** user → times of their recent failed redemptions (in memory: a restart forgets them). */
+  private readonly failures = new Map<string, number[]>();
+
   constructor(private readonly deps: ShareServiceDeps) {}
 
   /** Replaces how ownership of one kind is checked (the workspaces module plugs its own in). */
@@ -122,10 +128,17 @@ export class ShareService {
    * A malformed or unknown code is 404 either way; expired or revoked is 410.
    */
   async redeem(user: string, code: string): Promise<ShareRedeemed> {
-    if (typeof code !== 'string' || !CODE.test(code)) throw invalidCode();
-    const row = await this.deps.db.selectFrom('share_links').selectAll().where('secret_hash', '=', hashCode(code)).executeTakeFirst();
-    if (!row) throw invalidCode();
     const now = this.now();
+    const recent = (this.failures.get(user) ?? []).filter(t => t > now.getTime() - FAILED_WINDOW_MS);
+    if (recent.length >= MAX_FAILED_REDEEMS) {
+      throw new AppError(429, 'share_redeem_throttled', 'Too many invalid share codes: try again in a few minutes');
+    }
+    const row = typeof code === 'string' && CODE.test(code) ? await this.deps.db.selectFrom('share_links').selectAll().where('secret_hash', '=', hashCode(code)).executeTakeFirst() : undefined;
+    if (!row) {
+      this.failures.set(user, [...recent, now.getTime()]);
+      this.deps.logger.warn({ user, failures: recent.length + 1 }, 'invalid share code');
+      throw invalidCode();
+    }
     if (row.revoked_at) throw new AppError(410, 'share_revoked', 'This share link was revoked');
     if (row.expires_at <= now.toISOString()) throw new AppError(410, 'share_expired', `This share link expired at ${row.expires_at}`);
     const at = now.toISOString();
