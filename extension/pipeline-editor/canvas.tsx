@@ -14,6 +14,7 @@ import {
   type NodeChange,
   ReactFlow,
   ReactFlowProvider,
+  useNodesInitialized,
   useReactFlow
 } from '@xyflow/react';
 import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
@@ -64,10 +65,22 @@ function Canvas({ model, editorRun, trans, version, colorMode, onRefused, onStep
 
   // Bring the graph into view once it is loaded or laid out, and when the log opens or closes
   // (after React Flow has measured the nodes).
+  const measured = useNodesInitialized();
+  const pendingFit = useRef(true);
   useEffect(() => {
-    const timer = window.setTimeout(() => void flow.fitView(FIT), 60);
-    return () => window.clearTimeout(timer);
+    // Not for an empty canvas: the first drop must stay where it was dropped.
+    pendingFit.current = model.steps.length > 0;
   }, [model.fitRequest, fitKey]);
+  useEffect(() => {
+    if (!pendingFit.current || !measured) {
+      return;
+    }
+    const timer = window.setTimeout(() => {
+      pendingFit.current = false;
+      void flow.fitView(FIT);
+    }, 30);
+    return () => window.clearTimeout(timer);
+  });
 
   const edges: Edge[] = useMemo(
     () =>

@@ -135,6 +135,8 @@ export class PipelineEditorModel implements IDisposable {
     this._history.clear();
     if (this.steps.some(s => !this._state.positions[s.name])) {
       this._state = { ...this._state, positions: { ...autoLayout(this._state, this._rows), ...this._state.positions } };
+      // Component ports (node heights) are known after the first validation: lay out again then.
+      this._relayout = true;
     }
     this._changed.emit();
     this.validateSoon(0);
@@ -314,6 +316,11 @@ export class PipelineEditorModel implements IDisposable {
         }
       }
       this._validation = { valid: answer.valid, errors: answer.errors };
+      if (this._relayout && !this.canUndo) {
+        this._state = { ...this._state, positions: autoLayout(this._state, this._rows) };
+        this._fitRequest++;
+      }
+      this._relayout = false;
     } catch (error) {
       if (ticket !== this._ticket || this._isDisposed) {
         return;
@@ -375,6 +382,7 @@ export class PipelineEditorModel implements IDisposable {
   private _fitRequest = 0;
   private _history = new History<IPipelineState>();
   private _isDisposed = false;
+  private _relayout = false;
   private _selected: string | null = null;
   private _state: IPipelineState;
   private _stepPorts = new Map<string, IComponentPorts & { component?: string }>();
