@@ -102,4 +102,22 @@ export namespace CommandIDs {
   export const pipelineRun = 'conveyor:pipeline-run';
   /** Args: `{ entry: ComponentEntry }`: add the component as a step of the open pipeline. */
   export const pipelineInsertComponent = 'conveyor:pipeline-insert-component';
+
+  // Workspaces
+  /** Show the Workspaces section (expanded) in the Conveyor sidebar. */
+  export const showWorkspaces = 'conveyor:show-workspaces';
+  export const refreshWorkspaces = 'conveyor:refresh-workspaces';
+  /** Ask for name, image, profile and idle timeout, then start a new workspace. */
+  export const newWorkspace = 'conveyor:new-workspace';
+  /** Args: `{ id: string }`: open the workspace's JupyterLab in a new browser tab. */
+  export const openWorkspace = 'conveyor:open-workspace';
+
+  // Shares
+  /**
+   * Args: `{ kind: 'workspace' | 'run' | 'comparison' | 'dataset', target: object, label?: string }`
+   * (target as in docs/dev/workspaces-contract.md, e.g. `{id}`); opens the share-link dialog.
+   */
+  export const share = 'conveyor:share';
+  /** Router target for `?conveyor-share=<code>` links: redeem the code and open what it shares. */
+  export const redeemShareLink = 'conveyor:redeem-share-link';
 }
