@@ -1,6 +1,6 @@
 import type { Pipeline, PipelineStep } from '../../schema/generated/api';
-import { parseYaml, YamlError, type YamlValue } from './yaml';
-import { stringifyYaml } from './yamlwrite';
+import { parseYaml, stringifyYaml, YamlError, type YamlValue } from './yaml';
+
 
 /** A node position on the canvas. */
 export interface IPosition {

@@ -9,6 +9,7 @@ import { URLExt } from '@jupyterlab/coreutils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { ABCWidgetFactory, type DocumentRegistry } from '@jupyterlab/docregistry';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { ILauncher } from '@jupyterlab/launcher';
 import type { ResourceProfile, StepImage } from '../../schema/generated/api';
 import { ITranslator, nullTranslator, type TranslationBundle } from '@jupyterlab/translation';
 import { redoIcon, undoIcon, runIcon, LabIcon } from '@jupyterlab/ui-components';
@@ -18,7 +19,6 @@ import { CommandIDs } from '../core/commands';
 import { conveyorIcon } from '../core/icons';
 import { shortRunId } from '../runs/format';
 import { IConveyor } from '../core/tokens';
-import { addToLauncher } from './launcher';
 import { PipelineEditorModel } from './model';
 import type { IChoices } from './properties';
 import { EditorRun } from './runstate';
@@ -43,14 +43,15 @@ export const pipelineEditorPlugin: JupyterFrontEndPlugin<void> = {
   description: 'Edit pipelines visually, run them and watch their steps.',
   autoStart: true,
   requires: [IConveyor, IDocumentManager],
-  optional: [ITranslator, ICommandPalette, IDefaultFileBrowser],
+  optional: [ITranslator, ICommandPalette, IDefaultFileBrowser, ILauncher],
   activate: (
     app: JupyterFrontEnd,
     conveyor: IConveyor,
     docManager: IDocumentManager,
     translator: ITranslator | null,
     palette: ICommandPalette | null,
-    fileBrowser: IDefaultFileBrowser | null
+    fileBrowser: IDefaultFileBrowser | null,
+    launcher: ILauncher | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_conveyor');
     const { commands, docRegistry } = app;
@@ -139,10 +140,8 @@ export const pipelineEditorPlugin: JupyterFrontEndPlugin<void> = {
         palette.addItem({ command, category });
       }
     }
-    void addToLauncher(app, [
-      { command: CommandIDs.newPipeline, rank: 10 },
-      { command: CommandIDs.newPipelineFromTemplate, rank: 11 }
-    ]);
+    launcher?.add({ command: CommandIDs.newPipeline, category: 'Conveyor', rank: 10, args: { isLauncher: true } });
+    launcher?.add({ command: CommandIDs.newPipelineFromTemplate, category: 'Conveyor', rank: 11, args: { isLauncher: true } });
   }
 };
 

@@ -100,7 +100,7 @@ test.describe('Pipeline editor', () => {
     const file = await page.request.get(`/api/contents/${tmpPath}/demo.pipeline.yaml?content=1&type=file&format=text`);
     const text = ((await file.json()) as { content: string }).content;
     expect(text).toContain('apiVersion: conveyor/v1');
-    expect(text).toContain('  - name: make\n    notebook: make.ipynb\n    outputs: [data.txt]\n');
+    expect(text).toContain('  - name: make\n    notebook: make.ipynb\n    outputs: [ data.txt ]\n');
     expect(text).toContain('  - name: use\n    notebook: use.ipynb\n    inputs: { data.txt: make.data.txt }\n');
     expect(text).toMatch(/\nlayout:\n {2}make: \{ x: -?\d+, y: -?\d+ \}\n {2}use: /);
 

@@ -37,7 +37,7 @@ describe('pipeline file round trip', () => {
       } as any
     });
     expect(text).toBe(
-      'apiVersion: conveyor/v1\nkind: Pipeline\nname: p\nsteps:\n  - name: b\n    component: train@1.0.0\n    inputs: { d: a.d }\n    outputs: [m]\n'
+      'apiVersion: conveyor/v1\nkind: Pipeline\nname: p\nsteps:\n  - name: b\n    component: train@1.0.0\n    inputs: { d: a.d }\n    outputs: [ m ]\n'
     );
   });
 

@@ -15,7 +15,7 @@ steps:
     notebook: prepare.ipynb
     params:
       rows: 200
-    outputs: [data.csv]
+    outputs: [ data.csv ]
 
   - name: train-a
     notebook: train.ipynb

@@ -53,7 +53,7 @@ describe('PipelineEditorModel', () => {
         'steps:',
         '  - name: prepare',
         '    notebook: nb/prepare.ipynb',
-        '    outputs: [data.csv]',
+        '    outputs: [ data.csv ]',
         '  - name: train-sklearn',
         '    component: train-sklearn@1.0.0',
         '    inputs: { train: prepare.data.csv }',
