@@ -41,7 +41,9 @@ function DeleteView(props: { workspace: Workspace; trans: TranslationBundle; onC
           }}
           data-testid="conveyor-workspace-delete-volume"
         />
-        {trans.__('Also delete my home volume (every file in the home folder of all my workspaces)')}
+        {trans.__(
+          'Also delete my home volume: the home folder all my workspaces share (only when no other workspace of mine uses it)'
+        )}
       </label>
       {volume && (
         <p className="jp-Conveyor-warning" role="alert">
