@@ -36,14 +36,14 @@ export class WorkspaceEngine {
   }
 
   /** The workspace's own bridge: no traffic to other containers; `outbound` false = no route out of the host. */
-  async ensureNetwork(name: string, id: string, outbound: boolean): Promise<void> {
+  async ensureNetwork(name: string, id: string, owner: string, outbound: boolean): Promise<void> {
     try {
       await this.docker.createNetwork({
         Name: name,
         Driver: 'bridge',
         Internal: !outbound,
         CheckDuplicate: true,
-        Labels: { [LABEL_MANAGED]: 'true', [LABEL_KIND]: 'workspace-network', [LABEL_WORKSPACE]: id },
+        Labels: { [LABEL_MANAGED]: 'true', [LABEL_KIND]: 'workspace-network', [LABEL_WORKSPACE]: id, [LABEL_OWNER]: owner },
         Options: { 'com.docker.network.bridge.enable_icc': 'false' }
       });
     } catch (err) {
@@ -57,8 +57,11 @@ export class WorkspaceEngine {
 
   /** Creates and starts the container; answers its id. */
   async run(plan: ContainerPlan): Promise<string> {
+    const name = `conveyor-ws-${plan.id}`;
+    // A container left from an earlier start (removed by hand half-way, a crash in stop): replace it.
+    await this.remove(name);
     const container = await this.docker.createContainer({
-      name: `conveyor-ws-${plan.id}`,
+      name,
       Image: plan.image,
       Cmd: [
         'jupyter',
@@ -115,7 +118,7 @@ export class WorkspaceEngine {
     return list.map(c => ({ id: c.Id, workspace: c.Labels[LABEL_WORKSPACE] ?? '', running: c.State === 'running' }));
   }
 
-  /** Stops and removes the container (idempotent). */
+  /** Stops and removes the container, by id or name (idempotent). */
   async remove(containerId: string): Promise<void> {
     const c = this.docker.getContainer(containerId);
     try {

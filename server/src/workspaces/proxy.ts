@@ -63,14 +63,21 @@ export function proxyHandler(service: WorkspaceService, logger: Logger): Request
         return;
       }
       const upstream = httpRequest(
-        { host: live.ip, port: PORT, method: req.method, path: req.originalUrl, headers: upstreamHeaders(req.headers, live) },
+        { host: live.ip, port: PORT, method: req.method, path: req.originalUrl, headers: upstreamHeaders(req.headers, live), agent: false },
         answer => {
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(res);
         }
       );
+      // A connect that does not happen in 5 s is a dead container (its address no longer answers).
+      upstream.on('socket', socket => {
+        if (!socket.connecting) return;
+        socket.setTimeout(5000, () => upstream.destroy(new Error('connect timeout')));
+        socket.once('connect', () => socket.setTimeout(0));
+      });
       upstream.on('error', err => {
         logger.warn({ workspace: row.id, err: err.message }, 'workspace proxy failed');
+        void service.unreachable(row).catch(() => undefined);
         if (!res.headersSent) next(new AppError(502, 'workspace_unreachable', 'The workspace did not answer'));
         else res.destroy();
       });

@@ -116,7 +116,7 @@ export class WorkspaceService {
     try {
       const { engine } = this.deps;
       await engine.ensureVolume(fresh.volume, fresh.owner);
-      await engine.ensureNetwork(fresh.network, fresh.id, this.deps.config.outbound);
+      await engine.ensureNetwork(fresh.network, fresh.id, fresh.owner, this.deps.config.outbound);
       const digest = await this.deps.runtime.imageDigest(fresh.image);
       const containerId = await engine.run({
         id: fresh.id,
@@ -178,6 +178,8 @@ export class WorkspaceService {
     if (fresh.status === 'stopped' && !fresh.container_id) return;
     await this.update(row.id, { status: 'stopping' });
     if (fresh.container_id) await this.deps.engine.remove(fresh.container_id);
+    // The network goes too: each one takes an address pool of the engine (about 30 by default).
+    await this.deps.engine.removeNetwork(fresh.network);
     this.live.delete(row.id);
     const now = this.now();
     const ran = fresh.started_at ? Math.max(0, (now.getTime() - Date.parse(fresh.started_at)) / 1000) : 0;
@@ -215,6 +217,14 @@ export class WorkspaceService {
       if (live) this.live.set(row.id, live);
     }
     return live?.running && live.token && sha256(live.token) === row.token_hash ? live : null;
+  }
+
+  /** The proxy could not reach a running workspace: forget the cached address; a gone container settles the row as stopped. */
+  async unreachable(row: Row): Promise<void> {
+    this.live.delete(row.id);
+    if (!row.container_id) return;
+    const live = await this.deps.engine.inspect(row.container_id, row.network);
+    if (!live?.running) await this.stop(row);
   }
 
   async touch(id: string, at: Date): Promise<void> {
