@@ -74,7 +74,7 @@ try {
   console.log(`scale to zero: opening a stopped workspace → answering: ${(median(wakes) / 1000).toFixed(2)} s; lab page through the proxy: ${median(labs).toFixed(0)} ms`);
   console.log('reference: KubeSpawner / tmpnb with a pre-pulled image ≈ 3 s');
 } finally {
-  await call('DELETE', `/workspaces/${ws.id}`);
+  await call('DELETE', `/workspaces/${ws.id}?volume=true`);
   child.kill('SIGTERM');
   rmSync(dataDir, { recursive: true, force: true });
 }
