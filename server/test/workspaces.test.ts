@@ -141,6 +141,7 @@ describe.each(backends)('workspaces on $name', backend => {
     expect(info.Mounts.map(m => [m.Type, m.Name, m.Destination])).toEqual([['volume', `conveyor-home-${ALICE}`, '/home/conveyor']]);
     expect(Object.keys(info.NetworkSettings.Networks)).toEqual([`conveyor-ws-${ws.id}`]);
     expect(info.HostConfig.Memory).toBe(2 * 1024 ** 3);
+    expect(info.Config.Labels['io.conveyor.workspace-store']).toMatch(/^[0-9a-f]{16}$/);
 
     // JupyterLab through the proxy: the UI, the REST API (inner token added), a websocket.
     const lab = await proxied(ws.id, 'lab', { headers: { accept: 'text/html' } });

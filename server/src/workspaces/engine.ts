@@ -2,6 +2,8 @@ import Docker from 'dockerode';
 import { LABEL_KIND, LABEL_MANAGED, LABEL_OWNER } from '../runtime/runtime';
 
 export const LABEL_WORKSPACE = 'io.conveyor.workspace';
+/** Which server's database a container belongs to (a hash of its URL): recovery only touches its own. */
+export const LABEL_STORE = 'io.conveyor.workspace-store';
 /** Where the image's user 1000 has its home; the owner's named volume is mounted there. */
 export const HOME = '/home/conveyor';
 export const PORT = 8888;
@@ -29,7 +31,11 @@ const statusOf = (err: unknown): number | undefined => (err as { statusCode?: nu
 
 /** The Docker side of workspaces: one bridge network and one container per workspace, one home volume per user. */
 export class WorkspaceEngine {
-  constructor(private readonly docker: Docker = new Docker()) {}
+  constructor(
+    /** This server's store identity (LABEL_STORE). */
+    private readonly storeId: string,
+    private readonly docker: Docker = new Docker()
+  ) {}
 
   static baseUrl(id: string): string {
     return `/conveyor/workspaces/${id}/`;
@@ -77,7 +83,7 @@ export class WorkspaceEngine {
       Env: [`JUPYTER_TOKEN=${plan.token}`, `HOME=${HOME}`],
       User: '1000:1000',
       WorkingDir: HOME,
-      Labels: { [LABEL_MANAGED]: 'true', [LABEL_OWNER]: plan.owner, [LABEL_KIND]: 'workspace', [LABEL_WORKSPACE]: plan.id },
+      Labels: { [LABEL_MANAGED]: 'true', [LABEL_OWNER]: plan.owner, [LABEL_KIND]: 'workspace', [LABEL_WORKSPACE]: plan.id, [LABEL_STORE]: this.storeId },
       HostConfig: {
         NetworkMode: plan.network,
         CapDrop: ['ALL'],
@@ -112,9 +118,9 @@ export class WorkspaceEngine {
     }
   }
 
-  /** Running or stopped workspace containers, by the workspace id label. */
+  /** This store's workspace containers (running or not), by the workspace id label. */
   async listContainers(): Promise<{ id: string; workspace: string; running: boolean }[]> {
-    const list = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL_MANAGED}=true`, `${LABEL_KIND}=workspace`] } });
+    const list = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL_MANAGED}=true`, `${LABEL_KIND}=workspace`, `${LABEL_STORE}=${this.storeId}`] } });
     return list.map(c => ({ id: c.Id, workspace: c.Labels[LABEL_WORKSPACE] ?? '', running: c.State === 'running' }));
   }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Authenticator } from '../auth/authenticator';
 import type { FeatureDeps, FeatureModule } from '../core/feature';
 import { TokenService } from '../tokens/service';
@@ -20,7 +21,8 @@ export function createWorkspacesModule(deps: FeatureDeps): FeatureModule {
     profiles: deps.profiles,
     logger: deps.logger,
     config,
-    engine: new WorkspaceEngine()
+    // Several servers (other databases) may share the engine: each recovers only its own containers.
+    engine: new WorkspaceEngine(createHash('sha256').update(deps.config.databaseUrl).digest('hex').slice(0, 16))
   });
   const culler = new Culler(service, deps.logger, config.cullIntervalSeconds);
   const auth = new Authenticator(deps.config, deps.store, new TokenService(deps.store));
