@@ -2,7 +2,6 @@ import type { Pipeline } from '../../../schema/generated/api';
 import type { FeatureDeps, FeatureModule } from '../core/feature';
 import { Catalog } from './catalog';
 import { expandComponents, type Expansion } from './expand';
-import { componentsMigration } from './migration';
 import { ComponentRegistry } from './registry';
 import { componentRouteDocs, componentRoutes } from './routes';
 
@@ -22,8 +21,6 @@ export function createComponentsModule(deps: FeatureDeps): ComponentsModule {
     router: componentRoutes({ catalog, registry, workspaceDir: deps.workspaceDir, logger: deps.logger }),
     docs: componentRouteDocs,
     catalog,
-    // A database that ran migration 9 while it was still a stub lacks the tables: make them (idempotent).
-    start: () => componentsMigration.up(deps.store.db),
     async expand(owner, pipeline) {
       if (!pipeline.steps.some(s => s.component !== undefined)) return { pipeline, assets: new Map(), ports: {}, errors: [] };
       // One lookup per distinct ref (each scans the workspace's component files and asks the registry).

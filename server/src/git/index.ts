@@ -1,7 +1,6 @@
 import type { FeatureDeps, FeatureModule } from '../core/feature';
 import { CredentialStore } from './credentials';
 import { gitRouteDocs } from './docs';
-import { gitMigration } from './migration';
 import { closeReaders } from './objects';
 import { gitRoutes } from './routes';
 
@@ -12,9 +11,6 @@ export function createGitModule(deps: FeatureDeps): FeatureModule {
   return {
     router,
     docs: gitRouteDocs,
-    // v8 was recorded as applied while it was still an empty stub in some development databases:
-    // the migration is idempotent (ifNotExists), so make sure the table is there.
-    start: () => gitMigration.up(deps.store.db),
     close: async () => closeReaders()
   };
 }

@@ -5,7 +5,6 @@ import { TokenService } from '../tokens/service';
 import { workspaceConfig } from './config';
 import { Culler } from './culler';
 import { WorkspaceEngine } from './engine';
-import { workspacesMigration } from './migration';
 import { PROXY_PREFIX, proxyHandler, proxyUpgrade } from './proxy';
 import { workspaceRouteDocs, workspaceRoutes } from './routes';
 import { WorkspaceService } from './service';
@@ -31,9 +30,6 @@ export function createWorkspacesModule(deps: FeatureDeps): FeatureModule {
     docs: workspaceRouteDocs,
     mounts: [{ path: PROXY_PREFIX.replace(/\/$/, ''), handlers: [auth.middleware(), proxyHandler(service, deps.logger)] }],
     async start() {
-      // Databases migrated while v10 was still an empty stub recorded it as done: create the
-      // table if it is missing (idempotent, `ifNotExists`).
-      await workspacesMigration.up(deps.store.db);
       deps.hub()?.addUpgrade(PROXY_PREFIX, proxyUpgrade(service, deps.logger));
       try {
         await service.recover();
