@@ -1,6 +1,6 @@
 import type { Contents, ServerConnection } from '@jupyterlab/services';
-import { ISignal, Signal } from '@lumino/signaling';
 
+import { ReadOnlyDrive } from '../core/readOnlyDrive';
 import { GitAPI } from './api';
 import { dirOf, type Fetcher, isNotebookPath } from './types';
 
@@ -9,30 +9,10 @@ import { dirOf, type Fetcher, isNotebookPath } from './types';
  * `conveyor-git:<ref>/<workspace path>` is `GET /git/show?ref=<ref>&path=<workspace path>`.
  * Opening one gives a regular notebook (or editor) tab; saving fails with a clear message.
  */
-export class GitDrive implements Contents.IDrive {
+export class GitDrive extends ReadOnlyDrive {
   constructor(options: GitDrive.IOptions) {
+    super(GitDrive.NAME, options.serverSettings, options.readOnlyMessage ?? GitDrive.READ_ONLY_MESSAGE);
     this._api = new GitAPI(options.requestAPI);
-    this.serverSettings = options.serverSettings;
-    this._readOnlyMessage = options.readOnlyMessage ?? GitDrive.READ_ONLY_MESSAGE;
-  }
-
-  readonly name = GitDrive.NAME;
-  readonly serverSettings: ServerConnection.ISettings;
-
-  get fileChanged(): ISignal<Contents.IDrive, Contents.IChangedArgs> {
-    return this._fileChanged;
-  }
-
-  get isDisposed(): boolean {
-    return this._isDisposed;
-  }
-
-  dispose(): void {
-    if (this._isDisposed) {
-      return;
-    }
-    this._isDisposed = true;
-    Signal.clearData(this);
   }
 
   async get(localPath: string, options?: Contents.IFetchOptions): Promise<Contents.IModel> {
@@ -69,53 +49,10 @@ export class GitDrive implements Contents.IDrive {
       throw new Error(`Not a git version of a file: ${localPath}`);
     }
     const q = new URLSearchParams({ repo: dirOf(parsed.path) || '.', ref: parsed.ref, path: parsed.path });
-    return `${this.serverSettings.baseUrl.replace(/\/$/, '')}/conveyor/api/v1/git/show?${q}`;
-  }
-
-  newUntitled(): Promise<Contents.IModel> {
-    return this._readOnly();
-  }
-
-  delete(): Promise<void> {
-    return this._readOnly();
-  }
-
-  rename(): Promise<Contents.IModel> {
-    return this._readOnly();
-  }
-
-  save(): Promise<Contents.IModel> {
-    return this._readOnly();
-  }
-
-  copy(): Promise<Contents.IModel> {
-    return this._readOnly();
-  }
-
-  createCheckpoint(): Promise<Contents.ICheckpointModel> {
-    return this._readOnly();
-  }
-
-  async listCheckpoints(): Promise<Contents.ICheckpointModel[]> {
-    return [];
-  }
-
-  restoreCheckpoint(): Promise<void> {
-    return this._readOnly();
-  }
-
-  deleteCheckpoint(): Promise<void> {
-    return this._readOnly();
-  }
-
-  private _readOnly<T>(): Promise<T> {
-    return Promise.reject(new Error(this._readOnlyMessage));
+    return this.apiUrl(`git/show?${q}`);
   }
 
   private _api: GitAPI;
-  private _fileChanged = new Signal<Contents.IDrive, Contents.IChangedArgs>(this);
-  private _isDisposed = false;
-  private _readOnlyMessage: string;
 }
 
 export namespace GitDrive {

@@ -1,6 +1,6 @@
 import type { Contents, ServerConnection } from '@jupyterlab/services';
-import { ISignal, Signal } from '@lumino/signaling';
 
+import { ReadOnlyDrive } from '../core/readOnlyDrive';
 import type { Fetcher } from './model';
 
 /**
@@ -8,30 +8,10 @@ import type { Fetcher } from './model';
  * `conveyor-runs:<runId>/<step>.ipynb` is `GET /runs/<runId>/steps/<step>/notebook`.
  * Opening one gives a regular notebook tab; saving it fails with a clear message.
  */
-export class RunsDrive implements Contents.IDrive {
+export class RunsDrive extends ReadOnlyDrive {
   constructor(options: RunsDrive.IOptions) {
+    super(RunsDrive.NAME, options.serverSettings, options.readOnlyMessage ?? RunsDrive.READ_ONLY_MESSAGE);
     this._fetch = options.requestAPI;
-    this.serverSettings = options.serverSettings;
-    this._readOnlyMessage = options.readOnlyMessage ?? RunsDrive.READ_ONLY_MESSAGE;
-  }
-
-  readonly name = RunsDrive.NAME;
-  readonly serverSettings: ServerConnection.ISettings;
-
-  get fileChanged(): ISignal<Contents.IDrive, Contents.IChangedArgs> {
-    return this._fileChanged;
-  }
-
-  get isDisposed(): boolean {
-    return this._isDisposed;
-  }
-
-  dispose(): void {
-    if (this._isDisposed) {
-      return;
-    }
-    this._isDisposed = true;
-    Signal.clearData(this);
   }
 
   async get(localPath: string, options?: Contents.IFetchOptions): Promise<Contents.IModel> {
@@ -66,56 +46,10 @@ export class RunsDrive implements Contents.IDrive {
     if (!parsed) {
       throw new Error(`Not an executed notebook of a run: ${localPath}`);
     }
-    const { baseUrl } = this.serverSettings;
-    return `${baseUrl.replace(/\/$/, '')}/conveyor/api/v1/runs/${encodeURIComponent(
-      parsed.runId
-    )}/steps/${encodeURIComponent(parsed.step)}/notebook`;
-  }
-
-  newUntitled(): Promise<Contents.IModel> {
-    return this._readOnly();
-  }
-
-  delete(): Promise<void> {
-    return this._readOnly();
-  }
-
-  rename(): Promise<Contents.IModel> {
-    return this._readOnly();
-  }
-
-  save(): Promise<Contents.IModel> {
-    return this._readOnly();
-  }
-
-  copy(): Promise<Contents.IModel> {
-    return this._readOnly();
-  }
-
-  createCheckpoint(): Promise<Contents.ICheckpointModel> {
-    return this._readOnly();
-  }
-
-  async listCheckpoints(): Promise<Contents.ICheckpointModel[]> {
-    return [];
-  }
-
-  restoreCheckpoint(): Promise<void> {
-    return this._readOnly();
-  }
-
-  deleteCheckpoint(): Promise<void> {
-    return this._readOnly();
-  }
-
-  private _readOnly<T>(): Promise<T> {
-    return Promise.reject(new Error(this._readOnlyMessage));
+    return this.apiUrl(`runs/${encodeURIComponent(parsed.runId)}/steps/${encodeURIComponent(parsed.step)}/notebook`);
   }
 
   private _fetch: Fetcher;
-  private _fileChanged = new Signal<Contents.IDrive, Contents.IChangedArgs>(this);
-  private _isDisposed = false;
-  private _readOnlyMessage: string;
 }
 
 export namespace RunsDrive {
