@@ -133,7 +133,7 @@ test.describe('Models section', () => {
     // One column per candidate: the source run's has the version, the other run's has none.
     const table = view.getByTestId('conveyor-candidates');
     const columns = await table.locator('thead th[title]').evaluateAll(ths => ths.map(th => th.getAttribute('title')));
-    expect(columns.sort()).toEqual([source, other].sort());
+    expect([...columns].sort()).toEqual([source, other].sort());
     await expect(row.locator('td')).toHaveText(columns.map(id => (id === source ? `${modelName} v1 (@champion)` : '—')));
     await view.screenshot({ path: path.join(RESULTS, 'experiments-models-candidates.png') });
   });
