@@ -13,7 +13,6 @@ import { URLExt } from '@jupyterlab/coreutils';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { refreshIcon } from '@jupyterlab/ui-components';
-import type { AccordionPanel, Widget } from '@lumino/widgets';
 
 import { API_PREFIX } from '../core/api';
 import { CommandIDs } from '../core/commands';
@@ -28,25 +27,6 @@ import { askRegister, registerErrors } from './registerdialog';
 import { DatasetsSection } from './section';
 import { DiffModel, VersionModel } from './viewmodels';
 import { VersionView } from './versionview';
-
-/**
- * Expands the section and gives it half of the sidebar's height (the other expanded sections
- * share the rest), so a dataset's versions are visible without scrolling a 70 px strip.
- */
-function showSection(section: Widget): void {
-  expandSection(section);
-  const accordion = section.parent as AccordionPanel | null;
-  const index = accordion?.widgets.indexOf(section) ?? -1;
-  if (!accordion || index < 0) {
-    return;
-  }
-  const sizes = accordion.relativeSizes();
-  const others = sizes.reduce((sum, size, i) => (i === index ? sum : sum + size), 0);
-  if (others <= 0) {
-    return;
-  }
-  accordion.setRelativeSizes(sizes.map((size, i) => (i === index ? 0.5 : (0.5 * size) / others)));
-}
 
 /** `{owner, name}` from command args. */
 function idOf(args: { owner?: unknown; name?: unknown }): IDatasetId {
@@ -131,7 +111,7 @@ export const datasetsPlugin: JupyterFrontEndPlugin<void> = {
       caption: trans.__('Versioned datasets: versions, diffs and lineage'),
       execute: () => {
         app.shell.activateById(conveyor.sidebar.id);
-        showSection(panel);
+        expandSection(panel, { share: 0.5 });
         void model.refresh();
       }
     });
@@ -165,7 +145,7 @@ export const datasetsPlugin: JupyterFrontEndPlugin<void> = {
         }
         await model.reveal({ owner: version.owner, name: version.name });
         app.shell.activateById(conveyor.sidebar.id);
-        showSection(panel);
+        expandSection(panel, { share: 0.5 });
       }
     });
     commands.addCommand(CommandIDs.openDatasetVersion, {

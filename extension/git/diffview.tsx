@@ -4,7 +4,7 @@ import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import React from 'react';
 
 import type { NotebookDiff } from '../../schema/generated/api';
-import { stripAnsi } from '../runs/format';
+import { OutputsDiff } from '../runs/diffview';
 import { GitDiffModel, patchLines } from './diff';
 
 type CellDiffData = NotebookDiff['cells'][number];
@@ -253,19 +253,7 @@ function CellDiff(props: {
         </pre>
       )}
       {outputs && !hideOutputs && (
-        <details className="jp-Conveyor-diffOutputs" open={cell.outputsChanged} data-testid="conveyor-git-diff-outputs">
-          <summary>
-            {cell.outputsChanged ? trans.__('Outputs (changed)') : trans.__('Outputs')}
-          </summary>
-          <div className="jp-Conveyor-diffOutputsGrid">
-            <pre className={cell.outputsChanged ? 'jp-Conveyor-diffDel' : undefined}>
-              {cell.outputs.a.map(stripAnsi).join('\n')}
-            </pre>
-            <pre className={cell.outputsChanged ? 'jp-Conveyor-diffAdd' : undefined}>
-              {cell.outputs.b.map(stripAnsi).join('\n')}
-            </pre>
-          </div>
-        </details>
+        <OutputsDiff cell={cell} trans={trans} open={cell.outputsChanged} testId="conveyor-git-diff-outputs" />
       )}
     </section>
   );

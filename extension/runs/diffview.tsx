@@ -216,20 +216,31 @@ function CellDiff({ cell, trans }: { cell: CellDiffData; trans: TranslationBundl
         </pre>
       )}
       {(cell.outputs.a.length > 0 || cell.outputs.b.length > 0) && (
-        <details className="jp-Conveyor-diffOutputs" open={false}>
-          <summary>
-            {cell.outputsChanged ? trans.__('Outputs (changed)') : trans.__('Outputs')}
-          </summary>
-          <div className="jp-Conveyor-diffOutputsGrid">
-            <pre className={cell.outputsChanged ? 'jp-Conveyor-diffDel' : undefined}>
-              {cell.outputs.a.map(stripAnsi).join('\n')}
-            </pre>
-            <pre className={cell.outputsChanged ? 'jp-Conveyor-diffAdd' : undefined}>
-              {cell.outputs.b.map(stripAnsi).join('\n')}
-            </pre>
-          </div>
-        </details>
+        <OutputsDiff cell={cell} trans={trans} open={false} />
       )}
     </section>
+  );
+}
+
+/** A cell's outputs before and after, side by side (ANSI colours stripped), collapsible. */
+export function OutputsDiff(props: {
+  cell: Pick<CellDiffData, 'outputs' | 'outputsChanged'>;
+  trans: TranslationBundle;
+  open: boolean;
+  testId?: string;
+}): JSX.Element {
+  const { cell, trans } = props;
+  return (
+    <details className="jp-Conveyor-diffOutputs" open={props.open} data-testid={props.testId}>
+      <summary>{cell.outputsChanged ? trans.__('Outputs (changed)') : trans.__('Outputs')}</summary>
+      <div className="jp-Conveyor-diffOutputsGrid">
+        <pre className={cell.outputsChanged ? 'jp-Conveyor-diffDel' : undefined}>
+          {cell.outputs.a.map(stripAnsi).join('\n')}
+        </pre>
+        <pre className={cell.outputsChanged ? 'jp-Conveyor-diffAdd' : undefined}>
+          {cell.outputs.b.map(stripAnsi).join('\n')}
+        </pre>
+      </div>
+    </details>
   );
 }

@@ -7,10 +7,10 @@ import { ICommandPalette, showErrorMessage, WidgetTracker } from '@jupyterlab/ap
 import { URLExt } from '@jupyterlab/coreutils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
-import type { AccordionPanel } from '@lumino/widgets';
 
 import { API_PREFIX } from '../core/api';
 import { CommandIDs } from '../core/commands';
+import { expandSection } from '../core/reveal';
 import { IConveyor } from '../core/tokens';
 import { NotebookDiffView } from './diffview';
 import { RunsDrive } from './drive';
@@ -91,11 +91,7 @@ export const runsPlugin: JupyterFrontEndPlugin<void> = {
 
     const reveal = (id: string) => {
       app.shell.activateById(conveyor.sidebar.id);
-      const accordion = panel.parent as AccordionPanel | null;
-      const index = accordion?.widgets.indexOf(panel) ?? -1;
-      if (accordion && index >= 0 && typeof accordion.expand === 'function') {
-        accordion.expand(index);
-      }
+      expandSection(panel);
       model.query = '';
       model.selectedId = id;
       void model.refresh();
