@@ -7,7 +7,8 @@ import { identityOf } from '../auth/identity';
 import { AppError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { PORT, WorkspaceEngine, type Live } from './engine';
-import type { Row, WorkspaceService } from './service';
+import { landing, mayRequest, mayUpgrade, mayWake } from './scope';
+import type { Row, WorkspaceAccess, WorkspaceService } from './service';
 
 export const PROXY_PREFIX = '/conveyor/workspaces/';
 const PATH = /^\/conveyor\/workspaces\/([^/?#]+)(\/[^?#]*)?/;
@@ -26,35 +27,68 @@ const STARTING_PAGE = (name: string): string =>
   `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="refresh" content="2"><title>Starting ${name}</title></head>` +
   `<body><p role="status">Starting the workspace ${name}… this page reloads by itself.</p></body></html>`;
 
+const STOPPED_PAGE = (name: string): string =>
+  `<!doctype html><html><head><meta charset="utf-8"><title>${name} is stopped</title></head>` +
+  `<body><p role="alert">The owner has stopped the workspace ${name}. Ask them to start it, then reload this page.</p></body></html>`;
+
 const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`);
 
-/** Resolves `/conveyor/workspaces/<id>/…` to a workspace the caller may reach (404 otherwise). */
-async function resolve(service: WorkspaceService, identity: Identity, url: string): Promise<{ row: Row; rest: string }> {
+/** A refusal both JupyterLab (it shows a top-level `message` in its dialogs) and Conveyor clients (`error`) read. */
+const refusal = (code: string, message: string) => ({ code, message, error: { code, message } });
+const READ_ONLY = refusal('workspace_read_only', 'This workspace was shared with you read-only: changes are not saved');
+
+/** Resolves `/conveyor/workspaces/<id>/…` to a workspace the caller may reach and how (404 otherwise). */
+async function resolve(service: WorkspaceService, identity: Identity, url: string): Promise<{ row: Row; how: WorkspaceAccess; rest: string }> {
   const m = PATH.exec(url);
   if (!m) throw AppError.notFound('No such workspace');
-  return { row: await service.get(identity.user, m[1]), rest: m[2] ?? '' };
+  const { row, access } = await service.getReachable(identity.user, m[1]);
+  return { row, how: access, rest: m[2] ?? '' };
 }
 
-/** Starts a stopped workspace for a request that reached it (scale to zero); answers whether it is starting. */
-async function wake(service: WorkspaceService, row: Row): Promise<void> {
-  if (row.status === 'stopped' || row.status === 'failed') await service.start(row);
+/** Starts a stopped workspace for a request that reached it (scale to zero); false when `how` may not. */
+async function wake(service: WorkspaceService, row: Row, how: WorkspaceAccess): Promise<boolean> {
+  if (row.status !== 'stopped' && row.status !== 'failed') return true;
+  if (!mayWake(how)) return false;
+  await service.start(row);
+  return true;
 }
+
+/** The inner JupyterLab's answer headers the browser gets: not its cookies (they would shadow the outer `_xsrf`). */
+function clientHeaders(answer: IncomingMessage): IncomingHttpHeaders {
+  const headers = { ...answer.headers };
+  delete headers['set-cookie'];
+  return headers;
+}
+
+const layoutParam = (url: string): string | null => new URL(url, 'http://x').searchParams.get('layout');
 
 /** The HTTP half of the proxy (mounted at /conveyor/workspaces behind the auth middleware). */
 export function proxyHandler(service: WorkspaceService, logger: Logger): RequestHandler {
   return async (req, res, next) => {
     try {
-      const { row, rest } = await resolve(service, identityOf(req), req.originalUrl);
+      const identity = identityOf(req);
+      const { row, how, rest } = await resolve(service, identity, req.originalUrl);
       if (rest === '' || rest === '/') {
-        res.redirect(302, `${WorkspaceEngine.baseUrl(row.id)}lab`);
+        res.setHeader('Cache-Control', 'no-store');
+        res.redirect(302, `${WorkspaceEngine.baseUrl(row.id)}${landing(how, identity.user.name, layoutParam(req.originalUrl))}`);
+        return;
+      }
+      if (!mayRequest(how, identity.user.name, req.method, rest)) {
+        res.status(403).json(READ_ONLY);
         return;
       }
       const live = await service.target(row);
       if (!live) {
-        await wake(service, row);
-        res.setHeader('Retry-After', '2');
+        const html = req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
         res.setHeader('Cache-Control', 'no-store');
-        if (req.method === 'GET' && (req.headers.accept ?? '').includes('text/html')) {
+        if (!(await wake(service, row, how))) {
+          const message = `The owner has stopped the workspace ${row.name}`;
+          if (html) res.status(409).type('html').send(STOPPED_PAGE(escapeHtml(row.name)));
+          else res.status(409).json(refusal('workspace_stopped', message));
+          return;
+        }
+        res.setHeader('Retry-After', '2');
+        if (html) {
           res.status(200).type('html').send(STARTING_PAGE(escapeHtml(row.name)));
         } else {
           // Expected while it starts: answered here, not logged as a server error.
@@ -65,7 +99,7 @@ export function proxyHandler(service: WorkspaceService, logger: Logger): Request
       const upstream = httpRequest(
         { host: live.ip, port: PORT, method: req.method, path: req.originalUrl, headers: upstreamHeaders(req.headers, live), agent: false },
         answer => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          res.writeHead(answer.statusCode ?? 502, clientHeaders(answer));
           answer.pipe(res);
         }
       );
@@ -97,11 +131,15 @@ export function proxyUpgrade(service: WorkspaceService, logger: Logger) {
   return async (req: IncomingMessage, socket: Duplex, head: Buffer, identity: Identity): Promise<void> => {
     let live: Live | null;
     try {
-      const { row } = await resolve(service, identity, req.url ?? '');
+      const { row, how, rest } = await resolve(service, identity, req.url ?? '');
+      if (!mayUpgrade(how, rest)) {
+        refuse(socket, 403, 'Forbidden');
+        return;
+      }
       live = await service.target(row);
       if (!live) {
-        await wake(service, row);
-        refuse(socket, 503, 'Service Unavailable');
+        if (await wake(service, row, how)) refuse(socket, 503, 'Service Unavailable');
+        else refuse(socket, 409, 'Conflict');
         return;
       }
     } catch (err) {

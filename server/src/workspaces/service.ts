@@ -1,9 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Workspace, WorkspaceCreate } from '../../../schema/generated/api';
+import type { Kysely } from 'kysely';
 import { AppError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { ProfileService } from '../resources/profiles';
 import { ImageNotFound, type Runtime } from '../runtime/runtime';
+import { shareAccess } from '../shares/access';
+import type { ShareScope } from '../shares/targets';
+import type { Database } from '../store/database';
 import type { Store } from '../store/store';
 import type { User } from '../store/users';
 import type { WorkspaceConfig } from './config';
@@ -15,9 +19,16 @@ export type Row = WorkspaceTables['workspaces'];
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 const sleep = (ms: number): Promise<void> => new Promise(r => setTimeout(r, ms));
 
-/** Who may reach a workspace, and how. Share links (issue #8, later) extend this. */
-export function access(user: User, row: Row): 'owner' | null {
-  return row.owner === user.name ? 'owner' : null;
+/** How a caller reaches a workspace: its owner, or a share link's scope (docs/sharing.md). */
+export type WorkspaceAccess = 'owner' | ShareScope;
+
+/**
+ * Who may reach a workspace, and how: 'owner', else the scope of a redeemed, live share link
+ * ('collaborate' | 'view'), else null. Nothing is cached: revocation and expiry apply on the next request.
+ */
+export async function access(db: Kysely<Database>, user: User, row: Row, now?: Date): Promise<WorkspaceAccess | null> {
+  if (row.owner === user.name) return 'owner';
+  return shareAccess(db, user.name, 'workspace', { id: row.id }, now);
 }
 
 export interface ServiceDeps {
@@ -50,13 +61,21 @@ export class WorkspaceService {
     return this.db.selectFrom('workspaces').selectAll().where('owner', '=', user.name).orderBy('created_at', 'desc').execute();
   }
 
-  /** The workspace if `user` may reach it; 404 otherwise (no hint that it exists). */
+  /** The workspace if `user` owns it (management: start, stop, delete, share); 404 otherwise, also for link holders. */
   async get(user: User, id: string): Promise<Row> {
+    const { row, access: how } = await this.getReachable(user, id);
+    if (how !== 'owner') throw AppError.notFound(`No workspace ${id}`);
+    return row;
+  }
+
+  /** The workspace and how `user` reaches it (owner or a share link's scope: the proxy); 404 when not at all. */
+  async getReachable(user: User, id: string): Promise<{ row: Row; access: WorkspaceAccess }> {
     const row = /^[0-9a-f]{12}$/.test(id)
       ? await this.db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst()
       : undefined;
-    if (!row || !access(user, row)) throw AppError.notFound(`No workspace ${id}`);
-    return row;
+    const how = row ? await access(this.db, user, row, this.now()) : null;
+    if (!row || !how) throw AppError.notFound(`No workspace ${id}`);
+    return { row, access: how };
   }
 
   async create(user: User, input: WorkspaceCreate): Promise<Row> {

@@ -1,0 +1,242 @@
+import Docker from 'dockerode';
+import WebSocket from 'ws';
+import type { Config } from '../src/core/config';
+import { silentLogger } from '../src/core/logger';
+import { buildServer, type ConveyorServer } from '../src/server';
+import { Store } from '../src/store/store';
+import { sharedSuffix } from '../src/workspaces/scope';
+import { tempDir } from './helpers/env';
+import { json, SECRET, secretHeaders } from './helpers/server';
+
+/**
+ * The workspace proxy's authorization matrix with one real container (conveyor/workspace:dev):
+ * owner, view and collaborate link holders, another user, no identity, an expired and a revoked
+ * link — for the lab page, contents reads and writes, kernel start, a kernel websocket and the
+ * management API; the inner JupyterLab's cookies never reach the browser.
+ */
+jest.setTimeout(150_000);
+
+const IMAGE = 'conveyor/workspace:dev';
+const tag = process.pid;
+const OWNER = `wpo-${tag}`;
+const VIEW = `wpv-${tag}`;
+const COLLAB = `wpc-${tag}`;
+const OTHER = `wpx-${tag}`;
+const EXPIRED = `wpe-${tag}`;
+const REVOKED = `wpr-${tag}`;
+const ANON = null;
+type Who = string | null;
+
+const docker = new Docker();
+const dir = tempDir('workspaces-proxy');
+let store: Store;
+let server: ConveyorServer;
+let base = '';
+let id = '';
+
+const headersOf = (who: Who): Record<string, string> => (who === null ? {} : secretHeaders(who));
+const api = async (who: Who, method: string, path: string, body?: unknown) => {
+  const res = await fetch(`${base}/conveyor/api/v1${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...headersOf(who) },
+    body: body === undefined ? undefined : JSON.stringify(body)
+  });
+  return { status: res.status, body: await json(res) };
+};
+const proxied = (who: Who, path: string, init: RequestInit = {}) =>
+  fetch(`${base}/conveyor/workspaces/${id}/${path}`, {
+    redirect: 'manual',
+    ...init,
+    headers: { ...headersOf(who), ...(init.headers as Record<string, string>) }
+  });
+const putFile = (who: Who, name: string) =>
+  proxied(who, `api/contents/${name}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ type: 'file', format: 'text', content: `from ${who}` })
+  });
+
+/** The upgrade's answer: 101 when the websocket opened, else the refusal's status. */
+function upgrade(who: Who, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(`${base.replace('http', 'ws')}/conveyor/workspaces/${id}/${path}`, { headers: headersOf(who) });
+    socket.on('open', () => {
+      socket.close();
+      resolve(101);
+    });
+    socket.on('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      socket.terminate();
+    });
+    socket.on('error', reject);
+  });
+}
+
+async function until<T>(probe: () => Promise<T | undefined>): Promise<T> {
+  for (let i = 0; i < 240; i++) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise(r => setTimeout(r, 250));
+  }
+  throw new Error('gave up waiting for the workspace');
+}
+const statusOf = async (): Promise<string> => (await api(OWNER, 'GET', `/workspaces/${id}`)).body.status;
+
+async function cleanDocker(): Promise<void> {
+  const label = (kind: string) => ({ label: [`io.conveyor.kind=${kind}`, `io.conveyor.owner=${OWNER}`] });
+  for (const c of await docker.listContainers({ all: true, filters: label('workspace') })) await docker.getContainer(c.Id).remove({ force: true });
+  for (const n of await docker.listNetworks({ filters: label('workspace-network') })) await docker.getNetwork(n.Id).remove();
+  await docker.getVolume(`conveyor-home-${OWNER}`).remove().catch(() => undefined);
+}
+
+beforeAll(async () => {
+  await cleanDocker();
+  const config: Config = {
+    mode: 'embedded',
+    host: '127.0.0.1',
+    port: 0,
+    secret: SECRET,
+    dataDir: dir.path,
+    databaseUrl: `sqlite:${dir.path}/conveyor.db`,
+    exitOnStdinClose: false,
+    logLevel: 'silent',
+    statusPollMs: 200,
+    defaultUser: 'local'
+  };
+  store = await Store.open(config.databaseUrl);
+  server = await buildServer(config, silentLogger(), { store });
+  base = `http://127.0.0.1:${await server.listen()}`;
+  const created = await api(OWNER, 'POST', '/workspaces', { name: 'shared', image: IMAGE, profile: 'small' });
+  expect(created.status).toBe(201);
+  id = created.body.id;
+  const links: Record<string, { id: string; code: string }> = {};
+  for (const [who, scope] of [[VIEW, 'view'], [COLLAB, 'collaborate'], [EXPIRED, 'collaborate'], [REVOKED, 'collaborate']] as const) {
+    const link = await api(OWNER, 'POST', '/shares', { kind: 'workspace', target: { id }, scope, expiresInSeconds: 3600 });
+    expect(link.status).toBe(201);
+    links[who] = link.body;
+    expect((await api(who, 'POST', '/shares/redeem', { code: link.body.code })).status).toBe(200);
+  }
+  // The expired link: its expiry moved into the past (no waiting on the clock).
+  await store.db.updateTable('share_links').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where('id', '=', links[EXPIRED].id).execute();
+  (globalThis as { revokedLink?: string }).revokedLink = links[REVOKED].id;
+  await until(async () => ((await statusOf()) === 'running' ? true : undefined));
+});
+
+afterAll(async () => {
+  await server.close();
+  await store.close();
+  await cleanDocker();
+  dir.cleanup();
+});
+
+test('who reaches what: lab page, contents, kernels, websockets, management', async () => {
+  // The revoked link works until it is revoked, then not on the very next request.
+  expect((await proxied(REVOKED, 'api/contents')).status).toBe(200);
+  expect((await api(OWNER, 'DELETE', `/shares/${(globalThis as { revokedLink?: string }).revokedLink}`)).status).toBeLessThan(300);
+
+  const lab = async (who: Who) => (await proxied(who, 'lab', { headers: { accept: 'text/html' } })).status;
+  const read = async (who: Who) => (await proxied(who, 'api/contents')).status;
+  const expected = { [OWNER]: 200, [VIEW]: 200, [COLLAB]: 200, [OTHER]: 404, [EXPIRED]: 404, [REVOKED]: 404 };
+  for (const [who, status] of Object.entries(expected)) {
+    expect([who, await lab(who), await read(who)]).toEqual([who, status, status]);
+  }
+  expect([await lab(ANON), await read(ANON)]).toEqual([401, 401]);
+
+  // Writes: owner and collaborate; a view holder gets a read-only refusal JupyterLab can show.
+  expect((await putFile(OWNER, 'owner.txt')).status).toBe(201);
+  expect((await putFile(COLLAB, 'collab.txt')).status).toBe(201);
+  const refused = await putFile(VIEW, 'view.txt');
+  expect(refused.status).toBe(403);
+  expect(await json(refused)).toMatchObject({ code: 'workspace_read_only', message: expect.stringContaining('read-only') });
+  for (const who of [OTHER, EXPIRED, REVOKED]) expect((await putFile(who, 'x.txt')).status).toBe(404);
+  expect((await putFile(ANON, 'x.txt')).status).toBe(401);
+  expect((await proxied(VIEW, 'api/contents/owner.txt', { method: 'DELETE' })).status).toBe(403);
+  expect((await proxied(OWNER, 'api/contents/view.txt')).status).toBe(404); // the refused write left nothing
+  const shown = await json(await proxied(VIEW, 'api/contents/collab.txt?content=1'));
+  expect(shown.content).toBe(`from ${COLLAB}`);
+
+  // Kernels: a session starts for owner and collaborate only; its channels open for them only.
+  const session = (who: Who, name: string) =>
+    proxied(who, 'api/sessions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ path: name, name, type: 'notebook', kernel: { name: 'python3' } })
+    });
+  const mine = await session(OWNER, 'a.ipynb');
+  expect(mine.status).toBe(201);
+  const kernel = (await json(mine)).kernel.id as string;
+  expect((await session(COLLAB, 'b.ipynb')).status).toBe(201);
+  expect((await session(VIEW, 'c.ipynb')).status).toBe(403);
+  for (const who of [OTHER, EXPIRED, REVOKED]) expect((await session(who, 'd.ipynb')).status).toBe(404);
+  const channels = `api/kernels/${kernel}/channels`;
+  const sockets: Record<string, number> = {};
+  for (const who of [OWNER, COLLAB, VIEW, OTHER, EXPIRED, REVOKED, ANON]) sockets[String(who)] = await upgrade(who, channels);
+  expect(sockets).toEqual({ [OWNER]: 101, [COLLAB]: 101, [VIEW]: 403, [OTHER]: 404, [EXPIRED]: 404, [REVOKED]: 404, null: 401 });
+  // JupyterLab's event stream is open to a view holder too; terminals are not.
+  expect(await upgrade(VIEW, 'api/events/subscribe')).toBe(101);
+  expect(await upgrade(VIEW, 'terminals/websocket/1')).toBe(403);
+  expect((await proxied(VIEW, 'api/terminals', { method: 'POST' })).status).toBe(403);
+
+  // Management stays the owner's: link holders get the same 404 as strangers.
+  for (const who of [VIEW, COLLAB, OTHER]) {
+    for (const action of ['stop', 'restart', 'start']) expect((await api(who, 'POST', `/workspaces/${id}/${action}`)).status).toBe(404);
+    expect((await api(who, 'DELETE', `/workspaces/${id}`)).status).toBe(404);
+    expect((await api(who, 'POST', '/shares', { kind: 'workspace', target: { id }, expiresInSeconds: 60 })).status).toBe(404);
+  }
+  expect(await statusOf()).toBe('running');
+});
+
+test("a view holder keeps their own layout and never writes the owner's", async () => {
+  const suffix = sharedSuffix(VIEW);
+  expect(suffix).toMatch(/^shared-[0-9a-f]{12}$/);
+  const landing = await proxied(VIEW, '?layout=analysis');
+  expect(landing.status).toBe(302);
+  expect(landing.headers.get('location')).toBe(`/conveyor/workspaces/${id}/lab/workspaces/analysis-${suffix}?clone=analysis`);
+  expect((await proxied(VIEW, '')).headers.get('location')).toBe(`/conveyor/workspaces/${id}/lab/workspaces/default-${suffix}?clone=`);
+  expect((await proxied(OWNER, '')).headers.get('location')).toBe(`/conveyor/workspaces/${id}/lab`);
+  const layout = (who: Who, name: string) =>
+    proxied(who, `lab/api/workspaces/${name}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ data: {}, metadata: { id: name } })
+    });
+  expect((await layout(OWNER, 'analysis')).status).toBe(204);
+  expect((await layout(VIEW, `analysis-${suffix}`)).status).toBe(204);
+  expect((await layout(VIEW, 'analysis')).status).toBe(403);
+  expect((await layout(VIEW, `analysis-${sharedSuffix(COLLAB)}`)).status).toBe(403);
+  expect((await layout(VIEW, 'default')).status).toBe(403);
+  expect((await proxied(VIEW, 'lab/api/workspaces/analysis')).status).toBe(200);
+});
+
+test("the inner JupyterLab's cookies are not passed on", async () => {
+  // Directly, the inner server sets its own _xsrf cookie on the lab page…
+  const c = (await docker.listContainers({ filters: { label: [`io.conveyor.workspace=${id}`] } }))[0];
+  const info = await docker.getContainer(c.Id).inspect();
+  const ip = Object.values(info.NetworkSettings.Networks)[0].IPAddress;
+  const token = (info.Config.Env ?? []).find(e => e.startsWith('JUPYTER_TOKEN='))!.slice('JUPYTER_TOKEN='.length);
+  const direct = await fetch(`http://${ip}:8888/conveyor/workspaces/${id}/lab`, { headers: { authorization: `token ${token}` } });
+  expect(direct.status).toBe(200);
+  expect(direct.headers.getSetCookie().join('\n')).toContain('_xsrf');
+  // …which would shadow the outer Jupyter's _xsrf for these paths: the proxy drops it.
+  for (const who of [OWNER, VIEW]) {
+    const res = await proxied(who, 'lab', { headers: { accept: 'text/html' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.getSetCookie()).toEqual([]);
+  }
+});
+
+test('a stopped workspace: a collaborator wakes it, a view holder is told the owner stopped it', async () => {
+  expect((await api(OWNER, 'POST', `/workspaces/${id}/stop`)).status).toBe(200);
+  const page = await proxied(VIEW, 'lab', { headers: { accept: 'text/html' } });
+  expect(page.status).toBe(409);
+  expect(await page.text()).toContain('The owner has stopped the workspace shared');
+  const apiRefusal = await proxied(VIEW, 'api/contents');
+  expect(apiRefusal.status).toBe(409);
+  expect((await json(apiRefusal)).code).toBe('workspace_stopped');
+  expect(await upgrade(VIEW, 'api/events/subscribe')).toBe(409);
+  expect(await statusOf()).toBe('stopped');
+  expect((await proxied(COLLAB, 'api/contents')).status).toBe(503);
+  expect(['starting', 'running']).toContain(await statusOf());
+  await until(async () => ((await proxied(COLLAB, 'api/contents')).status === 200 ? true : undefined));
+  expect((await api(OWNER, 'DELETE', `/workspaces/${id}?volume=true`)).status).toBe(204);
+});
