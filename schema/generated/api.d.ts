@@ -128,6 +128,24 @@ export type ServerEvent =
       phase: string;
       loaded: number;
       total?: number;
+    }
+  | {
+      type: "workspace";
+      id: string;
+      name: string;
+      status: "stopped" | "starting" | "running" | "stopping" | "failed";
+      /**
+       * Why it stops: culled after its idle time, or a used-up budget.
+       */
+      reason?: "idle" | "budget";
+      /**
+       * The budget stop's explanation.
+       */
+      message?: string;
+      /**
+       * On failure: why.
+       */
+      error?: string;
     };
 /**
  * The pipeline's name (default: the template's id).
@@ -2320,7 +2338,7 @@ export interface WorkspaceCreate {
   idleSeconds?: number;
 }
 /**
- * GET /conveyor/api/v1/workspaces: the caller's workspaces, newest first.
+ * GET /conveyor/api/v1/workspaces: the caller's workspaces and those shared with the caller through a redeemed, unexpired, unrevoked link (see `access`), newest first.
  */
 export interface WorkspaceList {
   workspaces: Workspace[];
@@ -2330,7 +2348,14 @@ export interface WorkspaceList {
  */
 export interface Workspace {
   id: string;
+  /**
+   * Who owns it (for a workspace shared with the caller, someone else).
+   */
   owner: string;
+  /**
+   * How the caller reaches it: their own, or through a share link they redeemed (its scope).
+   */
+  access: "owner" | "collaborate" | "view";
   name: string;
   image: string;
   profile: string;

@@ -31,6 +31,20 @@ export interface ResourcesDeps {
   meterMs?: number;
 }
 
+/**
+ * Work outside the scheduler that holds quota and costs money while it runs (workspaces): counted
+ * in the live running cost, metered against budgets and stopped at 100% like running steps.
+ */
+export interface OtherUse {
+  owner: string;
+  project: string;
+  /** How messages name it, e.g. `workspace "lab"`. */
+  label: string;
+  pricePerHour: number;
+  startedAt: Date;
+  stop(reason: string): Promise<void>;
+}
+
 export interface BudgetState {
   scope: 'user' | 'team' | 'project';
   name: string;
@@ -53,6 +67,7 @@ export class ResourcesService implements Admission {
   private scheduler: SchedulerView | undefined;
   private timer: NodeJS.Timeout | undefined;
   private metering: Promise<void> = Promise.resolve();
+  private readonly otherSources: (() => OtherUse[])[] = [];
 
   constructor(private readonly deps: ResourcesDeps) {
     this.quotas = new QuotaLedger(deps.config);
@@ -69,6 +84,34 @@ export class ResourcesService implements Admission {
 
   attach(scheduler: SchedulerView): void {
     this.scheduler = scheduler;
+  }
+
+  /** Registers running work the scheduler does not know (workspaces/metering.ts). */
+  addRunning(source: () => OtherUse[]): void {
+    this.otherSources.push(source);
+  }
+
+  private others(): OtherUse[] {
+    return this.otherSources.flatMap(s => s());
+  }
+
+  /** Meters running work against budgets every `meterMs` while any runs (no-op without budgets). */
+  watchBudgets(): void {
+    if (!this.timer && this.hasBudgets()) {
+      this.timer = setInterval(() => this.meterLive(), this.deps.meterMs ?? 1000);
+      this.timer.unref();
+    }
+  }
+
+  /** What holds a user's quotas now (their and their teammates' running steps and other work), for messages. */
+  quotaHolders(owner: string): string[] {
+    const users = new Set([owner, ...this.quotas.teamsOf(owner).flatMap(t => this.deps.config.teams[t] ?? [])]);
+    return [
+      ...(this.scheduler?.runningUses() ?? []).filter(u => users.has(u.owner)).map(u => `run ${u.runId} step ${u.step} of ${u.owner}`),
+      ...this.others()
+        .filter(o => users.has(o.owner))
+        .map(o => `${o.label} of ${o.owner}`)
+    ];
   }
 
   close(): void {
@@ -97,10 +140,7 @@ export class ResourcesService implements Admission {
       memoryBytes: r.memoryBytes,
       gpus: r.gpuIds.length
     });
-    if (!this.timer && this.hasBudgets()) {
-      this.timer = setInterval(() => this.meterLive(), this.deps.meterMs ?? 1000);
-      this.timer.unref();
-    }
+    this.watchBudgets();
   }
 
   async finished(use: StepUse, finishedAt: Date): Promise<void> {
@@ -126,7 +166,7 @@ export class ResourcesService implements Admission {
       finishedAt
     });
     await this.checkBudgets(use.owner, use.project);
-    if (this.scheduler && this.scheduler.runningUses().length === 0) this.close();
+    if (this.scheduler && this.scheduler.runningUses().length === 0 && this.others().length === 0) this.close();
   }
 
   priceOf(use: Pick<StepUse, 'resources' | 'preemptible'>): number {
@@ -156,6 +196,11 @@ export class ResourcesService implements Admission {
         );
       }
     }
+    await this.checkBudget(owner, project);
+  }
+
+  /** 403 budget_exceeded when a budget covering the owner's work (on the project) is used up. */
+  async checkBudget(owner: string, project?: string): Promise<void> {
     for (const b of await this.budgetsCovering(owner, project)) {
       if (b.fraction >= 1) {
         throw new AppError(
@@ -187,6 +232,10 @@ export class ResourcesService implements Admission {
       const covered = scope === 'project' ? use.project === name : this.ownersOf(scope, name).includes(use.owner);
       if (!covered || monthOf(use.startedAt) !== month) continue;
       sum += (Math.max(0, now.getTime() - use.startedAt.getTime()) / 3_600_000) * this.priceOf(use);
+    }
+    for (const o of this.others()) {
+      const covered = scope === 'project' ? o.project === name : this.ownersOf(scope, name).includes(o.owner);
+      if (covered && monthOf(o.startedAt) === month) sum += (Math.max(0, now.getTime() - o.startedAt.getTime()) / 3_600_000) * o.pricePerHour;
     }
     return sum;
   }
@@ -295,6 +344,13 @@ export class ResourcesService implements Admission {
         this.deps.logger.error({ err, run: use.runId }, 'stopping work at budget failed')
       );
     }
+    for (const o of this.others()) {
+      const covered = b.scope === 'project' ? o.project === b.name : this.ownersOf(b.scope, b.name).includes(o.owner);
+      if (!covered) continue;
+      this.deps.logger.warn({ work: o.label, owner: o.owner, scope: b.scope, budget: b.name }, 'budget used up: stopping running work');
+      const reason = `Stopped: the ${b.scope} budget of ${b.name} for ${b.period} is used up ($${b.spent.toFixed(2)} of $${b.limit.toFixed(2)})`;
+      void o.stop(reason).catch(err => this.deps.logger.error({ err, work: o.label }, 'stopping work at budget failed'));
+    }
   }
 
   /** While work runs, meters it against the budgets that cover it. */
@@ -302,7 +358,7 @@ export class ResourcesService implements Admission {
     this.metering = this.metering
       .then(async () => {
         const seen = new Set<string>();
-        for (const use of this.scheduler?.runningUses() ?? []) {
+        for (const use of [...(this.scheduler?.runningUses() ?? []), ...this.others()]) {
           const k = `${use.owner}\u0000${use.project}`;
           if (seen.has(k)) continue;
           seen.add(k);

@@ -51,7 +51,7 @@ export class Culler {
       if (isIdle(snapshot, now, row.idle_seconds)) {
         this.logger.info({ workspace: row.id, lastActivity: last.toISOString() }, 'stopping an idle workspace');
         await this.service.touch(row.id, last);
-        await this.service.stop(row);
+        await this.service.stop(row, null, { reason: 'idle' });
       } else {
         await this.service.touch(row.id, last);
       }

@@ -20,6 +20,9 @@ export function createWorkspacesModule(deps: FeatureDeps): FeatureModule {
     profiles: deps.profiles,
     logger: deps.logger,
     config,
+    resources: deps.resources,
+    released: () => deps.scheduler.kick(),
+    events: deps.events,
     // Several servers (other databases) may share the engine: each recovers only its own containers.
     engine: new WorkspaceEngine(createHash('sha256').update(deps.config.databaseUrl).digest('hex').slice(0, 16))
   });

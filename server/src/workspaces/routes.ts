@@ -5,7 +5,7 @@ import { validateBody } from '../core/validate';
 import type { WorkspaceService } from './service';
 
 export const workspaceRouteDocs: RouteDoc[] = [
-  { method: 'get', path: '/workspaces', summary: "The caller's workspaces", response: 'workspace-list.json' },
+  { method: 'get', path: '/workspaces', summary: "The caller's workspaces and those shared with them through a link (see access)", response: 'workspace-list.json' },
   { method: 'post', path: '/workspaces', summary: 'Create and start a workspace', request: 'workspace-create.json', response: 'workspace.json', status: 201 },
   { method: 'get', path: '/workspaces/{id}', summary: 'One workspace', response: 'workspace.json' },
   { method: 'post', path: '/workspaces/{id}/start', summary: 'Start a stopped workspace', response: 'workspace.json' },
@@ -19,8 +19,8 @@ export function workspaceRoutes(service: WorkspaceService): Router {
   const one = async (user: Parameters<WorkspaceService['get']>[0], id: string) => service.view(await service.reload((await service.get(user, id)).id));
 
   router.get('/workspaces', async (req, res) => {
-    const rows = await service.list(identityOf(req).user);
-    res.json({ workspaces: rows.map(r => service.view(r)) });
+    const reachable = await service.listReachable(identityOf(req).user);
+    res.json({ workspaces: reachable.map(r => service.view(r.row, r.access)) });
   });
   router.post('/workspaces', validateBody('workspace-create.json'), async (req, res) => {
     const row = await service.create(identityOf(req).user, req.body);

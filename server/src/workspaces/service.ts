@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Workspace, WorkspaceCreate } from '../../../schema/generated/api';
+import type { ServerEvent, Workspace, WorkspaceCreate } from '../../../schema/generated/api';
 import type { Kysely } from 'kysely';
 import { AppError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { ProfileService } from '../resources/profiles';
+import type { ResourcesService } from '../resources/service';
 import { ImageNotFound, type Runtime } from '../runtime/runtime';
 import { shareAccess } from '../shares/access';
 import type { ShareScope } from '../shares/targets';
@@ -12,6 +13,8 @@ import type { Store } from '../store/store';
 import type { User } from '../store/users';
 import type { WorkspaceConfig } from './config';
 import { PORT, WorkspaceEngine, type Live } from './engine';
+import { WorkspaceMeter } from './metering';
+import { sharedWith, type Note, type Reachable } from './shared';
 import type { WorkspaceTables } from './tables';
 
 export type Row = WorkspaceTables['workspaces'];
@@ -39,6 +42,12 @@ export interface ServiceDeps {
   config: WorkspaceConfig;
   engine: WorkspaceEngine;
   clock?: () => Date;
+  /** Quotas, budgets and metering (workspaces/metering.ts); without it workspaces are not counted. */
+  resources?: ResourcesService;
+  /** Quota was released: queued steps may start (the scheduler's kick). */
+  released?: () => void;
+  /** Pushes `workspace` events (status changes) to the owner's websocket clients. */
+  events?: { publish(user: string, event: ServerEvent): void };
 }
 
 /** Workspaces' lifecycle: rows in the store, one container each, reattached after a restart. */
@@ -46,8 +55,16 @@ export class WorkspaceService {
   /** Live containers by workspace id (address and inner token), rebuilt from Docker after a restart. */
   private readonly live = new Map<string, Live>();
   private readonly pending = new Map<string, Promise<void>>();
+  private readonly meter: WorkspaceMeter | undefined;
 
-  constructor(private readonly deps: ServiceDeps) {}
+  constructor(private readonly deps: ServiceDeps) {
+    const { resources } = deps;
+    if (resources) {
+      this.meter = new WorkspaceMeter({ resources, profiles: deps.profiles, logger: deps.logger, released: deps.released }, async (id, reason) =>
+        this.stop(await this.reload(id), null, { reason: 'budget', message: reason })
+      );
+    }
+  }
 
   private now(): Date {
     return this.deps.clock?.() ?? new Date();
@@ -59,6 +76,13 @@ export class WorkspaceService {
 
   async list(user: User): Promise<Row[]> {
     return this.db.selectFrom('workspaces').selectAll().where('owner', '=', user.name).orderBy('created_at', 'desc').execute();
+  }
+
+  /** The caller's workspaces and those shared with them through a live link they redeemed, newest first. */
+  async listReachable(user: User): Promise<Reachable[]> {
+    const own = (await this.list(user)).map(row => ({ row, access: 'owner' as const }));
+    const shared = await sharedWith(this.db, user.name, this.now());
+    return [...own, ...shared].sort((a, b) => b.row.created_at.localeCompare(a.row.created_at));
   }
 
   /** The workspace if `user` owns it (management: start, stop, delete, share); 404 otherwise, also for link holders. */
@@ -90,6 +114,7 @@ export class WorkspaceService {
     }
     const taken = await this.db.selectFrom('workspaces').select('id').where('owner', '=', user.name).where('name', '=', input.name).executeTakeFirst();
     if (taken) throw new AppError(409, 'workspace_exists', `You already have a workspace named ${input.name}`);
+    await this.meter?.check({ owner: user.name, name: input.name, profile: profile.name });
     const id = randomBytes(6).toString('hex');
     const row: Row = {
       id,
@@ -112,7 +137,13 @@ export class WorkspaceService {
       error: null
     };
     await this.db.insertInto('workspaces').values(row).execute();
-    await this.start(row);
+    try {
+      await this.start(row);
+    } catch (err) {
+      // Refused by a quota or budget taken in the meantime: no half-made workspace stays behind.
+      if (err instanceof AppError && err.status < 500) await this.db.deleteFrom('workspaces').where('id', '=', id).execute();
+      throw err;
+    }
     return this.reload(id);
   }
 
@@ -120,8 +151,14 @@ export class WorkspaceService {
     return this.db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   }
 
-  private async update(id: string, values: Partial<Row>): Promise<void> {
+  /** Updates a row; a status change is pushed to the owner as a `workspace` event. */
+  private async update(id: string, values: Partial<Row>, note: Note = {}): Promise<void> {
     await this.db.updateTable('workspaces').set(values).where('id', '=', id).execute();
+    if (values.status === undefined || !this.deps.events) return;
+    const row = await this.db.selectFrom('workspaces').select(['owner', 'name']).where('id', '=', id).executeTakeFirst();
+    if (!row) return;
+    const error = values.status === 'failed' ? values.error : null;
+    this.deps.events.publish(row.owner, { type: 'workspace', id, name: row.name, status: values.status, ...note, ...(error ? { error } : {}) });
   }
 
   /** Starts a stopped workspace (no-op when it is starting or running); JupyterLab answers later. */
@@ -130,6 +167,8 @@ export class WorkspaceService {
     if (fresh.status === 'running' || fresh.status === 'starting') return;
     const token = randomBytes(24).toString('hex');
     const startedAt = this.now().toISOString();
+    // Budgets and quotas first (403/422/409): a refused start changes nothing.
+    await this.meter?.acquire({ ...fresh, started_at: startedAt }, new Date(startedAt));
     await this.update(row.id, { status: 'starting', started_at: startedAt, stopped_at: null, error: null, token_hash: sha256(token), last_activity_at: startedAt });
     const profile = this.deps.profiles.get(fresh.profile);
     try {
@@ -153,6 +192,7 @@ export class WorkspaceService {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.deps.logger.warn({ workspace: row.id, err: message }, 'workspace start failed');
+      await this.meter?.release({ ...fresh, started_at: startedAt }, this.now());
       await this.update(row.id, { status: 'failed', error: message, stopped_at: this.now().toISOString() });
       throw new AppError(500, 'workspace_start_failed', `The workspace could not start: ${message}`);
     }
@@ -192,24 +232,30 @@ export class WorkspaceService {
   }
 
   /** Stops and removes the container (the home volume stays); adds the running time to the cost. */
-  async stop(row: Row, error: string | null = null): Promise<void> {
+  async stop(row: Row, error: string | null = null, note: Note = {}): Promise<void> {
     const fresh = await this.reload(row.id);
     if (fresh.status === 'stopped' && !fresh.container_id) return;
-    await this.update(row.id, { status: 'stopping' });
+    await this.update(row.id, { status: 'stopping' }, note);
     if (fresh.container_id) await this.deps.engine.remove(fresh.container_id);
     // The network goes too: each one takes an address pool of the engine (about 30 by default).
     await this.deps.engine.removeNetwork(fresh.network);
     this.live.delete(row.id);
     const now = this.now();
+    // Quota back and the lifetime metered (once per start) before the row says stopped: a crash in between meters nothing twice.
+    if (fresh.status !== 'stopped' && fresh.status !== 'failed') await this.meter?.release(fresh, now);
     const ran = fresh.started_at ? Math.max(0, (now.getTime() - Date.parse(fresh.started_at)) / 1000) : 0;
-    await this.update(row.id, {
-      status: error ? 'failed' : 'stopped',
+    await this.update(
+      row.id,
+      {
+        status: error ? 'failed' : 'stopped',
       container_id: null,
       token_hash: null,
       stopped_at: now.toISOString(),
-      run_seconds: fresh.run_seconds + (fresh.status === 'stopped' ? 0 : ran),
-      error
-    });
+        run_seconds: fresh.run_seconds + (fresh.status === 'stopped' ? 0 : ran),
+        error: error ?? note.message ?? null
+      },
+      note
+    );
   }
 
   async restart(row: Row): Promise<void> {
@@ -264,6 +310,7 @@ export class WorkspaceService {
       if (c?.running && row.status !== 'stopping') {
         const live = await this.deps.engine.inspect(c.id, row.network);
         if (live) this.live.set(row.id, live);
+        this.meter?.reattach(row);
         if (row.status === 'starting') this.track(row.id, this.waitReady(row.id));
         this.deps.logger.info({ workspace: row.id }, 'workspace reattached');
       } else {
@@ -283,14 +330,15 @@ export class WorkspaceService {
     await Promise.all([...this.pending.values()]);
   }
 
-  /** The API form of a row. */
-  view(row: Row): Workspace {
+  /** The API form of a row, as `access` (default: the owner) sees it. */
+  view(row: Row, how: WorkspaceAccess = 'owner'): Workspace {
     const now = this.now().getTime();
     const current = row.started_at && !['stopped', 'failed'].includes(row.status) ? (now - Date.parse(row.started_at)) / 1000 : 0;
     const price = this.deps.profiles.priceOf({ profile: row.profile }, false);
     return {
       id: row.id,
       owner: row.owner,
+      access: how,
       name: row.name,
       image: row.image,
       profile: row.profile,
