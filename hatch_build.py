@@ -16,7 +16,8 @@ unless the labextension build already put a copy in ``jupyterlab_conveyor/labext
 by the shared-data entry of the labextension): the two must then be identical.
 
 The native addon makes the wheel platform-specific, so the wheel is tagged ``py3-none-<platform>``.
-An editable install only builds the bundle: the package then runs ``server/dist/conveyor-server.js``
+``CONVEYOR_WHEEL_WITHOUT_COMPANION=1`` leaves the companion out (a pure-Python wheel: the workspace
+image's, whose server extension runs in workspace mode). An editable install only builds the bundle: the package then runs ``server/dist/conveyor-server.js``
 from the checkout. ``HATCH_JUPYTER_BUILDER_SKIP_NPM=1`` (or ``SKIP_JUPYTER_BUILDER=1``) skips every
 npm command, as it does for the labextension; the files are still packed when they exist.
 """
@@ -131,6 +132,10 @@ class CustomBuildHook(BuildHookInterface):
         if version == "editable":
             return
         build_data["shared_data"].update(install_json_data(root))
+        if os.environ.get("CONVEYOR_WHEEL_WITHOUT_COMPANION") == "1":
+            # The managed-workspace image (images/workspace/): labextension and server extension only.
+            self.app.display_info("Conveyor companion server left out (CONVEYOR_WHEEL_WITHOUT_COMPANION=1)")
+            return
         build_data["force_include"].update(companion_files(root))
         self.app.display_info(f"Conveyor companion server packed into {COMPANION_DIR}")
         build_data["pure_python"] = False

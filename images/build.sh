@@ -31,7 +31,14 @@ else
   base_id=$(docker image inspect -f '{{.Id}}' "$base")
   version=$(cat "$here/$name/VERSION")
   [ -f "$here/$name/requirements.lock" ] || { log "no images/$name/requirements.lock: run images/lock.sh $name"; exit 1; }
-  build_id=$( (cd "$here/$name" && cat Dockerfile VERSION requirements.txt requirements.lock; echo "$base_id") | sha256sum | cut -c1-12)
+  # Recipes that ship Conveyor itself (`COPY conveyor-wheel/`: the workspace image) get the wheel
+  # scripts/setup.sh built (CONVEYOR_WHEEL_DIR, default .conveyor-test/wheel); its hash is in the build id.
+  wheel=""
+  if grep -q 'COPY conveyor-wheel/' "$here/$name/Dockerfile"; then
+    wheel=$(ls "${CONVEYOR_WHEEL_DIR:-${CONVEYOR_STATE_DIR:-$here/../.conveyor-test}/wheel}"/jupyterlab_conveyor-*.whl 2>/dev/null | head -1 || true)
+    [ -n "$wheel" ] || { log "no jupyterlab_conveyor wheel: scripts/setup.sh builds it (or set CONVEYOR_WHEEL_DIR)"; exit 1; }
+  fi
+  build_id=$( (cd "$here/$name" && cat Dockerfile VERSION requirements.txt requirements.lock; echo "$base_id"; [ -z "$wheel" ] || cat "$wheel") | sha256sum | cut -c1-12)
   tag="${version}-b${build_id}"
   ref="conveyor/$name:$tag"
   if docker image inspect "$ref" >/dev/null 2>&1; then
@@ -41,6 +48,7 @@ else
     trap 'rm -rf "$ctx"' EXIT
     cp "$here/$name/Dockerfile" "$here/$name/requirements.lock" "$ctx/"
     cp "${PIP_CERT:-/etc/ssl/certs/ca-certificates.crt}" "$ctx/host-ca.crt"
+    if [ -n "$wheel" ]; then mkdir -p "$ctx/conveyor-wheel" && cp "$wheel" "$ctx/conveyor-wheel/"; fi
     if grep -q 'COPY wheels/' "$here/$name/Dockerfile"; then
       mkdir -p "$ctx/wheels"
       # The wheels pip would take from its find-links folder (e.g. the PyTorch CPU wheel).

@@ -3,6 +3,9 @@
 Embedded mode (default): spawns the Node companion on 127.0.0.1 with a per-run secret and proxies
 ``<base_url>/conveyor/`` to it. Team mode (``server_url`` set): proxies to a Conveyor server run
 by an admin, with the user's API token. Either way Jupyter does the authentication.
+Workspace mode (``workspace_id`` set, by the engine as ``$CONVEYOR_WORKSPACE_ID``): this Jupyter
+runs inside a managed workspace; the Conveyor server in front of it answers the labextension's
+``<base_url>/conveyor/`` requests itself, so nothing is spawned or proxied here (no Node needed).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from traitlets import Bool, Float, Integer, Unicode, default
 from .companion import CompanionConfig, EmbeddedCompanion
 from .handlers import ConveyorProxyHandler, ConveyorWebSocketHandler
 from .handlers.base import owner_name
-from .handlers.ws import WS_PATH
+from .handlers.ws import WS_PATH, workspace_socket_rule
 from .mlflow_env import export_mlflow_env
 from .upstream import TeamServer, UpstreamSource
 
@@ -87,6 +90,17 @@ class ConveyorApp(ExtensionApp):
         Jupyter token) for kernels and terminals, unless already set, so mlflow logs to Conveyor.""",
     )
 
+    workspace_id = Unicode(
+        config=True,
+        help="""Workspace mode: the id of the managed workspace this Jupyter runs in. The Conveyor
+        server in front of it answers <base_url>/conveyor/ itself: no companion is spawned, no route
+        is added. Default: $CONVEYOR_WORKSPACE_ID.""",
+    )
+
+    @default("workspace_id")
+    def _default_workspace_id(self) -> str:
+        return os.environ.get("CONVEYOR_WORKSPACE_ID", "")
+
     @default("server_url")
     def _default_server_url(self) -> str:
         return os.environ.get("CONVEYOR_SERVER_URL", "")
@@ -110,6 +124,11 @@ class ConveyorApp(ExtensionApp):
     conveyor: UpstreamSource | None = None
 
     def initialize_settings(self) -> None:
+        if self.workspace_id:
+            # The requests never reach this server (the outer Conveyor answers them), and the
+            # kernels here cannot reach it either: no MLflow variables pointing at a missing route.
+            self.log.info("Conveyor: workspace mode (workspace %s), no companion", self.workspace_id)
+            return
         if self.server_url:
             self.conveyor = TeamServer(self.server_url, self.token)
             self.log.info("Conveyor: team mode, proxying to %s", self.server_url)
@@ -150,6 +169,8 @@ class ConveyorApp(ExtensionApp):
             )
 
     def initialize_handlers(self) -> None:
+        if self.workspace_id:
+            return
         # The websocket route first: the catch-all would match it too.
         self.handlers.extend(
             [
@@ -157,6 +178,9 @@ class ConveyorApp(ExtensionApp):
                 (r"/conveyor/(.*)", ConveyorProxyHandler),
             ]
         )
+        # A workspace's websockets (kernels, terminals) share their paths with the catch-all: a rule
+        # on the Upgrade header, added ahead of this extension's handlers.
+        self.serverapp.web_app.add_handlers(".*$", [workspace_socket_rule(self.serverapp.base_url)])
 
     async def stop_extension(self) -> None:
         if self.conveyor is not None:

@@ -190,6 +190,11 @@ export const gitPlugin: JupyterFrontEndPlugin<void> = {
     });
     const panel = new GitPanel({ model, trans, actions });
     conveyor.sidebar.addSection(panel, { rank: 400 });
+    // Inside a managed workspace the server's git would act on its own folder, not this one (409
+    // not_available_in_workspace; docs/workspaces.md): no Git section there.
+    const hideInsideWorkspace = () => panel.setHidden(Boolean(conveyor.connection.status?.workspace));
+    conveyor.connection.changed.connect(hideInsideWorkspace);
+    hideInsideWorkspace();
 
     commands.addCommand(CommandIDs.showGit, {
       label: trans.__('Show Git'),

@@ -572,6 +572,20 @@ export interface ServerStatus {
      */
     error?: string;
   };
+  /**
+   * Present when asked from inside a managed workspace (its labextension calls /conveyor/workspaces/<id>/conveyor/...): git, templates and datasets added from a path are not available there (409 not_available_in_workspace).
+   */
+  workspace?: {
+    id: string;
+    /**
+     * How the caller reaches the workspace.
+     */
+    access: "owner" | "collaborate" | "view";
+    /**
+     * Whether the API reads the workspace's files (notebooks, pipelines) for the caller: false for a view link (403 workspace_read_only).
+     */
+    files: boolean;
+  };
   capacity: {
     cpus: number;
     memoryBytes: number;

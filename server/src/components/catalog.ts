@@ -3,7 +3,7 @@ import { join, posix } from 'node:path';
 import { globSync } from 'tinyglobby';
 import type { Component, ComponentEntry } from '../../../schema/generated/api';
 import { AppError } from '../core/errors';
-import { resolveInWorkspace } from '../core/workspace';
+import { resolveInWorkspace, workspaceRoot } from '../core/workspace';
 import type { Resolved } from './expand';
 import { ComponentRegistry, qualified, splitQualified } from './registry';
 import { checkComponent, newestFirst, parseComponentText, parseRef } from './spec';
@@ -77,7 +77,7 @@ export class Catalog {
 
   /** Component files of the workspace; unreadable ones are reported, not fatal. */
   workspace(): { items: WorkspaceComponent[]; errors: { path: string; message: string }[] } {
-    const root = this.deps.workspaceDir;
+    const root = workspaceRoot(this.deps.workspaceDir);
     const items: WorkspaceComponent[] = [];
     const errors: { path: string; message: string }[] = [];
     if (!existsSync(join(root, 'components'))) return { items, errors };
@@ -170,7 +170,7 @@ export class Catalog {
     if (hit.source === 'workspace' && hit.spec.implementation.notebook && hit.path) {
       const nb = posix.join(posix.dirname(hit.path), hit.spec.implementation.notebook);
       try {
-        resolved.notebook = readFileSync(resolveInWorkspace(this.deps.workspaceDir, nb));
+        resolved.notebook = readFileSync(resolveInWorkspace(workspaceRoot(this.deps.workspaceDir), nb));
       } catch {
         return { error: `component ${ref} (${hit.path}): its notebook ${nb} is not in the workspace` };
       }

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { ComponentEntry, PipelineTemplateInstantiate } from '../../../schema/generated/api';
 import { identityOf } from '../auth/identity';
 import { AppError } from '../core/errors';
+import { refuseInsideWorkspace } from '../core/workspace';
 import type { Logger } from '../core/logger';
 import type { RouteDoc } from '../core/openapi';
 import { validateBody } from '../core/validate';
@@ -105,6 +106,7 @@ export function componentRoutes(deps: { catalog: Catalog; registry: ComponentReg
     res.json({ templates });
   });
   router.post('/pipeline-templates/:id/instantiate', validateBody('pipeline-template-instantiate.json'), async (req, res) => {
+    refuseInsideWorkspace('Making a pipeline from a template');
     const template = byId.get(req.params.id as string);
     if (!template) throw new AppError(404, 'template_not_found', `No pipeline template "${req.params.id}" (templates: ${[...byId.keys()].join(', ')})`);
     const user = identityOf(req).user.name;

@@ -1,7 +1,68 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import { globSync } from 'tinyglobby';
 import { AppError } from './errors';
+
+/**
+ * A request made from inside a managed workspace (set by `workspaces/inside.ts`): which workspace,
+ * how the caller reaches it, and the folder its files are read from (its home volume), or why they
+ * may not be read (a view link: 403 workspace_read_only; an unreadable volume).
+ */
+export interface InsideWorkspace {
+  id: string;
+  access: 'owner' | 'collaborate' | 'view';
+  root?: string;
+  refusal?: AppError;
+}
+
+/**
+ * Carried by an AsyncLocalStorage, so the services need no new parameter: set around the request's
+ * handling (inside.ts also binds the request's body events to it, as body parsers call on from them).
+ */
+const inside = new AsyncLocalStorage<InsideWorkspace>();
+
+/** Runs `fn` (and its async continuations) as a request from inside the workspace `context`. */
+export function withWorkspaceRoot<T>(context: InsideWorkspace, fn: () => T): T {
+  return inside.run(context, fn);
+}
+
+/** The workspace the current request comes from, if any. */
+export function currentWorkspace(): InsideWorkspace | undefined {
+  return inside.getStore();
+}
+
+/**
+ * The folder the current request reads user files from: `configured` (the server's workspace dir),
+ * or the home of the managed workspace it comes from. Throws the refusal when that may not be read.
+ */
+export function workspaceRoot(configured: string): string {
+  const ctx = inside.getStore();
+  if (!ctx) return configured;
+  if (ctx.root === undefined) throw ctx.refusal ?? new AppError(403, 'workspace_read_only', 'The files of this workspace cannot be read');
+  return ctx.root;
+}
+
+/** Whether the current request comes from inside a managed workspace. */
+export function insideWorkspace(): boolean {
+  return inside.getStore() !== undefined;
+}
+
+/**
+ * For features that write into the workspace dir (git, templates, datasets added from a path, pipeline
+ * import): from inside a managed workspace they would act on the server's folder, not the
+ * workspace's, so they answer 409 not_available_in_workspace there.
+ */
+export function refuseInsideWorkspace(what: string): void {
+  if (insideWorkspace()) {
+    throw new AppError(
+      409,
+      'not_available_in_workspace',
+      `${what} is not available from inside a workspace yet: use it from the JupyterLab Conveyor itself runs in`,
+      { feature: what }
+    );
+  }
+}
 
 /** Limits of one `expandGlobs` call: past them the request is refused with 400 too_many_files. */
 export const GLOB_LIMITS = { maxFiles: 2000, maxTotalBytes: 512 * 1024 * 1024 };

@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import type { DatasetAdd, DatasetSummary, DatasetVersion } from '../../../schema/generated/api';
 import { AppError } from '../core/errors';
 import type { Logger } from '../core/logger';
-import { resolveInWorkspace } from '../core/workspace';
+import { refuseInsideWorkspace, resolveInWorkspace } from '../core/workspace';
 import { shareAccess } from '../shares/access';
 import type { User } from '../store/users';
 import type { DatasetAccess, VersionAction } from './access';
@@ -181,6 +181,7 @@ export class DatasetsService {
     };
     let sourcePath: string | null = null;
     if (req.path !== undefined) {
+      refuseInsideWorkspace('Adding a dataset version from a path');
       const abs = resolveInWorkspace(this.deps.workspaceDir, req.path);
       sourcePath = req.path;
       if (req.table) {

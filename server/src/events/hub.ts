@@ -51,7 +51,7 @@ export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer
  */
 export class EventHub {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
-  private readonly upgrades: { prefix: string; handle: UpgradeHandler }[] = [];
+  private readonly upgrades: { prefix: string | RegExp; handle: UpgradeHandler }[] = [];
   private readonly clients = new Set<Client>();
   private timer: NodeJS.Timeout | undefined;
   private lastKey: string | undefined;
@@ -99,9 +99,17 @@ export class EventHub {
     }
   }
 
-  /** Other websockets under `prefix` (e.g. workspaces' proxy), authenticated here like this one. */
-  addUpgrade(prefix: string, handle: UpgradeHandler): void {
+  /**
+   * Other websockets under `prefix` (e.g. workspaces' proxy), authenticated here like this one. A
+   * RegExp prefix is tested on the path. The first registered match wins: register specific ones first.
+   */
+  addUpgrade(prefix: string | RegExp, handle: UpgradeHandler): void {
     this.upgrades.push({ prefix, handle });
+  }
+
+  /** Serves this hub's own event stream on an upgrade another handler authenticated (workspaces/inside.ts). */
+  accept(req: IncomingMessage, socket: Duplex, head: Buffer, identity: Identity): void {
+    this.wss.handleUpgrade(req, socket, head, ws => this.connected(ws, identity));
   }
 
   attach(server: Server): void {
@@ -113,7 +121,7 @@ export class EventHub {
   private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => undefined);
     const path = (req.url ?? '').split('?')[0];
-    const extra = this.upgrades.find(u => path.startsWith(u.prefix));
+    const extra = this.upgrades.find(u => (typeof u.prefix === 'string' ? path.startsWith(u.prefix) : u.prefix.test(path)));
     if (path !== WS_PATH && !extra) {
       refuse(socket, AppError.notFound(`No websocket at ${path}`));
       return;

@@ -5,7 +5,7 @@ import git from 'isomorphic-git';
 import type { GitRepo } from '../../../schema/generated/api';
 import { identityOf } from '../auth/identity';
 import { AppError } from '../core/errors';
-import { resolveInWorkspace } from '../core/workspace';
+import { refuseInsideWorkspace, resolveInWorkspace } from '../core/workspace';
 import { validateBody } from '../core/validate';
 import { checkoutBranch, createBranch, currentBranch, fastForward, listBranches } from './branches';
 import { commit, discard, restore, stage, unstage } from './changes';
@@ -37,6 +37,11 @@ function int(req: Request, name: string, dflt: number, max: number): number {
 
 export function gitRoutes(deps: GitRouteDeps): Router {
   const router = Router();
+  // The repositories are the server's folder: from inside a managed workspace, 409 (docs/workspaces.md).
+  router.use('/git', (_req, _res, next) => {
+    refuseInsideWorkspace('Git');
+    next();
+  });
   const ws = deps.workspaceDir;
   const user = (req: Request): string => identityOf(req).user.name;
   // `repo` may be left out of queries that name a file: the file's own repository is used (run panel links)

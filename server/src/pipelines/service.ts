@@ -6,7 +6,7 @@ import type { Pipeline, PipelineValidation } from '../../../schema/generated/api
 import type { Expansion } from '../components/expand';
 import { AppError } from '../core/errors';
 import type { FieldError } from '../core/schemas';
-import { resolveInWorkspace } from '../core/workspace';
+import { refuseInsideWorkspace, resolveInWorkspace, workspaceRoot } from '../core/workspace';
 import { topoOrder } from './dag';
 import { importElyra } from './elyra';
 import { invalidPipeline, loadPipeline, normalizePipeline } from './load';
@@ -66,7 +66,7 @@ export class PipelineService {
   load(source: { pipeline?: unknown; pipelinePath?: string }): Pipeline {
     if (source.pipelinePath !== undefined) {
       const rel = source.pipelinePath;
-      const text = readWorkspaceFile(this.deps.workspaceDir, rel, 'file_not_found');
+      const text = readWorkspaceFile(workspaceRoot(this.deps.workspaceDir), rel, 'file_not_found');
       if (extname(rel).toLowerCase() === '.pipeline') return importElyra(parseElyraText(text, rel), { defaultImage: this.deps.defaultImage });
       return loadPipeline(text, rel);
     }
@@ -90,7 +90,7 @@ export class PipelineService {
     let raw: unknown = source.pipeline;
     if (source.pipelinePath !== undefined) {
       try {
-        raw = parseYaml(readWorkspaceFile(this.deps.workspaceDir, source.pipelinePath, 'file_not_found'));
+        raw = parseYaml(readWorkspaceFile(workspaceRoot(this.deps.workspaceDir), source.pipelinePath, 'file_not_found'));
       } catch {
         raw = undefined;
       }
@@ -115,7 +115,7 @@ export class PipelineService {
 
   /** Converts an Elyra pipeline; with `write`, saves it as YAML (or JSON) next to the .pipeline file, never overwriting. */
   importElyra(source: { path?: string; pipeline?: unknown; write?: string }): { pipeline: Pipeline; written?: string } {
-    const doc = source.path !== undefined ? parseElyraText(readWorkspaceFile(this.deps.workspaceDir, source.path, 'file_not_found'), source.path) : source.pipeline;
+    const doc = source.path !== undefined ? parseElyraText(readWorkspaceFile(workspaceRoot(this.deps.workspaceDir), source.path, 'file_not_found'), source.path) : source.pipeline;
     const pipeline = importElyra(doc, { defaultImage: this.deps.defaultImage });
     if (source.write === undefined) return { pipeline };
     const target = source.write;
@@ -125,6 +125,7 @@ export class PipelineService {
       // Notebook paths are relative to the pipeline file: elsewhere they would point to nothing.
       throw AppError.invalid('write must name a file in the folder of the .pipeline file, as step paths are relative to it', { write: target });
     }
+    refuseInsideWorkspace('Writing an imported pipeline');
     const abs = resolveInWorkspace(this.deps.workspaceDir, target);
     const text = ext === '.json' ? `${JSON.stringify(pipeline, null, 2)}\n` : `# Imported from an Elyra pipeline\n${stringify(pipeline)}`;
     mkdirSync(dirname(abs), { recursive: true });

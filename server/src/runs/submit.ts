@@ -3,7 +3,7 @@ import { basename, extname, posix } from 'node:path';
 import type { Params, Pipeline, PipelineStep, RunSubmit } from '../../../schema/generated/api';
 import type { ArtifactStore } from '../artifacts/store';
 import { AppError } from '../core/errors';
-import { expandGlobs, resolveInWorkspace } from '../core/workspace';
+import { expandGlobs, resolveInWorkspace, workspaceRoot } from '../core/workspace';
 import { notebookHash } from '../executor/hash';
 import type { StepAssets } from '../components/expand';
 import { DATASET_SCHEME, invalidPipeline, loadPipeline, normalizePipeline } from '../pipelines/load';
@@ -96,7 +96,7 @@ export class RunSubmitter {
       resumedFrom: null,
       cache: body.cache !== false,
       sourcePath: source.sourcePath,
-      gitCommit: source.sourcePath ? await gitCommitOf(this.deps.workspaceDir, source.sourcePath) : null,
+      gitCommit: source.sourcePath ? await gitCommitOf(workspaceRoot(this.deps.workspaceDir), source.sourcePath) : null,
       error: null,
       createdAt: now.toISOString(),
       startedAt: null,
@@ -189,7 +189,7 @@ export class RunSubmitter {
   }
 
   private source(body: RunSubmit): Source {
-    const root = this.deps.workspaceDir;
+    const root = workspaceRoot(this.deps.workspaceDir);
     if (body.pipeline !== undefined) {
       const baseDir = body.baseDir ?? '';
       if (baseDir) resolveInWorkspace(root, baseDir);
@@ -288,7 +288,7 @@ export class RunSubmitter {
         spec.notebook = { name: assetNotebook.name, path: assetNotebook.name, hash, sourceHash: notebookHash(assetNotebook.content) };
       } else if (step.notebook) {
         const rel = posix.join(baseDir, step.notebook);
-        const abs = resolveInWorkspace(this.deps.workspaceDir, rel);
+        const abs = resolveInWorkspace(workspaceRoot(this.deps.workspaceDir), rel);
         if (!existsSync(abs) || !statSync(abs).isFile()) {
           throw new AppError(404, 'notebook_not_found', `Step "${step.name}": no notebook ${rel} in the workspace`, {
             step: step.name,
@@ -327,7 +327,7 @@ export class RunSubmitter {
   private async files(step: PipelineStep, baseDir: string): Promise<StepSpec['files']> {
     const globs = step.files ?? [];
     if (globs.length === 0) return [];
-    const found = expandGlobs(this.deps.workspaceDir, baseDir, globs);
+    const found = expandGlobs(workspaceRoot(this.deps.workspaceDir), baseDir, globs);
     for (const g of globs) {
       if (!GLOB_CHARS.test(g) && !found.includes(posix.normalize(g))) {
         throw new AppError(404, 'file_not_found', `Step "${step.name}": no file ${posix.join(baseDir, g)} in the workspace`, {
@@ -338,7 +338,7 @@ export class RunSubmitter {
     }
     const out: StepSpec['files'] = [];
     for (const rel of found) {
-      const abs = resolveInWorkspace(this.deps.workspaceDir, posix.join(baseDir, rel));
+      const abs = resolveInWorkspace(workspaceRoot(this.deps.workspaceDir), posix.join(baseDir, rel));
       const { hash } = await this.deps.artifacts.put(readFileSync(abs));
       out.push({ path: rel, hash });
     }

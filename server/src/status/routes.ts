@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { identityOf } from '../auth/identity';
 import type { RouteDoc } from '../core/openapi';
+import { currentWorkspace } from '../core/workspace';
 import type { StatusService } from './service';
 
 export const statusRouteDocs: RouteDoc[] = [
@@ -10,7 +11,10 @@ export const statusRouteDocs: RouteDoc[] = [
 export function statusRoutes(status: StatusService): Router {
   const router = Router();
   router.get('/status', async (req, res) => {
-    res.json(await status.status(identityOf(req)));
+    const answer = await status.status(identityOf(req));
+    // Asked from inside a managed workspace (workspaces/inside.ts): which one, and whether its files can be read.
+    const inside = currentWorkspace();
+    res.json(inside ? { ...answer, workspace: { id: inside.id, access: inside.access, files: inside.root !== undefined } } : answer);
   });
   return router;
 }

@@ -80,7 +80,8 @@ export class WorkspaceEngine {
         '--ServerApp.disable_check_xsrf=True',
         `--ServerApp.root_dir=${HOME}`
       ],
-      Env: [`JUPYTER_TOKEN=${plan.token}`, `HOME=${HOME}`],
+      // CONVEYOR_WORKSPACE_ID: the Conveyor server extension inside runs in workspace mode (inside.ts answers it).
+      Env: [`JUPYTER_TOKEN=${plan.token}`, `HOME=${HOME}`, `CONVEYOR_WORKSPACE_ID=${plan.id}`],
       User: '1000:1000',
       WorkingDir: HOME,
       Labels: { [LABEL_MANAGED]: 'true', [LABEL_OWNER]: plan.owner, [LABEL_KIND]: 'workspace', [LABEL_WORKSPACE]: plan.id, [LABEL_STORE]: this.storeId },

@@ -4,6 +4,7 @@ import type { FeatureDeps, FeatureModule } from '../core/feature';
 import { TokenService } from '../tokens/service';
 import { workspaceConfig } from './config';
 import { Culler } from './culler';
+import { INSIDE_WS_PATH, insideHandler, insideUpgrade } from './inside';
 import { WorkspaceEngine } from './engine';
 import { PROXY_PREFIX, proxyHandler, proxyUpgrade } from './proxy';
 import { workspaceRouteDocs, workspaceRoutes } from './routes';
@@ -31,8 +32,11 @@ export function createWorkspacesModule(deps: FeatureDeps): FeatureModule {
   return {
     router: workspaceRoutes(service),
     docs: workspaceRouteDocs,
-    mounts: [{ path: PROXY_PREFIX.replace(/\/$/, ''), handlers: [auth.middleware(), proxyHandler(service, deps.logger)] }],
+    // Conveyor's own API called from inside a workspace (inside.ts) first, else the proxy.
+    mounts: [{ path: PROXY_PREFIX.replace(/\/$/, ''), handlers: [auth.middleware(), insideHandler(service, deps.logger), proxyHandler(service, deps.logger)] }],
     async start() {
+      // The first match wins: the event stream of a workspace's labextension before the proxy.
+      deps.hub()?.addUpgrade(INSIDE_WS_PATH, insideUpgrade(service, deps.hub));
       deps.hub()?.addUpgrade(PROXY_PREFIX, proxyUpgrade(service, deps.logger));
       try {
         await service.recover();

@@ -1,0 +1,175 @@
+import Docker from 'dockerode';
+import WebSocket from 'ws';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { json, secretHeaders, startTestServer, type TestServer } from './helpers/server';
+import { tempDir } from './helpers/env';
+import { notebook } from './runs/helpers';
+
+/**
+ * Conveyor inside a workspace (docs/workspaces.md): one real container of conveyor/workspace:dev
+ * (built by scripts/setup.sh with the jupyterlab_conveyor wheel). The inner JupyterLab loads the
+ * Conveyor labextension without spawning a companion; its calls to
+ * /conveyor/workspaces/<id>/conveyor/… are answered by this server as the caller, reading files
+ * from the workspace's home volume.
+ */
+jest.setTimeout(180_000);
+
+const IMAGE = 'conveyor/workspace:dev';
+const ALICE = `alice-in-${process.pid}`;
+const BOB = `bob-in-${process.pid}`;
+const CAROL = `carol-in-${process.pid}`;
+const docker = new Docker();
+const host = tempDir('inside-host');
+let t: TestServer;
+let id = '';
+
+const headers = (user: string) => ({ 'content-type': 'application/json', ...secretHeaders(user) });
+const api = (path: string, init: RequestInit = {}, user = ALICE) => fetch(`${t.url}${path}`, { ...init, headers: headers(user) });
+/** The workspace's JupyterLab, through the proxy. */
+const proxied = (path: string, init: RequestInit = {}, user = ALICE) =>
+  fetch(`${t.url.replace('/conveyor/api/v1', '')}/conveyor/workspaces/${id}/${path}`, { ...init, headers: { ...headers(user), ...(init.headers as Record<string, string>) } });
+/** Conveyor's API as the labextension inside the workspace calls it. */
+const inside = (path: string, init: RequestInit = {}, user = ALICE) => proxied(`conveyor/api/v1${path}`, init, user);
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  let last: unknown;
+  for (let i = 0; i < 360; i++) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise(r => setTimeout(r, 250));
+  }
+  throw new Error(`gave up waiting for ${what} (${String(last)})`);
+}
+
+async function cleanDocker(): Promise<void> {
+  for (const c of await docker.listContainers({ all: true, filters: { label: ['io.conveyor.kind=workspace', `io.conveyor.owner=${ALICE}`] } })) {
+    await docker.getContainer(c.Id).remove({ force: true });
+  }
+  for (const n of await docker.listNetworks({ filters: { label: ['io.conveyor.kind=workspace-network', `io.conveyor.owner=${ALICE}`] } })) {
+    await docker.getNetwork(n.Id).remove();
+  }
+  await docker.getVolume(`conveyor-home-${ALICE}`).remove().catch(() => undefined);
+}
+
+beforeAll(async () => {
+  await cleanDocker();
+  // The server's own folder has a notebook of the same name that fails: a run of it would show.
+  writeFileSync(join(host.path, 'inside.ipynb'), notebook(['raise SystemExit("read from the server folder, not the workspace")']));
+  t = await startTestServer({ workspaceDir: host.path, defaultImage: process.env.CONVEYOR_TEST_IMAGE || 'conveyor/base:dev' });
+  const created = await api('/workspaces', { method: 'POST', body: JSON.stringify({ name: 'inner', image: IMAGE, profile: 'small' }) });
+  expect(created.status).toBe(201);
+  id = (await json(created)).id;
+  await until('the workspace to run', async () => ((await json(await api(`/workspaces/${id}`))).status === 'running' ? true : undefined));
+});
+
+afterAll(async () => {
+  await t?.close();
+  await cleanDocker();
+  host.cleanup();
+});
+
+test('the inner JupyterLab loads the Conveyor labextension and its server extension spawns no companion', async () => {
+  const page = await until('the lab page', async () => {
+    const res = await proxied('lab', { headers: { accept: 'text/html' } });
+    const text = await res.text();
+    return res.status === 200 && text.includes('federated_extensions') ? text : undefined;
+  });
+  const config = JSON.parse(/<script id="jupyter-config-data" type="application\/json">([\s\S]*?)<\/script>/.exec(page)?.[1] ?? '{}');
+  expect(config.federated_extensions.map((e: { name: string }) => e.name)).toContain('jupyterlab-conveyor');
+  // The engine told it which workspace it is; no Node process in the container.
+  const [container] = await docker.listContainers({ filters: { label: [`io.conveyor.workspace=${id}`] } });
+  const info = await docker.getContainer(container.Id).inspect();
+  expect(info.Config.Env).toContain(`CONVEYOR_WORKSPACE_ID=${id}`);
+  const top = await docker.getContainer(container.Id).top({ ps_args: '-eo pid,args' });
+  const commands: string[] = (top.Processes as string[][]).map(p => p[p.length - 1]);
+  expect(commands.some(c => c.includes('jupyter-lab') || c.includes('jupyter lab'))).toBe(true);
+  expect(commands.filter(c => /\bnode\b|conveyor-server/.test(c))).toEqual([]);
+  const logs = (await docker.getContainer(container.Id).logs({ stdout: true, stderr: true })).toString();
+  expect(logs).toContain(`Conveyor: workspace mode (workspace ${id}), no companion`);
+});
+
+test('status answers as the caller and names the workspace; the event stream is the caller’s', async () => {
+  const status = await inside('/status');
+  expect(status.status).toBe(200);
+  const body = await json(status);
+  expect(body.user.name).toBe(ALICE);
+  expect(body.workspace).toEqual({ id, access: 'owner', files: true });
+  // The same server outside a workspace says nothing of one.
+  expect((await json(await api('/status'))).workspace).toBeUndefined();
+
+  const socket = new WebSocket(`${t.url.replace('http', 'ws').replace('/conveyor/api/v1', '')}/conveyor/workspaces/${id}/conveyor/api/v1/ws`, {
+    headers: secretHeaders(ALICE)
+  });
+  const hello = await new Promise<any>((resolve, reject) => {
+    socket.once('message', data => resolve(JSON.parse(String(data))));
+    socket.on('unexpected-response', (_q, res) => reject(new Error(`websocket refused: ${res.statusCode}`)));
+    socket.on('error', reject);
+  });
+  socket.close();
+  expect(hello).toMatchObject({ type: 'hello', user: ALICE });
+});
+
+test('a notebook written inside the workspace is submitted from inside and its run succeeds', async () => {
+  const put = await proxied('api/contents/inside.ipynb', {
+    method: 'PUT',
+    body: JSON.stringify({ type: 'notebook', format: 'json', content: JSON.parse(notebook(['print("ran from the workspace home")'])) })
+  });
+  expect(put.status).toBe(201);
+  const params = await inside('/notebooks/parameters?path=inside.ipynb');
+  expect(params.status).toBe(200);
+  // The body arrives in two pieces, a moment apart (as over a slow network): the workspace context
+  // must survive the body parser going on from a later socket read.
+  const body = JSON.stringify({ notebook: { path: 'inside.ipynb' } });
+  const pieces = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      controller.enqueue(new TextEncoder().encode(body.slice(0, 10)));
+      await new Promise(r => setTimeout(r, 200));
+      controller.enqueue(new TextEncoder().encode(body.slice(10)));
+      controller.close();
+    }
+  });
+  const submitted = await inside('/runs', { method: 'POST', body: pieces, duplex: 'half' } as RequestInit);
+  const run = await json(submitted);
+  expect(submitted.status).toBe(201);
+  const done = await until('the run to finish', async () => {
+    const r = await json(await api(`/runs/${run.id}`));
+    return ['succeeded', 'failed', 'cancelled'].includes(r.status) ? r : undefined;
+  });
+  expect(done.status).toBe('succeeded');
+  // The caller's run: listed in their runs outside the workspace too.
+  expect((await json(await api('/runs'))).runs.map((r: { id: string }) => r.id)).toContain(run.id);
+});
+
+test('features writing the server folder answer 409 inside; strangers 404; view links may not read files', async () => {
+  const git = await inside('/git/repo?path=');
+  expect(git.status).toBe(409);
+  expect((await json(git)).error.code).toBe('not_available_in_workspace');
+  expect((await api('/git/repo?path=')).status).toBe(200);
+
+  expect((await inside('/status', {}, BOB)).status).toBe(404);
+  expect((await inside('/runs', { method: 'POST', body: JSON.stringify({ notebook: { path: 'inside.ipynb' } }) }, BOB)).status).toBe(404);
+  const refused = await new Promise<number>(resolve => {
+    const socket = new WebSocket(`${t.url.replace('http', 'ws').replace('/conveyor/api/v1', '')}/conveyor/workspaces/${id}/conveyor/api/v1/ws`, {
+      headers: secretHeaders(BOB)
+    });
+    socket.on('unexpected-response', (_q, res) => resolve(res.statusCode ?? 0));
+    socket.on('open', () => resolve(101));
+    socket.on('error', () => undefined);
+  });
+  expect(refused).toBe(404);
+
+  // A view link: the lab, yes; Conveyor inside answers as the holder but reads none of the owner's files.
+  const link = await json(await api('/shares', { method: 'POST', body: JSON.stringify({ kind: 'workspace', target: { id }, scope: 'view', expiresInSeconds: 600 }) }));
+  expect((await api('/shares/redeem', { method: 'POST', body: JSON.stringify({ code: link.code }) }, CAROL)).status).toBe(200);
+  const status = await json(await inside('/status', {}, CAROL));
+  expect(status.user.name).toBe(CAROL);
+  expect(status.workspace).toEqual({ id, access: 'view', files: false });
+  const submit = await inside('/runs', { method: 'POST', body: JSON.stringify({ notebook: { path: 'inside.ipynb' } }) }, CAROL);
+  expect(submit.status).toBe(403);
+  expect((await json(submit)).error.code).toBe('workspace_read_only');
+});
