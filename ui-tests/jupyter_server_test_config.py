@@ -1,6 +1,7 @@
 """Jupyter server configuration for the galata UI tests (never use it in production)."""
 
 import os
+import sys
 from tempfile import mkdtemp
 
 from jupyterlab.galata import configure_jupyter_server
@@ -16,3 +17,7 @@ c.ConveyorApp.data_dir = mkdtemp(prefix="conveyor-galata-")  # noqa: F821
 os.environ.setdefault(
     "CONVEYOR_CONFIG", os.path.join(os.path.dirname(os.path.abspath(__file__)), "conveyor_budget_config.json")
 )
+# Users named per browser context by a cookie (galata_identity.py), the OS account without it:
+# workspaces.spec.ts opens a share link as a second user.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+c.ServerApp.identity_provider_class = "galata_identity.GalataIdentityProvider"  # noqa: F821

@@ -165,6 +165,16 @@ export const datasetsPlugin: JupyterFrontEndPlugin<void> = {
           onCopy: (d, r) => void commands.execute(CommandIDs.copyDatasetReference, { ...d, ref: r }),
           onTag: (d, r) => void commands.execute(CommandIDs.tagDatasetVersion, { ...d, ref: r }),
           onBlind: (d, r) => void commands.execute(CommandIDs.blindDatasetVersion, { ...d, ref: r }),
+          // Only the dataset's owner may share a version (`conveyor:share` hides it from others).
+          onShare: commands.isVisible(CommandIDs.share, { kind: 'dataset', target: {}, owner: id.owner })
+            ? (d, r) =>
+                void commands.execute(CommandIDs.share, {
+                  kind: 'dataset',
+                  target: { dataset: `${d.owner}/${d.name}`, version: r },
+                  label: `${d.owner}/${d.name}@${r}`,
+                  owner: d.owner
+                })
+            : null,
           fileUrl: path =>
             URLExt.join(
               conveyor.serverSettings.baseUrl,

@@ -45,6 +45,8 @@ export namespace VersionView {
     onBlind: (id: IDatasetId, version: string) => void;
     /** The download URL of a file of this version. */
     fileUrl: (path: string) => string;
+    /** Opens the share dialog for a read-only link to this version; null when the caller may not share it. */
+    onShare?: ((id: IDatasetId, version: string) => void) | null;
     /** Opens a run in the Runs section; null when there is no such command. */
     onOpenRun: ((runId: string) => void) | null;
   }
@@ -124,6 +126,18 @@ function VersionBody(props: VersionView.IOptions): JSX.Element {
             data-testid="conveyor-dataset-blind"
           >
             <lockIcon.react tag="span" />
+          </button>
+        )}
+        {props.onShare && version && (
+          <button
+            type="button"
+            className="jp-Button jp-mod-minimal jp-Conveyor-shareAction"
+            onClick={() => props.onShare?.(model.dataset, version.id)}
+            aria-label={trans.__('Share this version…')}
+            title={trans.__('Create a read-only link to this version for signed-in users')}
+            data-testid="conveyor-dataset-share"
+          >
+            {trans.__('Share…')}
           </button>
         )}
         <button

@@ -93,6 +93,22 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
         trans,
         names: list.names,
         renderCandidates: runs => renderCandidates(runs, trans),
+        shareAction: ids => {
+          // A comparison link: every experiment must be the caller's (the server checks too).
+          const owners = new Set(ids.map(id => list.experiments.find(e => e.id === id)?.owner ?? ''));
+          const experiments = ids.map(Number).filter(Number.isInteger);
+          const owner = owners.size === 1 ? [...owners][0] : '';
+          const args = {
+            kind: 'comparison',
+            target: { experiments },
+            label: ids.map(id => list.names.get(id) ?? id).join(', '),
+            owner
+          };
+          if (!experiments.length || experiments.length !== ids.length || !commands.isVisible(CommandIDs.share, args)) {
+            return null;
+          }
+          return () => void commands.execute(CommandIDs.share, args);
+        },
         actions: {
           onCopyLink: () => void copyLink(widget),
           onRefresh: () => {

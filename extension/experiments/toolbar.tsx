@@ -12,6 +12,8 @@ export interface IToolbarProps {
   onDiff: () => void;
   onMarkCandidate: (candidate: boolean) => void;
   onRefresh: () => void;
+  /** Opens the share dialog for a read-only link to this comparison; absent when the caller may not share it. */
+  onShare?: (() => void) | null;
 }
 
 /**
@@ -140,6 +142,18 @@ export function ExperimentsToolbar(props: IToolbarProps): JSX.Element {
           >
             {trans.__('Copy link')}
           </button>
+          {props.onShare && (
+            <button
+              type="button"
+              className="jp-Button jp-mod-styled jp-mod-reject"
+              onClick={props.onShare}
+              aria-label={trans.__('Share this comparison…')}
+              title={trans.__('Create a read-only link to these experiments for signed-in users')}
+              data-testid="conveyor-exp-share"
+            >
+              {trans.__('Share…')}
+            </button>
+          )}
         </span>
       </div>
     </div>

@@ -26,7 +26,12 @@ export class ExperimentsWidget extends MainAreaWidget<ReactWidget> {
           <UseSignal signal={model.changed}>
             {() => (
               <div className="jp-Conveyor-expView">
-                <ExperimentsToolbar {...options.actions} model={model} trans={trans} />
+                <ExperimentsToolbar
+                  {...options.actions}
+                  onShare={options.shareAction?.(model.viewState.experimentIds) ?? null}
+                  model={model}
+                  trans={trans}
+                />
                 {model.error && (
                   <p className="jp-Conveyor-error" role="alert">
                     {model.error}
@@ -91,7 +96,9 @@ export namespace ExperimentsWidget {
     comparison: ComparisonModel;
     trans: TranslationBundle;
     names: Map<string, string>;
-    actions: Omit<IToolbarProps, 'model' | 'trans'>;
+    actions: Omit<IToolbarProps, 'model' | 'trans' | 'onShare'>;
+    /** The "Share…" action for these experiments, or null when the caller may not share them. */
+    shareAction?: (experimentIds: readonly string[]) => (() => void) | null;
     renderCandidates?: (runs: ExperimentRunDetail[]) => JSX.Element;
   }
 }

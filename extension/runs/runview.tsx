@@ -126,6 +126,7 @@ function RunHeader({ run, trans, commands, onOpenRun }: IRunViewOptions & { run:
           {button(CommandIDs.cancelRun, trans.__('Cancel'), 'conveyor-run-cancel')}
           {button(CommandIDs.resumeRun, trans.__('Resume'), 'conveyor-run-resume')}
           {button(CommandIDs.rerunRun, trans.__('Rerun'), 'conveyor-run-rerun')}
+          <ShareButton commands={commands} trans={trans} run={run} />
         </span>
       </div>
       <dl className="jp-Conveyor-list jp-Conveyor-runFacts">
@@ -206,6 +207,26 @@ function RunHeader({ run, trans, commands, onOpenRun }: IRunViewOptions & { run:
         <p className="jp-Conveyor-error">{stripAnsi(run.error)}</p>
       )}
     </header>
+  );
+}
+
+/** "Share…" (a read-only link to this run), for its owner only (`conveyor:share` decides). */
+function ShareButton({ commands, trans, run }: { commands: CommandRegistry; trans: TranslationBundle; run: Run }) {
+  const args = { kind: 'run', target: { id: run.id }, label: run.name, owner: run.owner };
+  if (!commands.hasCommand(CommandIDs.share) || !commands.isVisible(CommandIDs.share, args)) {
+    return null;
+  }
+  return (
+    <button
+      type="button"
+      className="jp-Button jp-mod-styled jp-mod-reject jp-Conveyor-runAction"
+      onClick={() => void commands.execute(CommandIDs.share, args)}
+      aria-label={trans.__('Share run %1…', run.name)}
+      title={trans.__('Create a read-only link to this run for signed-in users')}
+      data-testid="conveyor-run-share"
+    >
+      {trans.__('Share…')}
+    </button>
   );
 }
 

@@ -81,6 +81,31 @@ export function ShareView(props: IViewProps): JSX.Element {
       ) : (
         <p className="jp-Conveyor-note">{trans.__('Recipients get a read-only view.')}</p>
       )}
+      {model.kind === 'workspace' && (
+        <div className="jp-Conveyor-shareLayout">
+          <label htmlFor="jp-conveyor-share-layout">{trans.__('JupyterLab layout (optional)')}</label>
+          <input
+            id="jp-conveyor-share-layout"
+            className={`jp-mod-styled${model.layoutError ? ' jp-mod-invalid' : ''}`}
+            type="text"
+            value={model.layout}
+            placeholder={trans.__('e.g. analysis')}
+            aria-describedby="jp-conveyor-share-layout-hint"
+            aria-invalid={!!model.layoutError}
+            spellCheck={false}
+            onChange={e => {
+              model.layout = e.target.value;
+              setFailure(null);
+            }}
+            data-testid="conveyor-share-layout"
+          />
+          <span id="jp-conveyor-share-layout-hint" className="jp-Conveyor-shareHint">
+            {model.layoutError
+              ? trans.__('1–64 letters, digits, ., _ and -, starting with a letter or digit')
+              : trans.__('The name of a saved JupyterLab workspace (its open tabs and panels); each recipient gets a copy of it.')}
+          </span>
+        </div>
+      )}
       <div className="jp-Conveyor-shareCreate">
         <label htmlFor="jp-conveyor-share-expiry">{trans.__('Expires in')}</label>
         <select
@@ -102,7 +127,7 @@ export function ShareView(props: IViewProps): JSX.Element {
         <button
           type="button"
           className="jp-Button jp-mod-styled jp-mod-accept"
-          disabled={busy}
+          disabled={busy || !!model.layoutError}
           onClick={() => void run(() => model.create())}
           data-testid="conveyor-share-create"
         >
@@ -154,6 +179,11 @@ export function ShareView(props: IViewProps): JSX.Element {
               <span className="jp-Conveyor-shareLinkScope">
                 {link.scope === 'collaborate' ? trans.__('Collaborate') : trans.__('View')}
               </span>
+              {link.target.layout && (
+                <span className="jp-Conveyor-shareLinkLayout" title={trans.__('Opens the JupyterLab layout %1', link.target.layout)}>
+                  {trans.__('layout %1', link.target.layout)}
+                </span>
+              )}
               <span className="jp-Conveyor-shareLinkStatus">{statusLabel(link, trans)}</span>
               <span data-testid="conveyor-share-uses">{trans._n('%1 use', '%1 uses', link.uses)}</span>
               {link.status === 'active' && (

@@ -2,6 +2,7 @@ import { URLExt } from '@jupyterlab/coreutils';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import type { ShareCreated, ShareLink, ShareList, ShareTarget } from '../../schema/generated/api';
+import { LAYOUT_NAME } from '../workspaces/model';
 
 export type Fetcher = <T = unknown>(path: string, init?: RequestInit) => Promise<T>;
 export type ShareKind = ShareLink['kind'];
@@ -75,7 +76,29 @@ export class ShareLinksModel {
     }
   }
 
-  /** Load the target's links. */
+  /**
+   * A JupyterLab workspace layout (by name) the next workspace link opens, or '' for none.
+   * Recipients get their own copy of it.
+   */
+  get layout(): string {
+    return this._layout;
+  }
+  set layout(layout: string) {
+    if (layout !== this._layout) {
+      this._layout = layout;
+      this._changed.emit();
+    }
+  }
+
+  /** Why the layout name cannot be used ('' when it can, or when there is none). */
+  get layoutError(): string {
+    const layout = this._layout.trim();
+    return layout && !LAYOUT_NAME.test(layout)
+      ? 'A layout name has 1–64 letters, digits, ., _ and -, starting with a letter or digit'
+      : '';
+  }
+
+  /** Load the target's links (for a workspace: every link to it, whatever its layout). */
   async load(): Promise<void> {
     this._loading = true;
     this._changed.emit();
@@ -97,11 +120,15 @@ export class ShareLinksModel {
     if (!Number.isInteger(this.expiresInSeconds) || this.expiresInSeconds < 1 || this.expiresInSeconds > MAX_EXPIRY_SECONDS) {
       throw new Error('The expiry must be between 1 second and 30 days');
     }
+    if (this.layoutError) {
+      throw new Error(this.layoutError);
+    }
+    const layout = this.kind === 'workspace' ? this._layout.trim() : '';
     const answer = await this._fetch<ShareCreated>('shares', {
       method: 'POST',
       body: JSON.stringify({
         kind: this.kind,
-        target: this.target,
+        target: layout ? { ...this.target, layout } : this.target,
         scope: this.kind === 'workspace' ? this.scope : 'view',
         expiresInSeconds: this.expiresInSeconds
       }),
@@ -131,6 +158,7 @@ export class ShareLinksModel {
   private _expiresInSeconds = 7 * 24 * 3600;
   private _scope: ShareScope = 'view';
   private _fetch: Fetcher;
+  private _layout = '';
   private _links: ShareLink[] = [];
   private _loading = false;
 }
@@ -143,6 +171,15 @@ export namespace ShareLinksModel {
     /** The page's Jupyter base URL (absolute), which links are made under. */
     baseUrl: string;
   }
+}
+
+/**
+ * Whether `conveyor:share` is offered for a view's target: views pass the target's `owner` and
+ * only the owner sees "Share…" (the server refuses others anyway); a view that passes no owner
+ * leaves the check to the server. Hidden while the signed-in user is not known yet.
+ */
+export function shareOffered(args: { owner?: unknown }, me: string | null): boolean {
+  return typeof args.owner !== 'string' || (me !== null && me !== '' && args.owner === me);
 }
 
 /** The absolute link a recipient opens: `<base_url>lab?conveyor-share=<code>`. */

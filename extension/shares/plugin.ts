@@ -6,7 +6,7 @@ import type { ShareTarget } from '../../schema/generated/api';
 import { CommandIDs } from '../core/commands';
 import { IConveyor } from '../core/tokens';
 import { showShareDialog } from './dialog';
-import { ShareKind, ShareLinksModel } from './model';
+import { shareOffered, ShareKind, ShareLinksModel } from './model';
 import { describeRedeemed, redeemCode, redeemFailure, shareCodeFrom, targetAction, withoutShareCode } from './redeem';
 
 const KINDS: ShareKind[] = ['workspace', 'run', 'comparison', 'dataset'];
@@ -36,7 +36,11 @@ export const sharesPlugin: JupyterFrontEndPlugin<void> = {
       Notification.info(trans.__('Link copied'), { autoClose: 3000 });
     };
 
+    const me = () => conveyor.connection.status?.user.name ?? null;
+
     commands.addCommand(CommandIDs.share, {
+      // Views pass the target's `owner`: only the owner may share it (the server checks too).
+      isVisible: args => shareOffered(args, me()),
       label: args => (args.label ? trans.__('Share %1…', String(args.label)) : trans.__('Share…')),
       caption: trans.__('Create, list and revoke links that give signed-in users access'),
       execute: async args => {

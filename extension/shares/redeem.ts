@@ -3,7 +3,7 @@ import type { ReadonlyJSONObject } from '@lumino/coreutils';
 
 import type { ShareRedeemed } from '../../schema/generated/api';
 import { CommandIDs } from '../core/commands';
-import { workspaceLabUrl } from '../workspaces/model';
+import { workspaceEntryUrl } from '../workspaces/model';
 import { Fetcher, SHARE_PARAM } from './model';
 
 /** The share code a page address carries (`?conveyor-share=<code>`), if any. */
@@ -63,12 +63,15 @@ export type TargetAction =
   | { type: 'command'; id: string; args: ReadonlyJSONObject }
   | { type: 'none' };
 
-/** How to open what a redeemed link shares. */
+/**
+ * How to open what a redeemed link shares. A workspace opens at its entry, from where the server
+ * sends the recipient to a copy of the shared layout of their own.
+ */
 export function targetAction(redeemed: ShareRedeemed, baseUrl: string): TargetAction {
   const t = redeemed.target;
   switch (redeemed.kind) {
     case 'workspace':
-      return t.id ? { type: 'tab', url: workspaceLabUrl(baseUrl, { id: t.id }, t.layout) } : { type: 'none' };
+      return t.id ? { type: 'tab', url: workspaceEntryUrl(baseUrl, t.id, t.layout) } : { type: 'none' };
     case 'run':
       return t.id ? { type: 'command', id: CommandIDs.openRun, args: { id: t.id } } : { type: 'none' };
     case 'comparison':

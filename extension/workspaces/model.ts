@@ -6,6 +6,19 @@ import { SectionModel } from '../core/sectionModel';
 
 export type Fetcher = <T = unknown>(path: string, init?: RequestInit) => Promise<T>;
 export type WorkspaceAction = 'start' | 'stop' | 'restart';
+/** The caller's access to a listed workspace: theirs, or shared with them by a link's scope. */
+export type WorkspaceAccess = 'owner' | 'collaborate' | 'view';
+
+const STATUSES = new Set<string>(['stopped', 'starting', 'running', 'stopping', 'failed']);
+
+/**
+ * The caller's access to a workspace (`access` in the list answer; a server without the field
+ * lists only the caller's own workspaces).
+ */
+export function accessOf(workspace: Workspace): WorkspaceAccess {
+  const access = (workspace as Workspace & { access?: unknown }).access;
+  return access === 'view' || access === 'collaborate' ? access : 'owner';
+}
 
 /** Statuses that change on their own: the section polls faster while one is shown. */
 const TRANSITIONAL = new Set<Workspace['status']>(['starting', 'stopping']);
@@ -30,6 +43,16 @@ export class WorkspacesModel extends SectionModel {
 
   get workspaces(): readonly Workspace[] {
     return this._workspaces;
+  }
+
+  /** The caller's own workspaces. */
+  get mine(): readonly Workspace[] {
+    return this._workspaces.filter(w => accessOf(w) === 'owner');
+  }
+
+  /** Workspaces others shared with the caller through a link (view or collaborate). */
+  get shared(): readonly Workspace[] {
+    return this._workspaces.filter(w => accessOf(w) !== 'owner');
   }
 
   /** Whether an action on this workspace is under way (its buttons are disabled meanwhile). */
@@ -128,10 +151,25 @@ export class WorkspacesModel extends SectionModel {
     }
   }
 
+  /**
+   * A `workspace` event (`{type, id, status}`) shows the new status at once, then the list is
+   * read again for the rest (cost, error, started at).
+   */
   private _onEvent(_: unknown, event: ServerEvent): void {
-    if ((event as { type: string }).type === 'workspace') {
-      this.refreshSoon(300);
+    const e = event as { type: string; id?: unknown; status?: unknown; workspace?: { id?: unknown; status?: unknown } };
+    if (e.type !== 'workspace') {
+      return;
     }
+    const id = e.id ?? e.workspace?.id;
+    const status = e.status ?? e.workspace?.status;
+    if (typeof id === 'string' && typeof status === 'string' && STATUSES.has(status)) {
+      const row = this._workspaces.find(w => w.id === id);
+      if (row && row.status !== status) {
+        this._replace({ ...row, status: status as Workspace['status'] });
+        this._changed.emit();
+      }
+    }
+    this.refreshSoon(300);
   }
 
   private _busy = new Set<string>();
@@ -156,14 +194,27 @@ export namespace WorkspacesModel {
   export const TRANSITION_INTERVAL = 2_000;
 }
 
+/** What JupyterLab accepts as a workspace (layout) name in links (as the server checks it). */
+export const LAYOUT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
 /**
  * The address of a workspace's JupyterLab under the page's Jupyter base URL
- * (`<base_url>conveyor/workspaces/<id>/lab`), optionally cloning a JupyterLab workspace layout.
+ * (`<base_url>conveyor/workspaces/<id>/lab`), for its owner.
  */
-export function workspaceLabUrl(baseUrl: string, workspace: Pick<Workspace, 'id'> & { url?: string }, layout?: string): string {
+export function workspaceLabUrl(baseUrl: string, workspace: Pick<Workspace, 'id'> & { url?: string }): string {
   const path = workspace.url
     ? workspace.url.replace(/^\/+/, '')
     : `conveyor/workspaces/${encodeURIComponent(workspace.id)}/lab`;
-  const lab = URLExt.join(baseUrl, path);
-  return layout ? `${URLExt.join(lab, 'workspaces', encodeURIComponent(layout))}?clone=` : lab;
+  return URLExt.join(baseUrl, path);
+}
+
+/**
+ * The entry of a workspace, `<base_url>conveyor/workspaces/<id>/` (`?layout=<name>` for a shared
+ * layout): the server sends the owner to their JupyterLab, and someone it is shared with to a
+ * copy of the layout of their own (`lab/workspaces/<layout>-shared-<hash>?clone=<layout>`), so
+ * the owner's layouts are never overwritten.
+ */
+export function workspaceEntryUrl(baseUrl: string, id: string, layout?: string): string {
+  const entry = `${URLExt.join(baseUrl, 'conveyor', 'workspaces', encodeURIComponent(id))}/`;
+  return layout ? `${entry}?layout=${encodeURIComponent(layout)}` : entry;
 }

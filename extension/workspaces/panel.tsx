@@ -4,7 +4,7 @@ import React from 'react';
 
 import type { Workspace } from '../../schema/generated/api';
 import { RefreshButton, SectionError, SectionPanel } from '../core/sectionPanel';
-import type { WorkspaceAction, WorkspacesModel } from './model';
+import { accessOf, type WorkspaceAction, type WorkspacesModel } from './model';
 import { formatAge, formatCost } from './start';
 
 /**
@@ -53,7 +53,8 @@ export function statusText(status: Workspace['status'], trans: TranslationBundle
 
 export function WorkspacesView(props: WorkspacesPanel.IOptions): JSX.Element {
   const { model, trans, onNew } = props;
-  const workspaces = model.workspaces;
+  const workspaces = model.mine;
+  const shared = model.shared;
   return (
     <div className="jp-Conveyor-workspacesBody" aria-busy={model.loading}>
       <div className="jp-Conveyor-runsToolbar">
@@ -73,7 +74,7 @@ export function WorkspacesView(props: WorkspacesPanel.IOptions): JSX.Element {
         </button>
       </div>
       <SectionError error={model.error} />
-      {workspaces.length === 0 && !model.loading && !model.error && (
+      {workspaces.length === 0 && shared.length === 0 && !model.loading && !model.error && (
         <div className="jp-Conveyor-placeholder">
           <p>{trans.__('No workspace yet. A workspace is JupyterLab in a container of your own, with the image and resources you choose.')}</p>
           <button type="button" className="jp-Button jp-mod-styled jp-mod-accept" onClick={onNew}>
@@ -86,7 +87,85 @@ export function WorkspacesView(props: WorkspacesPanel.IOptions): JSX.Element {
           <WorkspaceRow key={w.id} workspace={w} {...props} />
         ))}
       </ul>
+      {shared.length > 0 && (
+        <>
+          <h3 className="jp-Conveyor-workspacesHeading" id="jp-conveyor-workspaces-shared">
+            {trans.__('Shared with me')}
+          </h3>
+          <ul
+            className="jp-Conveyor-workspaceList"
+            aria-labelledby="jp-conveyor-workspaces-shared"
+            data-testid="conveyor-workspaces-shared"
+          >
+            {shared.map(w => (
+              <SharedRow key={w.id} workspace={w} {...props} />
+            ))}
+          </ul>
+        </>
+      )}
     </div>
+  );
+}
+
+/** The scope a share link gave: view (read-only) or collaborate. */
+function ScopeBadge(props: { access: 'view' | 'collaborate'; trans: TranslationBundle }): JSX.Element {
+  const { access, trans } = props;
+  const label = access === 'collaborate' ? trans.__('Collaborate') : trans.__('View only');
+  const hint =
+    access === 'collaborate'
+      ? trans.__('Shared with you: you may edit files and run kernels and terminals')
+      : trans.__('Shared with you read-only: you may open files and notebooks, not change or run them');
+  return (
+    <span className={`jp-Conveyor-scopeBadge jp-mod-${access}`} title={hint} data-testid="conveyor-workspace-scope">
+      {label}
+    </span>
+  );
+}
+
+/** A workspace shared with the caller: open it; the owner's actions are not offered. */
+function SharedRow(props: WorkspacesPanel.IOptions & { workspace: Workspace }): JSX.Element {
+  const { workspace: w, trans, onOpen } = props;
+  const access = accessOf(w) === 'collaborate' ? 'collaborate' : 'view';
+  return (
+    <li
+      className={`jp-Conveyor-workspace jp-mod-shared jp-mod-${w.status}`}
+      data-id={w.id}
+      data-name={w.name}
+      data-status={w.status}
+      data-access={access}
+      data-testid="conveyor-workspace"
+      aria-label={trans.__('%1 of %2, %3', w.name, w.owner, statusText(w.status, trans))}
+    >
+      <div className="jp-Conveyor-workspaceHead">
+        <span className="jp-Conveyor-workspaceDot" aria-hidden="true" />
+        <button
+          type="button"
+          className="jp-Conveyor-workspaceName"
+          onClick={() => onOpen(w)}
+          title={trans.__('Open %1 of %2 in a new browser tab', w.name, w.owner)}
+          data-testid="conveyor-workspace-open"
+        >
+          {w.name}
+          <launchIcon.react tag="span" className="jp-Conveyor-workspaceLaunch" />
+        </button>
+        <ScopeBadge access={access} trans={trans} />
+        <span className="jp-Conveyor-workspaceStatus" role="status" data-testid="conveyor-workspace-status">
+          {statusText(w.status, trans)}
+        </span>
+      </div>
+      <div className="jp-Conveyor-workspaceMeta">
+        <span title={trans.__('Owner')}>{trans.__('by %1', w.owner)}</span>
+        <span className="jp-Conveyor-workspaceImage" title={trans.__('Image: %1', w.image)}>
+          {w.image}
+        </span>
+        <span title={trans.__('Resource profile')}>{w.profile}</span>
+      </div>
+      {w.error && (
+        <p className="jp-Conveyor-error" role="alert">
+          {w.error}
+        </p>
+      )}
+    </li>
   );
 }
 

@@ -8,7 +8,8 @@ import { CommandIDs } from '../core/commands';
 import { expandSection } from '../core/reveal';
 import { IConveyor } from '../core/tokens';
 import { confirmDelete } from './deletedialog';
-import { WorkspaceAction, WorkspacesModel, workspaceLabUrl } from './model';
+import { stopNotice, workspaceFailure } from './errors';
+import { accessOf, WorkspaceAction, WorkspacesModel, workspaceEntryUrl, workspaceLabUrl } from './model';
 import { WorkspacesPanel } from './panel';
 import { initialValues, loadChoices } from './start';
 import { askStart } from './startdialog';
@@ -37,9 +38,20 @@ export const workspacesPlugin: JupyterFrontEndPlugin<void> = {
       autoStart: false
     });
     void app.restored.then(() => model.start());
+    // Stops the owner did not ask for: say why (the row shows the new status at once).
+    conveyor.connection.events.connect((_, event) => {
+      const text = stopNotice(event, trans);
+      if (text) {
+        Notification.warning(text, { autoClose: false });
+      }
+    });
 
     const open = (workspace: Workspace) => {
-      const url = workspaceLabUrl(conveyor.serverSettings.baseUrl, workspace);
+      // Shared with the caller: the entry, which sends them to a layout of their own.
+      const url =
+        accessOf(workspace) === 'owner'
+          ? workspaceLabUrl(conveyor.serverSettings.baseUrl, workspace)
+          : workspaceEntryUrl(conveyor.serverSettings.baseUrl, workspace.id);
       // A stopped workspace starts on the first request (scale to zero): the tab shows a
       // "starting…" page until JupyterLab answers.
       const tab = window.open(url, '_blank');
@@ -52,6 +64,17 @@ export const workspacesPlugin: JupyterFrontEndPlugin<void> = {
         void model.refresh();
       }
     };
+    /** A refused request as a notification; budgets and quotas offer the Resources section. */
+    const notifyFailure = (error: unknown, title: string) => {
+      const failure = workspaceFailure(error, title, trans);
+      const showResources = failure.showResources && commands.hasCommand(CommandIDs.openResources);
+      Notification.error(`${failure.title}. ${failure.message}`, {
+        autoClose: false,
+        actions: showResources
+          ? [{ label: trans.__('Show budgets and quotas'), callback: () => void commands.execute(CommandIDs.openResources) }]
+          : []
+      });
+    };
     const act = async (workspace: Workspace, action: WorkspaceAction) => {
       try {
         await model.act(workspace.id, action);
@@ -61,7 +84,7 @@ export const workspacesPlugin: JupyterFrontEndPlugin<void> = {
           stop: trans.__('Could not stop %1', workspace.name),
           restart: trans.__('Could not restart %1', workspace.name)
         };
-        await showErrorMessage(titles[action], error as Error);
+        notifyFailure(error, titles[action]);
       }
     };
     const remove = async (workspace: Workspace) => {
@@ -89,7 +112,7 @@ export const workspacesPlugin: JupyterFrontEndPlugin<void> = {
       onOpen: open,
       onAction: (w, action) => void act(w, action),
       onShare: w =>
-        void commands.execute(CommandIDs.share, { kind: 'workspace', target: { id: w.id }, label: w.name }),
+        void commands.execute(CommandIDs.share, { kind: 'workspace', target: { id: w.id }, label: w.name, owner: w.owner }),
       onDelete: w => void remove(w)
     });
     conveyor.sidebar.addSection(panel, { rank: 50 });
@@ -121,7 +144,7 @@ export const workspacesPlugin: JupyterFrontEndPlugin<void> = {
           const created = await model.create(request);
           Notification.info(trans.__('Starting %1…', created.name), { autoClose: 4000 });
         } catch (error) {
-          await showErrorMessage(trans.__('Could not start the workspace'), error as Error);
+          notifyFailure(error, trans.__('Could not start %1', request.name));
         }
       }
     });

@@ -93,6 +93,35 @@ describe('ShareView', () => {
     expect(container.querySelectorAll('[data-testid="conveyor-share-link"]')).toHaveLength(2);
   });
 
+  it('offers a layout name for a workspace link, refusing a bad one, and shows the layout of a link', async () => {
+    const field = q('conveyor-share-layout') as HTMLInputElement;
+    expect(field.labels![0].textContent).toBe('JupyterLab layout (optional)');
+    await act(async () => {
+      model.layout = 'no spaces';
+    });
+    await render();
+    expect(q('conveyor-share-layout')!.getAttribute('aria-invalid')).toBe('true');
+    expect((q('conveyor-share-create') as HTMLButtonElement).disabled).toBe(true);
+    await act(async () => {
+      model.layout = 'paper';
+    });
+    await render();
+    await act(async () => {
+      q('conveyor-share-create')!.click();
+    });
+    expect(posted).toEqual([{ kind: 'workspace', target: { id: 'aaaaaaaaaaaa', layout: 'paper' }, scope: 'view', expiresInSeconds: 7 * 86400 }]);
+    model.links[1].target.layout = 'paper';
+    await render();
+    expect(container.querySelector('.jp-Conveyor-shareLinkLayout')!.textContent).toBe('layout paper');
+  });
+
+  it('has no layout field for a run', async () => {
+    model = new ShareLinksModel({ requestAPI: async <T,>() => ({ links: [] }) as T, kind: 'run', target: { id: 'r1' }, baseUrl: 'http://h/' });
+    await render();
+    expect(q('conveyor-share-layout')).toBeNull();
+    expect(container.textContent).toContain('Recipients get a read-only view.');
+  });
+
   it('revokes a link after confirmation and then offers no revoke for it', async () => {
     await act(async () => {
       q('conveyor-share-revoke')!.click();

@@ -2,7 +2,7 @@ import { nullTranslator } from '@jupyterlab/translation';
 
 import type { ShareLink, ShareRedeemed } from '../../../schema/generated/api';
 import { CommandIDs } from '../../core/commands';
-import { ShareLinksModel, shareUrl } from '../model';
+import { shareOffered, ShareLinksModel, shareUrl } from '../model';
 import { redeemFailure, shareCodeFrom, targetAction, withoutShareCode } from '../redeem';
 
 const trans = nullTranslator.load('jupyterlab_conveyor');
@@ -93,6 +93,30 @@ describe('ShareLinksModel', () => {
     expect((api.calls[0].body as { scope: string }).scope).toBe('view');
   });
 
+  it('shares a workspace layout by name, lists every link of the workspace, and refuses a bad name', async () => {
+    const api = fakeAPI({
+      'GET shares': () => ({ links: [] }),
+      'POST shares': () => ({ id: 'l4', code: 'c', url: '', link: link('l4', { target: { id: 'aaaaaaaaaaaa', layout: 'paper' } }) })
+    });
+    const model = new ShareLinksModel({ requestAPI: api.requestAPI, kind: 'workspace', target: { id: 'aaaaaaaaaaaa' }, baseUrl: BASE });
+    model.layout = 'bad name/';
+    expect(model.layoutError).toContain('layout name');
+    await expect(model.create()).rejects.toThrow('layout name');
+    expect(api.calls).toHaveLength(0);
+    model.layout = ' paper ';
+    expect(model.layoutError).toBe('');
+    await model.create();
+    expect(api.calls[0].body).toEqual({ kind: 'workspace', target: { id: 'aaaaaaaaaaaa', layout: 'paper' }, scope: 'view', expiresInSeconds: 7 * 86400 });
+    // The list is of the workspace (every layout), not of one layout.
+    await model.load();
+    expect(JSON.parse(new URLSearchParams(api.calls[1].path.split('?')[1]).get('target')!)).toEqual({ id: 'aaaaaaaaaaaa' });
+    // Other kinds have no layout.
+    const run = new ShareLinksModel({ requestAPI: api.requestAPI, kind: 'run', target: { id: 'r1' }, baseUrl: BASE });
+    run.layout = 'paper';
+    await run.create();
+    expect((api.calls[2].body as { target: unknown }).target).toEqual({ id: 'r1' });
+  });
+
   it('revokes a link: it stays listed as revoked and its one-time URL is gone', async () => {
     const api = fakeAPI({
       'POST shares': () => ({ id: 'l1', code: 'c', url: '', link: link('l1') }),
@@ -111,6 +135,17 @@ describe('ShareLinksModel', () => {
     await model.load();
     expect(model.error).toBe('unexpected GET shares?kind=run&target=%7B%22id%22%3A%22r1%22%7D');
     expect(model.loading).toBe(false);
+  });
+});
+
+describe('who is offered "Share…"', () => {
+  it('offers it to the owner of what a view shows only, and never before the user is known', () => {
+    expect(shareOffered({ owner: 'ada' }, 'ada')).toBe(true);
+    expect(shareOffered({ owner: 'ada' }, 'bob')).toBe(false);
+    expect(shareOffered({ owner: 'ada' }, null)).toBe(false);
+    // A comparison of experiments with different owners (or the Default experiment) passes ''.
+    expect(shareOffered({ owner: '' }, '')).toBe(false);
+    expect(shareOffered({}, 'bob')).toBe(true);
   });
 });
 
@@ -144,10 +179,16 @@ describe('link redemption', () => {
       scope: 'view',
       expiresAt: '2026-01-08T00:00:00Z'
     });
+    // A workspace opens at its entry: the server sends the recipient to their own copy of the layout.
     expect(targetAction(redeemed('workspace', { id: 'aaaaaaaaaaaa', layout: 'paper' }), BASE)).toEqual({
       type: 'tab',
-      url: `${BASE}conveyor/workspaces/aaaaaaaaaaaa/lab/workspaces/paper?clone=`
+      url: `${BASE}conveyor/workspaces/aaaaaaaaaaaa/?layout=paper`
     });
+    expect(targetAction(redeemed('workspace', { id: 'aaaaaaaaaaaa' }), BASE)).toEqual({
+      type: 'tab',
+      url: `${BASE}conveyor/workspaces/aaaaaaaaaaaa/`
+    });
+    expect(targetAction(redeemed('workspace', {}), BASE)).toEqual({ type: 'none' });
     expect(targetAction(redeemed('run', { id: 'r1' }), BASE)).toEqual({
       type: 'command',
       id: CommandIDs.openRun,

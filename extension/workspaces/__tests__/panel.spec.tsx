@@ -14,6 +14,7 @@ function ws(id: string, name: string, status: Workspace['status']): Workspace {
   return {
     id,
     owner: 'ada',
+    access: 'owner',
     name,
     image: 'conveyor/workspace:dev',
     profile: 'small',
@@ -110,6 +111,28 @@ describe('WorkspacesView', () => {
     expect(button('lab', 'start')!.disabled).toBe(true);
     expect(button('lab', 'restart')!.disabled).toBe(true);
     expect(button('lab', 'delete')!.disabled).toBe(false);
+  });
+
+  it('lists workspaces shared with the caller apart, with their scope and only Open', async () => {
+    const shared = (id: string, name: string, access: string) => ({ ...ws(id, name, 'running'), owner: 'bob', access }) as Workspace;
+    list = [ws('aaaaaaaaaaaa', 'lab', 'running'), shared('dddddddddddd', 'bobs', 'view'), shared('eeeeeeeeeeee', 'pair', 'collaborate')];
+    await model.refresh();
+    await render();
+    const section = container.querySelector('[data-testid="conveyor-workspaces-shared"]') as HTMLElement;
+    expect(section.getAttribute('aria-labelledby')).toBe('jp-conveyor-workspaces-shared');
+    expect(container.querySelector('#jp-conveyor-workspaces-shared')!.textContent).toBe('Shared with me');
+    expect([...section.querySelectorAll('[data-testid="conveyor-workspace"]')].map(r => r.getAttribute('data-name'))).toEqual(['bobs', 'pair']);
+    expect(row('bobs').querySelector('[data-testid="conveyor-workspace-scope"]')!.textContent).toBe('View only');
+    expect(row('pair').querySelector('[data-testid="conveyor-workspace-scope"]')!.textContent).toBe('Collaborate');
+    expect(row('bobs').textContent).toContain('by bob');
+    for (const testid of ['stop', 'start', 'restart', 'share', 'delete']) {
+      expect(button('bobs', testid)).toBeNull();
+    }
+    expect(button('lab', 'share')).not.toBeNull();
+    await act(async () => button('bobs', 'open')!.click());
+    expect(actions).toEqual(['open bobs']);
+    // The owner's count is of their own workspaces.
+    expect(container.textContent).toContain('1 workspace');
   });
 
   it('invites to start a first workspace when there is none', async () => {

@@ -2,7 +2,8 @@ import { nullTranslator } from '@jupyterlab/translation';
 import { Signal } from '@lumino/signaling';
 
 import type { ServerEvent, Workspace } from '../../../schema/generated/api';
-import { WorkspacesModel, workspaceLabUrl } from '../model';
+import { accessOf, WorkspacesModel, workspaceEntryUrl, workspaceLabUrl } from '../model';
+import { stopNotice, workspaceFailure } from '../errors';
 import {
   formatAge,
   formatCost,
@@ -19,6 +20,7 @@ function ws(id: string, patch: Partial<Workspace> = {}): Workspace {
   return {
     id,
     owner: 'ada',
+    access: 'owner',
     name: `w-${id}`,
     image: 'conveyor/workspace:dev',
     profile: 'small',
@@ -188,13 +190,95 @@ describe('WorkspacesModel', () => {
 });
 
 describe('workspaceLabUrl', () => {
-  it('puts the workspace under the Jupyter base URL, with a layout to clone', () => {
+  it('puts the workspace under the Jupyter base URL; shared ones open at their entry', () => {
     expect(workspaceLabUrl('http://h:8888/user/ada/', ws('aaaaaaaaaaaa'))).toBe(
       'http://h:8888/user/ada/conveyor/workspaces/aaaaaaaaaaaa/lab'
     );
-    expect(workspaceLabUrl('http://h:8888/', { id: 'bbbbbbbbbbbb' }, 'analysis')).toBe(
-      'http://h:8888/conveyor/workspaces/bbbbbbbbbbbb/lab/workspaces/analysis?clone='
+    expect(workspaceEntryUrl('http://h:8888/', 'bbbbbbbbbbbb')).toBe('http://h:8888/conveyor/workspaces/bbbbbbbbbbbb/');
+    expect(workspaceEntryUrl('http://h:8888/', 'bbbbbbbbbbbb', 'paper v2')).toBe(
+      'http://h:8888/conveyor/workspaces/bbbbbbbbbbbb/?layout=paper%20v2'
     );
+  });
+});
+
+describe('workspaces shared with the caller', () => {
+  it('splits the list by access; a list without the field is all the caller\'s', async () => {
+    const shared = (id: string, access: string) => ({ ...ws(id, { owner: 'bob' }), access }) as Workspace;
+    const api = fakeAPI({
+      'GET workspaces': () => ({
+        workspaces: [ws('aaaaaaaaaaaa'), shared('bbbbbbbbbbbb', 'view'), shared('cccccccccccc', 'collaborate'), { ...ws('dddddddddddd'), access: 'owner' }]
+      })
+    });
+    const model = new WorkspacesModel({ requestAPI: api.requestAPI, autoStart: false });
+    await model.refresh();
+    expect(model.mine.map(w => w.id)).toEqual(['aaaaaaaaaaaa', 'dddddddddddd']);
+    expect(model.shared.map(w => [w.id, accessOf(w)])).toEqual([
+      ['bbbbbbbbbbbb', 'view'],
+      ['cccccccccccc', 'collaborate']
+    ]);
+    expect(accessOf({ ...ws('eeeeeeeeeeee'), access: 'admin' } as unknown as Workspace)).toBe('owner');
+    model.dispose();
+  });
+
+  it('shows the status a workspace event carries at once, then reads the list again', async () => {
+    const events = new Signal<unknown, ServerEvent>({});
+    let answer = [ws('aaaaaaaaaaaa', { status: 'starting' })];
+    let listed!: () => void;
+    let reloaded = new Promise<void>(resolve => (listed = resolve));
+    const api = fakeAPI({
+      'GET workspaces': () => {
+        listed();
+        return { workspaces: answer };
+      }
+    });
+    const model = new WorkspacesModel({ requestAPI: api.requestAPI, events, autoStart: false, transitionInterval: 60_000 });
+    await model.refresh();
+    reloaded = new Promise<void>(resolve => (listed = resolve));
+    answer = [ws('aaaaaaaaaaaa', { status: 'running', cost: 0.02 })];
+    events.emit({ type: 'workspace', id: 'aaaaaaaaaaaa', name: 'w', status: 'running' } as unknown as ServerEvent);
+    expect(model.workspaces[0].status).toBe('running');
+    expect(model.workspaces[0].cost).toBe(0.01);
+    await reloaded;
+    await new Promise(resolve => setTimeout(resolve, 0));
+    expect(model.workspaces[0].cost).toBe(0.02);
+    // An unknown status is not shown.
+    events.emit({ type: 'workspace', id: 'aaaaaaaaaaaa', status: 'exploded' } as unknown as ServerEvent);
+    expect(model.workspaces[0].status).toBe('running');
+    model.dispose();
+  });
+});
+
+describe('refusals and stops', () => {
+  const refused = (code: string, message: string) => Object.assign(new Error(message), { code });
+
+  it('names budget, quota and read-only refusals and keeps the server explanation', () => {
+    const budget = workspaceFailure(refused('budget_exceeded', 'The budget of ada for month is used up ($5.00 of $5.00)'), 'Could not start w', trans);
+    expect(budget.title).toBe('Could not start w: your budget is used up');
+    expect(budget.message).toContain('$5.00 of $5.00');
+    expect(budget.showResources).toBe(true);
+    const quota = workspaceFailure(refused('exceeds_quota', 'asks for 8 cpus but ada allows 4'), 'Could not start w', trans);
+    expect(quota.title).toContain('larger than your quota');
+    expect(quota.message).toContain('Choose a smaller resource profile');
+    const busy = workspaceFailure(refused('quota_busy', '4 of 4 cpus in use'), 'Could not start w', trans);
+    expect(busy.title).toContain('quota is in use');
+    expect(busy.message).toContain('4 of 4 cpus in use');
+    const readOnly = workspaceFailure(refused('workspace_read_only', 'This workspace is shared with you read-only'), 'Could not stop w', trans);
+    expect(readOnly.showResources).toBe(false);
+    expect(workspaceFailure(new Error('engine down'), 'Could not start w', trans)).toEqual({
+      title: 'Could not start w',
+      message: 'engine down',
+      showResources: false
+    });
+  });
+
+  it('explains stops by idle time or budget only', () => {
+    expect(stopNotice({ type: 'workspace', name: 'w', status: 'stopping', reason: 'budget', message: 'Spent $5.' }, trans)).toBe(
+      'Workspace w was stopped: your budget is used up. Spent $5.'
+    );
+    expect(stopNotice({ type: 'workspace', name: 'w', status: 'stopping', reason: 'idle' }, trans)).toContain('after its idle time');
+    expect(stopNotice({ type: 'workspace', name: 'w', status: 'stopped' }, trans)).toBeNull();
+    expect(stopNotice({ type: 'workspace', name: 'w', status: 'running', reason: 'idle' }, trans)).toBeNull();
+    expect(stopNotice({ type: 'run', status: 'stopped', reason: 'idle' }, trans)).toBeNull();
   });
 });
 
