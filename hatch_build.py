@@ -19,7 +19,8 @@ The native addon makes the wheel platform-specific, so the wheel is tagged ``py3
 ``CONVEYOR_WHEEL_WITHOUT_COMPANION=1`` leaves the companion out (a pure-Python wheel: the workspace
 image's, whose server extension runs in workspace mode). An editable install only builds the
 bundle: the package then runs ``server/dist/conveyor-server.js`` from the checkout.
-``HATCH_JUPYTER_BUILDER_SKIP_NPM=1`` (or ``SKIP_JUPYTER_BUILDER=1``) skips every npm command, as it does for the labextension; the files are still packed when they exist.
+``HATCH_JUPYTER_BUILDER_SKIP_NPM=1`` (or ``SKIP_JUPYTER_BUILDER=1``) skips every npm command, as
+it does for the labextension; the files are still packed when they exist.
 """
 
 from __future__ import annotations
