@@ -7,8 +7,9 @@ import { resourceConfig } from '../src/resources/config';
 import { buildServer, type ConveyorServer } from '../src/server';
 import { Store } from '../src/store/store';
 import { expectError } from './helpers/expectError';
-import { postgresUrl, tempDir } from './helpers/env';
+import { postgresUrl, tempDir, TEST_IMAGE } from './helpers/env';
 import { backends } from './models-helpers';
+import { cmdPipeline } from './resources/helpers';
 import { json, SECRET, secretHeaders } from './helpers/server';
 
 /**
@@ -33,7 +34,8 @@ const config = {
   // `lab` costs $1 per second, so a budget of $3 is used up by a workspace in about 3 seconds.
   profiles: [
     { name: 'lab', cpus: 1, memory: '1Gi', pricePerHour: 3600 },
-    { name: 'big', cpus: 4, memory: '1Gi', pricePerHour: 1 }
+    { name: 'big', cpus: 4, memory: '1Gi', pricePerHour: 1 },
+    { name: 'run', cpus: 1, memory: '64Mi', pricePerHour: 0 }
   ],
   quotas: { users: { [ALICE]: { cpus: 1.5 } } },
   budgets: { users: { [CAROL]: 3 } },
@@ -51,6 +53,8 @@ async function boot(): Promise<void> {
     port: 0,
     secret: SECRET,
     dataDir: dataDir.path,
+    workspaceDir: dataDir.path,
+    defaultImage: TEST_IMAGE,
     databaseUrl,
     exitOnStdinClose: false,
     logLevel: 'silent',
@@ -206,9 +210,25 @@ describe('on SQLite', () => {
       );
       expect(await names(ALICE)).toEqual(['one']);
 
+      // The owner's run waits on the quota the workspace holds, and runs once it stops.
+      const step = { name: 'work', command: ['true'], resources: { profile: 'run' } };
+      const submitted = await api('/runs', ALICE, { method: 'POST', body: JSON.stringify({ pipeline: cmdPipeline('after', [step]), cache: false }) });
+      expect(submitted.status).toBe(201);
+      const run = await json(submitted);
+      const queue = await until(async () => {
+        const q = (await json(await api('/resources', ALICE))).queue;
+        return q.length ? q : undefined;
+      }, 'the queued step');
+      expect(queue).toEqual([expect.objectContaining({ runId: run.id, reason: 'quota', message: `Waiting until the quota of ${ALICE} (1.5 CPUs) is in use` })]);
+
       await until(async () => ((await json(await api(`/workspaces/${one.id}`, ALICE))).status === 'running' ? true : undefined), 'running');
       const stopped = await json(await api(`/workspaces/${one.id}/stop`, ALICE, { method: 'POST' }));
       expect(stopped.status).toBe('stopped');
+      const done = await until(async () => {
+        const r = await json(await api(`/runs/${run.id}`, ALICE));
+        return ['succeeded', 'failed', 'cancelled'].includes(r.status) ? r : undefined;
+      }, 'the run');
+      expect(done.status).toBe('succeeded');
       expect(await quotaUsed(ALICE)).toBe(0);
       const rows = await usageRows(one.id);
       expect(rows).toHaveLength(1);
