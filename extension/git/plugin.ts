@@ -66,6 +66,17 @@ export const gitPlugin: JupyterFrontEndPlugin<void> = {
       path: localPath(defaultBrowser?.model.path ?? ''),
       autoStart: false
     });
+    // Polling starts once the server's first status says this is not a managed workspace's
+    // JupyterLab (git is not available there: docs/workspaces.md).
+    const startOutsideWorkspace = () => {
+      const status = conveyor.connection.status;
+      if (!status) {
+        conveyor.connection.changed.connect(startOutsideWorkspace);
+        return;
+      }
+      conveyor.connection.changed.disconnect(startOutsideWorkspace);
+      if (!status.workspace) model.start();
+    };
     void app.restored.then(() => {
       if (defaultBrowser) {
         model.path = localPath(defaultBrowser.model.path);
@@ -73,7 +84,7 @@ export const gitPlugin: JupyterFrontEndPlugin<void> = {
           model.path = localPath(change.newValue ?? '');
         });
       }
-      model.start();
+      startOutsideWorkspace();
     });
     // A saved, renamed or deleted file changes the status: reload soon.
     app.serviceManager.contents.fileChanged.connect(() => model.scheduleRefresh());
@@ -191,10 +202,16 @@ export const gitPlugin: JupyterFrontEndPlugin<void> = {
     const panel = new GitPanel({ model, trans, actions });
     conveyor.sidebar.addSection(panel, { rank: 400 });
     // Inside a managed workspace the server's git would act on its own folder, not this one (409
-    // not_available_in_workspace; docs/workspaces.md): no Git section there.
-    const hideInsideWorkspace = () => panel.setHidden(Boolean(conveyor.connection.status?.workspace));
-    conveyor.connection.changed.connect(hideInsideWorkspace);
-    hideInsideWorkspace();
+    // not_available_in_workspace; docs/workspaces.md): no Git section there (its title goes too).
+    const removeInsideWorkspace = () => {
+      if (conveyor.connection.status?.workspace && !panel.isDisposed) {
+        conveyor.connection.changed.disconnect(removeInsideWorkspace);
+        model.visible = false;
+        panel.dispose();
+      }
+    };
+    conveyor.connection.changed.connect(removeInsideWorkspace);
+    removeInsideWorkspace();
 
     commands.addCommand(CommandIDs.showGit, {
       label: trans.__('Show Git'),
