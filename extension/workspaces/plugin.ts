@@ -122,7 +122,7 @@ export const workspacesPlugin: JupyterFrontEndPlugin<void> = {
       caption: trans.__('Your managed workspaces'),
       execute: () => {
         app.shell.activateById(conveyor.sidebar.id);
-        expandSection(panel);
+        expandSection(panel, { share: 0.4 });
         void model.refresh();
       }
     });

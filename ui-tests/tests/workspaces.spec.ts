@@ -1,0 +1,198 @@
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import type { BrowserContext, Page } from '@playwright/test';
+import * as path from 'path';
+
+/**
+ * Issue #8's acceptance, against the real companion, Docker engine and workspace image: start a
+ * workspace from the Workspaces section, open it (the inner JupyterLab loads through the proxy),
+ * create a view link and copy it, open it as a second user (read-only: a save is refused), and
+ * the owner's share dialog lists that use.
+ *
+ * Users: galata's Jupyter has no token, and Conveyor's proxy names every browser the OS account,
+ * so this spec names its two users with the cookie galata_identity.py reads.
+ */
+const API = '/conveyor/api/v1';
+const RESULTS = path.join(__dirname, '..', 'test-results');
+const SIDEBAR_ID = 'jp-conveyor-sidebar';
+const COOKIE = 'conveyor-galata-user';
+const IMAGE = 'conveyor/workspace:dev';
+const OWNER = 'galata-ws-owner';
+const GUEST = 'galata-ws-guest';
+
+test.use({ autoGoto: false });
+test.setTimeout(120_000);
+
+async function nameUser(context: BrowserContext, baseURL: string, name: string): Promise<void> {
+  await context.addCookies([{ name: COOKIE, value: name, url: baseURL }]);
+}
+
+/** Requests a loaded JupyterLab must have had answered: its page, bundles, extensions, settings, themes. */
+const LAB_ASSET = /\/(static|lab\/extensions|lab\/api\/(settings|themes|translations)|api\/translations)\//;
+
+/**
+ * Wait until a workspace's JupyterLab shows its main area and file browser, with none of its
+ * assets refused. Other refused requests are noted in the report (test annotations).
+ */
+async function innerLabLoaded(tab: Page, failures: string[], who: string): Promise<void> {
+  await tab.waitForLoadState('domcontentloaded');
+  await expect(tab.locator('#jp-main-dock-panel')).toBeVisible({ timeout: 45_000 });
+  await expect(tab.locator('.jp-DirListing-content')).toBeVisible({ timeout: 20_000 });
+  expect(failures.filter(f => LAB_ASSET.test(f))).toEqual([]);
+  test.info().annotations.push({ type: `refused requests (${who})`, description: failures.join('\n') || 'none' });
+}
+
+function recordFailures(tab: Page): string[] {
+  const failures: string[] = [];
+  tab.on('response', response => {
+    if (response.status() >= 400) {
+      failures.push(`${response.status()} ${response.request().method()} ${response.url()}`);
+    }
+  });
+  // A navigation (JupyterLab moving to another layout) aborts the requests under way: not a failure.
+  tab.on('requestfailed', request => {
+    if (request.failure()?.errorText !== 'net::ERR_ABORTED') {
+      failures.push(`${request.failure()?.errorText} ${request.method()} ${request.url()}`);
+    }
+  });
+  return failures;
+}
+
+async function openWorkspaces(page: IJupyterLabPageFixture) {
+  await page.locator(`.jp-SideBar .lm-TabBar-tab[data-id="${SIDEBAR_ID}"]`).click();
+  await page.evaluate(() => (window as any).jupyterapp.commands.execute('conveyor:show-workspaces'));
+  const section = page.locator('#jp-conveyor-workspaces');
+  await expect(section).toBeVisible();
+  return section;
+}
+
+let workspaceId = '';
+
+test.afterAll(async ({ playwright, baseURL }) => {
+  if (!workspaceId) {
+    return;
+  }
+  // Removes the container, its network and this spec's own home volume, even after a failure.
+  const owner = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { Cookie: `${COOKIE}=${OWNER}` } });
+  const removed = await owner.delete(`${API}/workspaces/${workspaceId}?volume=true`);
+  await owner.dispose();
+  expect(removed.status()).toBeLessThan(300);
+});
+
+test('start a workspace, share a view link, open it as a second user', async ({ page, browser, baseURL }) => {
+  const base = baseURL!;
+  await nameUser(page.context(), base, OWNER);
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+  await page.goto();
+  const status = await (await page.request.get(`${API}/status`)).json();
+  expect(status.user.name).toBe(OWNER);
+
+  const name = `galata-${Date.now().toString(36)}`;
+  const guestContext = await browser.newContext({ baseURL: base });
+  try {
+    // Start it from the section: the image setup builds, the smallest profile.
+    const section = await openWorkspaces(page);
+    await section.getByTestId('conveyor-workspace-new').click();
+    const dialog = page.locator('.jp-Dialog');
+    await dialog.getByTestId('conveyor-workspace-name').fill(name);
+    await dialog.getByTestId('conveyor-workspace-image').selectOption(IMAGE);
+    await dialog.getByTestId('conveyor-workspace-profile').selectOption('small');
+    await dialog.locator('.jp-Dialog-button.jp-mod-accept').click();
+    const row = section.locator(`[data-testid="conveyor-workspace"][data-name="${name}"]`);
+    await expect(row).toBeVisible();
+    workspaceId = (await row.getAttribute('data-id')) ?? '';
+    expect(workspaceId).toMatch(/^[0-9a-f]{12}$/);
+    await expect(row).toHaveAttribute('data-status', 'running', { timeout: 60_000 });
+    await expect(row.getByTestId('conveyor-workspace-status')).toHaveText('Running');
+    await section.screenshot({ path: path.join(RESULTS, 'workspaces-section.png') });
+
+    // Open it: a new tab with the workspace's own JupyterLab, loaded through the proxy.
+    const [tab] = await Promise.all([page.context().waitForEvent('page'), row.getByTestId('conveyor-workspace-open').click()]);
+    const ownerFailures = recordFailures(tab);
+    await innerLabLoaded(tab, ownerFailures, 'owner');
+    expect(tab.url()).toContain(`/conveyor/workspaces/${workspaceId}/lab`);
+    await tab.screenshot({ path: path.join(RESULTS, 'workspaces-inner-lab.png') });
+    // A notebook in the workspace for the guest to open (written by the owner, through the proxy).
+    const wsApi = `${base}/conveyor/workspaces/${workspaceId}/api`;
+    const put = await tab.request.put(`${wsApi}/contents/shared.ipynb`, {
+      data: {
+        type: 'notebook',
+        format: 'json',
+        content: {
+          cells: [{ cell_type: 'markdown', metadata: {}, source: '# Shared with a guest' }],
+          metadata: { kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' } },
+          nbformat: 4,
+          nbformat_minor: 5
+        }
+      }
+    });
+    expect([200, 201]).toContain(put.status());
+    await tab.close();
+
+    // A view link: create it, copy it.
+    await row.getByTestId('conveyor-workspace-share').click();
+    const share = page.locator('.jp-Dialog').filter({ has: page.getByTestId('conveyor-share-create') });
+    await expect(share.getByTestId('conveyor-share-scope-view')).toBeChecked();
+    await share.getByTestId('conveyor-share-create').click();
+    const field = share.getByTestId('conveyor-share-url');
+    await expect(field).toHaveValue(/\/lab\?conveyor-share=cvs_/);
+    const link = await field.inputValue();
+    await share.getByTestId('conveyor-share-copy').click();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(link);
+    await share.screenshot({ path: path.join(RESULTS, 'workspaces-share-dialog.png') });
+    await share.locator('.jp-Dialog-button.jp-mod-accept').click();
+
+    // The second user opens the link: the workspace opens in a new tab, read-only.
+    await nameUser(guestContext, base, GUEST);
+    const guest = await guestContext.newPage();
+    const guestTab = guestContext.waitForEvent('page', { timeout: 60_000 });
+    await guest.goto(link);
+    expect((await (await guest.request.get(`${API}/status`)).json()).user.name).toBe(GUEST);
+    const inner = await guestTab;
+    const guestFailures = recordFailures(inner);
+    await innerLabLoaded(inner, guestFailures, 'guest');
+    expect(inner.url()).toContain(`/conveyor/workspaces/${workspaceId}/lab`);
+    // The guest sees it listed as shared with them, view only, without the owner's actions.
+    await guest.locator(`.jp-SideBar .lm-TabBar-tab[data-id="${SIDEBAR_ID}"]`).click();
+    await guest.evaluate(() => (window as any).jupyterapp.commands.execute('conveyor:show-workspaces'));
+    const sharedRow = guest.getByTestId('conveyor-workspaces-shared').locator(`[data-id="${workspaceId}"]`);
+    await expect(sharedRow.getByTestId('conveyor-workspace-scope')).toHaveText('View only');
+    await expect(sharedRow.getByTestId('conveyor-workspace-share')).toHaveCount(0);
+    await expect(sharedRow.getByTestId('conveyor-workspace-delete')).toHaveCount(0);
+    await guest.locator('#jp-conveyor-workspaces').screenshot({ path: path.join(RESULTS, 'workspaces-shared-with-me.png') });
+
+    // A notebook opens; saving it is refused with the read-only message.
+    await inner.locator('.jp-DirListing-item', { hasText: 'shared.ipynb' }).dblclick();
+    const notebook = inner.locator('.jp-NotebookPanel');
+    await expect(notebook.getByRole('heading', { name: 'Shared with a guest' })).toBeVisible({ timeout: 20_000 });
+    // Its kernel cannot start (view scope): JupyterLab says so; dismiss that, then save.
+    const kernelRefused = inner.locator('.jp-Dialog').filter({ hasText: /kernel/i });
+    await expect(kernelRefused).toBeVisible({ timeout: 20_000 });
+    await inner.screenshot({ path: path.join(RESULTS, 'workspaces-guest-kernel-refused.png') });
+    await expect(kernelRefused).toContainText(/read-only/);
+    // JupyterLab may ask again (another start attempt): dismiss until none is left.
+    await expect(async () => {
+      for (const dialog of await kernelRefused.all()) {
+        await dialog.locator('.jp-Dialog-button').last().click({ timeout: 2_000 });
+      }
+      await expect(kernelRefused).toHaveCount(0, { timeout: 1_000 });
+    }).toPass({ timeout: 20_000 });
+    await notebook.locator('.jp-Cell').first().click();
+    await inner.keyboard.press('Control+s');
+    const refused = inner.locator('.jp-Dialog').filter({ hasText: /read-only|read only/i });
+    await expect(refused).toBeVisible({ timeout: 20_000 });
+    await inner.screenshot({ path: path.join(RESULTS, 'workspaces-guest-save-refused.png') });
+    const saved = await guest.request.get(`${base}/conveyor/workspaces/${workspaceId}/api/contents/shared.ipynb`);
+    expect(saved.status()).toBe(200);
+
+    // The owner's share dialog lists the guest's use.
+    await row.getByTestId('conveyor-workspace-share').click();
+    const again = page.locator('.jp-Dialog').filter({ has: page.getByTestId('conveyor-share-create') });
+    const used = again.getByTestId('conveyor-share-link').filter({ hasText: GUEST });
+    await expect(used).toBeVisible();
+    await expect(used.getByTestId('conveyor-share-uses')).toHaveText('1 use');
+    await again.screenshot({ path: path.join(RESULTS, 'workspaces-share-used.png') });
+    await again.locator('.jp-Dialog-button.jp-mod-accept').click();
+  } finally {
+    await guestContext.close();
+  }
+});
