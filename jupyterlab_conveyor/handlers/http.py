@@ -13,6 +13,7 @@ takes the chunks as they arrive, so a large artifact upload never sits in memory
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, cast
@@ -20,7 +21,7 @@ from urllib.parse import quote
 
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.auth.utils import HTTP_METHOD_TO_AUTH_ACTION
-from jupyter_server.base.handlers import APIHandler
+from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from jupyter_server.utils import url_path_join
 from tornado import httputil, web
 from tornado.httpclient import HTTPClientError, HTTPRequest
@@ -33,6 +34,10 @@ from .body import BodyStream
 from .headers import client_response_headers, upstream_query, upstream_request_headers
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+# A managed workspace's JupyterLab (``/conveyor/workspaces/<id>/…``): a web UI, not an API.
+_WORKSPACE_UI = re.compile(r"^conveyor/workspaces/[^/]+/")
+# The Jupyter base URL, so the companion can write it into the workspace's pages.
+BASE_URL_HEADER = "X-Conveyor-Base-Url"
 _IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 # How long a request keeps retrying a companion that is exiting (see _proxy).
 _RETRY_GRACE = 3.0
@@ -76,7 +81,11 @@ class _ResponseRelay:
         handler = self.handler
         handler.set_status(self.status.code, self.status.reason or None)
         for name, value in client_response_headers(self.headers):
-            if name.lower() == "location" and value.startswith("/"):
+            if (
+                name.lower() == "location"
+                and value.startswith("/")
+                and not value.startswith(handler.base_url)
+            ):
                 value = url_path_join(handler.base_url, value)
             if name.lower() == "content-type":
                 self.content_type = value
@@ -91,6 +100,28 @@ class ConveyorProxyHandler(ConveyorHandlerMixin, APIHandler):
     client_gone = False
     _body: BodyStream | None = None
     _upstream: asyncio.Future[_ResponseRelay | None] | None = None
+
+    @property
+    def workspace_ui(self) -> bool:
+        """Whether this request is for a workspace's JupyterLab (pages, scripts, its own API)."""
+        # From the request (the CSP header is set before the path is matched).
+        path = self.request.path
+        base = self.base_url
+        return path.startswith(base) and bool(_WORKSPACE_UI.match(path[len(base) :]))
+
+    @property
+    def content_security_policy(self) -> str:
+        # APIHandler adds ``default-src 'none'``: right for JSON, but it would stop the workspace's
+        # JupyterLab page from running any of its scripts. Its pages get Jupyter's page policy.
+        if self.workspace_ui:
+            return JupyterHandler.content_security_policy.fget(self)  # type: ignore[attr-defined,no-any-return]
+        return super().content_security_policy
+
+    def get_login_url(self) -> str:
+        # A browser opening a workspace without a session goes to the login page (APIHandler: 403).
+        if self.workspace_ui and (self.request.method or "GET") in ("GET", "HEAD"):
+            return JupyterHandler.get_login_url(self)
+        return super().get_login_url()
 
     def on_connection_close(self) -> None:
         self.client_gone = True
@@ -156,6 +187,7 @@ class ConveyorProxyHandler(ConveyorHandlerMixin, APIHandler):
         method = self.request.method or "GET"
         headers = upstream_request_headers(self.request.headers)
         headers.update(upstream.auth_headers(self.conveyor_username()))
+        headers[BASE_URL_HEADER] = self.base_url
         body: bytes | None = None
         producer = None
         if self._body is not None:

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+from urllib.parse import quote
 
 from jupyter_server.auth.decorator import ws_authenticated
 from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.base.websocket import WebSocketMixin
-from tornado import web
+from jupyter_server.utils import url_path_join
+from tornado import httputil, web
 from tornado.httpclient import HTTPClientError, HTTPRequest
+from tornado.routing import PathMatches, Rule
 from tornado.websocket import (
     WebSocketClientConnection,
     WebSocketClosedError,
@@ -31,6 +34,8 @@ WS_PATH = "/conveyor/api/v1/ws"
 # Close codes that may be sent on the wire (1005, 1006 and 1015 are reserved for "no code").
 _SENDABLE_CLOSE = frozenset({1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014})
 _LOST = (1011, "Conveyor companion connection lost")
+# Kernel outputs (images, large dataframes) travel on workspace websockets.
+_MAX_MESSAGE = 256 * 1024 * 1024
 
 
 def _close_args(code: int | None, reason: str | None) -> tuple[int, str | None]:
@@ -57,12 +62,14 @@ class ConveyorWebSocketHandler(ConveyorHandlerMixin, WebSocketMixin, WebSocketHa
         try:
             upstream = await self.conveyor.upstream()
             request = HTTPRequest(
-                upstream.url(WS_PATH, upstream_query(self.request.query), websocket=True),
+                upstream.url(self.upstream_path(*args), upstream_query(self.request.query), websocket=True),
                 headers=upstream.auth_headers(self.conveyor_username()),
                 connect_timeout=10.0,
                 request_timeout=10.0,
             )
-            self.upstream = await websocket_connect(request)
+            self.upstream = await websocket_connect(
+                request, subprotocols=self.offered_subprotocols(), max_message_size=_MAX_MESSAGE
+            )
         except CompanionUnavailable as e:
             self._refuse(503, e.code, e.message)
             return
@@ -76,6 +83,14 @@ class ConveyorWebSocketHandler(ConveyorHandlerMixin, WebSocketMixin, WebSocketHa
         finally:
             if self.ws_connection is None:  # the upgrade failed (not a websocket request, …)
                 self._close_upstream(*_LOST)
+
+    def upstream_path(self, *args: Any) -> str:
+        """The companion's websocket this one is relayed to."""
+        return WS_PATH
+
+    def offered_subprotocols(self) -> list[str] | None:
+        """The subprotocols offered upstream (the client's, for a workspace's JupyterLab)."""
+        return None
 
     def _refuse(self, status: int, code: str, message: str) -> None:
         self.log.warning("Conveyor websocket refused: %s", message)
@@ -116,3 +131,39 @@ class ConveyorWebSocketHandler(ConveyorHandlerMixin, WebSocketMixin, WebSocketHa
         upstream, self.upstream = self.upstream, None
         if upstream is not None:
             upstream.close(code, reason)
+
+
+class ConveyorWorkspaceSocketHandler(ConveyorWebSocketHandler):
+    """A managed workspace's websockets (kernels, terminals, events): ``/conveyor/workspaces/<id>/…``.
+
+    Relayed like the event stream, to the companion's workspace proxy, which decides who may open
+    which (a view link holder gets the event stream only). The subprotocol JupyterLab asks for
+    (``v1.kernel.websocket.jupyter.org``) is offered upstream and the inner server's choice kept.
+    """
+
+    def upstream_path(self, *args: Any) -> str:
+        return "/conveyor/" + quote(str(args[0]), safe="/:@!$&'()*+,;=~")
+
+    def offered_subprotocols(self) -> list[str] | None:
+        header = self.request.headers.get("Sec-WebSocket-Protocol", "")
+        offered = [p.strip() for p in header.split(",") if p.strip()]
+        return offered or None
+
+    def select_subprotocol(self, subprotocols: list[str]) -> str | None:
+        chosen = self.upstream.selected_subprotocol if self.upstream is not None else None
+        return chosen if chosen in subprotocols else None
+
+
+class _WebSocketUpgrade(PathMatches):
+    """Matches the path only for websocket upgrades (plain requests go to the HTTP proxy)."""
+
+    def match(self, request: httputil.HTTPServerRequest) -> dict[str, Any] | None:
+        if request.headers.get("Upgrade", "").lower() != "websocket":
+            return None
+        return super().match(request)
+
+
+def workspace_socket_rule(base_url: str) -> Rule:
+    """The route of :class:`ConveyorWorkspaceSocketHandler` under Jupyter's ``base_url``."""
+    pattern = url_path_join(base_url, r"/conveyor/(workspaces/[^/]+/.*)")
+    return Rule(_WebSocketUpgrade(pattern), ConveyorWorkspaceSocketHandler)

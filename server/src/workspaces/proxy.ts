@@ -1,7 +1,7 @@
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import type { Identity } from '../auth/identity';
 import { identityOf } from '../auth/identity';
 import { AppError } from '../core/errors';
@@ -11,9 +11,14 @@ import { landing, mayRequest, mayUpgrade, mayWake } from './scope';
 import type { Row, WorkspaceAccess, WorkspaceService } from './service';
 
 export const PROXY_PREFIX = '/conveyor/workspaces/';
+/** The Jupyter base URL the request came through (sent by the Python proxy), e.g. `/user/ada/`. */
+const BASE_HEADER = 'x-conveyor-base-url';
+const BASE = /^\/(?:[A-Za-z0-9._~@-]+\/)*$/;
+/** Pages larger than this are not rewritten but refused (502): a lab page is ~10 kB. */
+const MAX_PAGE = 4 * 1024 * 1024;
 const PATH = /^\/conveyor\/workspaces\/([^/?#]+)(\/[^?#]*)?/;
 /** Headers the inner JupyterLab never sees: Conveyor's credentials, the outer session, the browser origin. */
-const DROP = new Set(['host', 'origin', 'cookie', 'authorization', 'x-conveyor-secret', 'x-conveyor-user', 'x-xsrftoken', 'connection', 'upgrade']);
+const DROP = new Set(['host', 'origin', 'cookie', 'authorization', 'x-conveyor-secret', 'x-conveyor-user', 'x-xsrftoken', 'connection', 'upgrade', BASE_HEADER]);
 
 function upstreamHeaders(headers: IncomingHttpHeaders, live: Live): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
@@ -60,6 +65,41 @@ function clientHeaders(answer: IncomingMessage): IncomingHttpHeaders {
   return headers;
 }
 
+/** The Jupyter base URL of the request when it is not `/` (the inner pages then need rewriting). */
+function jupyterBase(req: IncomingMessage): string | null {
+  const raw = req.headers[BASE_HEADER];
+  return typeof raw === 'string' && raw !== '/' && BASE.test(raw) ? raw : null;
+}
+
+/** Answers that name the inner base: pages, and kernelspecs (their logos' URLs). */
+const namesBase = (rest: string, answer: IncomingMessage): boolean =>
+  String(answer.headers['content-type'] ?? '').startsWith('text/html') || rest.startsWith('/api/kernelspecs');
+
+/**
+ * The inner JupyterLab runs at `/conveyor/workspaces/<id>/`; behind a Jupyter at `/user/ada/` the
+ * browser reaches it at `/user/ada/conveyor/workspaces/<id>/`. Its pages (page config, script tags)
+ * and kernelspecs (logo URLs) name its base: they are rewritten to the browser's; the rest is computed from those.
+ */
+function relayPage(answer: IncomingMessage, res: Response, id: string, base: string): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  answer.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size <= MAX_PAGE) chunks.push(chunk);
+  });
+  answer.on('end', () => {
+    const inner = WorkspaceEngine.baseUrl(id);
+    const outer = `${base}${inner.slice(1)}`;
+    const body = size <= MAX_PAGE ? Buffer.from(Buffer.concat(chunks).toString('utf8').split(inner).join(outer), 'utf8') : Buffer.alloc(0);
+    const headers = clientHeaders(answer);
+    delete headers['content-length'];
+    delete headers['transfer-encoding'];
+    delete headers.etag;
+    res.writeHead(size <= MAX_PAGE ? (answer.statusCode ?? 502) : 502, { ...headers, 'content-length': String(body.length) });
+    res.end(body);
+  });
+}
+
 const layoutParam = (url: string): string | null => new URL(url, 'http://x').searchParams.get('layout');
 
 /** The HTTP half of the proxy (mounted at /conveyor/workspaces behind the auth middleware). */
@@ -96,13 +136,18 @@ export function proxyHandler(service: WorkspaceService, logger: Logger): Request
         }
         return;
       }
-      const upstream = httpRequest(
-        { host: live.ip, port: PORT, method: req.method, path: req.originalUrl, headers: upstreamHeaders(req.headers, live), agent: false },
-        answer => {
-          res.writeHead(answer.statusCode ?? 502, clientHeaders(answer));
-          answer.pipe(res);
+      const base = jupyterBase(req);
+      const headers = upstreamHeaders(req.headers, live);
+      // Pages are rewritten (relayPage): they must come uncompressed.
+      if (base) delete headers['accept-encoding'];
+      const upstream = httpRequest({ host: live.ip, port: PORT, method: req.method, path: req.originalUrl, headers, agent: false }, answer => {
+        if (base && namesBase(rest, answer) && !answer.headers['content-encoding']) {
+          relayPage(answer, res, row.id, base);
+          return;
         }
-      );
+        res.writeHead(answer.statusCode ?? 502, clientHeaders(answer));
+        answer.pipe(res);
+      });
       // A connect that does not happen in 5 s is a dead container (its address no longer answers).
       upstream.on('socket', socket => {
         if (!socket.connecting) return;
