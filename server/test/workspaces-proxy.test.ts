@@ -225,6 +225,19 @@ test("the inner JupyterLab's cookies are not passed on", async () => {
   }
 });
 
+test('behind a Jupyter base URL the page names it; a malformed base is ignored', async () => {
+  const page = (base: string) => proxied(OWNER, 'lab', { headers: { accept: 'text/html', 'x-conveyor-base-url': base } });
+  const rewritten = await page('/user/ada/');
+  expect(rewritten.status).toBe(200);
+  const html = await rewritten.text();
+  expect(html).toContain(`"baseUrl": "/user/ada/conveyor/workspaces/${id}/"`);
+  expect(html).toMatch(new RegExp(`src="/user/ada/conveyor/workspaces/${id}/static/lab/main\\.`));
+  expect(Number(rewritten.headers.get('content-length'))).toBe(Buffer.byteLength(html));
+  const logo = (await json(await proxied(OWNER, 'api/kernelspecs', { headers: { 'x-conveyor-base-url': '/user/ada/' } }))).kernelspecs.python3.resources['logo-svg'];
+  expect(logo).toBe(`/user/ada/conveyor/workspaces/${id}/kernelspecs/python3/logo-svg.svg`);
+  expect(await (await page('/user/"x/')).text()).toContain(`"baseUrl": "/conveyor/workspaces/${id}/"`);
+});
+
 test('a stopped workspace: a collaborator wakes it, a view holder is told the owner stopped it', async () => {
   expect((await api(OWNER, 'POST', `/workspaces/${id}/stop`)).status).toBe(200);
   const page = await proxied(VIEW, 'lab', { headers: { accept: 'text/html' } });
