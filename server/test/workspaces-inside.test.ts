@@ -19,6 +19,7 @@ const IMAGE = 'conveyor/workspace:dev';
 const ALICE = `alice-in-${process.pid}`;
 const BOB = `bob-in-${process.pid}`;
 const CAROL = `carol-in-${process.pid}`;
+const DAVE = `dave-in-${process.pid}`;
 const docker = new Docker();
 const host = tempDir('inside-host');
 let t: TestServer;
@@ -172,4 +173,11 @@ test('features writing the server folder answer 409 inside; strangers 404; view 
   const submit = await inside('/runs', { method: 'POST', body: JSON.stringify({ notebook: { path: 'inside.ipynb' } }) }, CAROL);
   expect(submit.status).toBe(403);
   expect((await json(submit)).error.code).toBe('workspace_read_only');
+  expect((await inside('/notebooks/parameters?path=inside.ipynb', {}, CAROL)).status).toBe(403);
+
+  // A collaborate link: the workspace's files, read for the holder.
+  const collab = await json(await api('/shares', { method: 'POST', body: JSON.stringify({ kind: 'workspace', target: { id }, scope: 'collaborate', expiresInSeconds: 600 }) }));
+  expect((await api('/shares/redeem', { method: 'POST', body: JSON.stringify({ code: collab.code }) }, DAVE)).status).toBe(200);
+  expect((await json(await inside('/status', {}, DAVE))).workspace).toEqual({ id, access: 'collaborate', files: true });
+  expect((await inside('/notebooks/parameters?path=inside.ipynb', {}, DAVE)).status).toBe(200);
 });
