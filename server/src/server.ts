@@ -120,7 +120,8 @@ export async function buildServer(
     datasets: datasetRuns.tracking(trackingService)
   });
   await stepTracking.start();
-  const scheduler = new Scheduler({ store, runtime, executor, artifacts, logger, events, admission: resources, tracking: stepTracking.hooks });
+  // The scheduler's capacity leaves out what running workspaces hold (resources/service.ts).
+  const scheduler = new Scheduler({ store, runtime: resources.schedulerRuntime(runtime), executor, artifacts, logger, events, admission: resources, tracking: stepTracking.hooks });
   resources.attach(scheduler);
   const submitter = new RunSubmitter({
     runtime,

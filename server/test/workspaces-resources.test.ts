@@ -188,7 +188,7 @@ describe('on SQLite', () => {
   });
   afterAll(() => shutdown());
 
-  test('quotas: too big is 422, a quota held by a running workspace is 409 naming it, nothing half-made; stopping meters it and frees the quota', async () => {
+  test('quotas: too big is 422, a quota held by a running workspace is 409 naming it (runs wait on it and on its CPUs), nothing half-made; stopping meters it and frees both', async () => {
     const events = await listen(ALICE);
     try {
       const big = await expectError(await create(ALICE, 'huge', 'big'), 422, 'exceeds_quota');
@@ -220,6 +220,15 @@ describe('on SQLite', () => {
         return q.length ? q : undefined;
       }, 'the queued step');
       expect(queue).toEqual([expect.objectContaining({ runId: run.id, reason: 'quota', message: `Waiting until the quota of ${ALICE} (1.5 CPUs) is in use` })]);
+      // The workspace's CPU is not the scheduler's to hand out: a step that needs all but half a CPU of the machine waits.
+      const cpus = (await docker.info()).NCPU - 0.5;
+      const wide = { name: 'wide', command: ['true'], resources: { cpus } };
+      const other = await json(await api('/runs', BOB, { method: 'POST', body: JSON.stringify({ pipeline: cmdPipeline('wide', [wide]), cache: false }) }));
+      const waiting = await until(async () => {
+        const q = (await json(await api('/resources', BOB))).queue.filter((e: any) => e.runId === other.id);
+        return q.length ? q : undefined;
+      }, 'the step waiting for capacity');
+      expect(waiting).toEqual([expect.objectContaining({ reason: 'capacity', message: 'Waiting for CPUs, memory or GPUs held by running work' })]);
 
       await until(async () => ((await json(await api(`/workspaces/${one.id}`, ALICE))).status === 'running' ? true : undefined), 'running');
       const stopped = await json(await api(`/workspaces/${one.id}/stop`, ALICE, { method: 'POST' }));
@@ -229,6 +238,11 @@ describe('on SQLite', () => {
         return ['succeeded', 'failed', 'cancelled'].includes(r.status) ? r : undefined;
       }, 'the run');
       expect(done.status).toBe('succeeded');
+      const wideDone = await until(async () => {
+        const r = await json(await api(`/runs/${other.id}`, BOB));
+        return ['succeeded', 'failed', 'cancelled'].includes(r.status) ? r : undefined;
+      }, 'the wide run');
+      expect(wideDone.status).toBe('succeeded');
       expect(await quotaUsed(ALICE)).toBe(0);
       const rows = await usageRows(one.id);
       expect(rows).toHaveLength(1);

@@ -3,7 +3,7 @@ import { AppError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { StepResources } from '../runs/model';
 import type { Admission, QueueEntry, StepUse } from '../runs/scheduler';
-import type { Runtime } from '../runtime/runtime';
+import type { Runtime, RuntimeInfo } from '../runtime/runtime';
 import type { ResourceConfig } from './config';
 import type { ProfileService } from './profiles';
 import { QuotaLedger, type Demand } from './quotas';
@@ -41,6 +41,9 @@ export interface OtherUse {
   /** How messages name it, e.g. `workspace "lab"`. */
   label: string;
   pricePerHour: number;
+  /** What it holds of the machine (the scheduler leaves it out of its capacity). */
+  cpus: number;
+  memoryBytes: number;
   startedAt: Date;
   stop(reason: string): Promise<void>;
 }
@@ -93,6 +96,30 @@ export class ResourcesService implements Admission {
 
   private others(): OtherUse[] {
     return this.otherSources.flatMap(s => s());
+  }
+
+  /**
+   * The engine as the run scheduler should see it: the machine's CPUs and memory less what other
+   * running work (workspaces) holds, so runs do not oversubscribe the machine. Everything else is
+   * the engine itself.
+   */
+  schedulerRuntime(runtime: Runtime): Runtime {
+    const info = async (): Promise<RuntimeInfo> => {
+      const i = await runtime.info();
+      if (i.state !== 'running') return i;
+      const held = this.others().reduce((a, o) => ({ cpus: a.cpus + o.cpus, memoryBytes: a.memoryBytes + o.memoryBytes }), { cpus: 0, memoryBytes: 0 });
+      return {
+        ...i,
+        capacity: { ...i.capacity, cpus: Math.max(0, i.capacity.cpus - held.cpus), memoryBytes: Math.max(0, i.capacity.memoryBytes - held.memoryBytes) }
+      };
+    };
+    return new Proxy(runtime, {
+      get(target, key) {
+        if (key === 'info') return info;
+        const value = Reflect.get(target, key, target) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      }
+    });
   }
 
   /** Meters running work against budgets every `meterMs` while any runs (no-op without budgets). */

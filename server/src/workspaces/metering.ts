@@ -67,6 +67,8 @@ export class WorkspaceMeter {
       project: WORKSPACE_PROJECT,
       label: `workspace "${h.row.name}"`,
       pricePerHour: this.price(h.row.profile),
+      cpus: h.demand.cpus,
+      memoryBytes: h.demand.memoryBytes,
       startedAt: h.startedAt,
       stop: reason => {
         h.stopping = true;
