@@ -134,7 +134,8 @@ test('who reaches what: lab page, contents, kernels, websockets, management', as
   expect((await proxied(REVOKED, 'api/contents')).status).toBe(200);
   expect((await api(OWNER, 'DELETE', `/shares/${(globalThis as { revokedLink?: string }).revokedLink}`)).status).toBeLessThan(300);
 
-  const lab = async (who: Who) => (await proxied(who, 'lab', { headers: { accept: 'text/html' } })).status;
+  // The lab page on the caller's own layout (others' layouts redirect there: the next test).
+  const lab = async (who: Who) => (await proxied(who, `lab/workspaces/default-${sharedSuffix(String(who))}`, { headers: { accept: 'text/html' } })).status;
   const read = async (who: Who) => (await proxied(who, 'api/contents')).status;
   const expected = { [OWNER]: 200, [VIEW]: 200, [COLLAB]: 200, [OTHER]: 404, [EXPIRED]: 404, [REVOKED]: 404 };
   for (const [who, status] of Object.entries(expected)) {
@@ -194,6 +195,15 @@ test("a view holder keeps their own layout and never writes the owner's", async 
   expect(landing.headers.get('location')).toBe(`/conveyor/workspaces/${id}/lab/workspaces/analysis-${suffix}?clone=analysis`);
   expect((await proxied(VIEW, '')).headers.get('location')).toBe(`/conveyor/workspaces/${id}/lab/workspaces/default-${suffix}?clone=`);
   expect((await proxied(OWNER, '')).headers.get('location')).toBe(`/conveyor/workspaces/${id}/lab`);
+  // The lab page on someone else's layout (or none) goes to the holder's own copy; their own opens.
+  const opened = async (who: Who, path: string) => {
+    const res = await proxied(who, path, { headers: { accept: 'text/html' } });
+    return res.status === 302 ? res.headers.get('location') : res.status;
+  };
+  expect(await opened(VIEW, 'lab/workspaces/analysis?clone=')).toBe(`/conveyor/workspaces/${id}/lab/workspaces/analysis-${suffix}?clone=analysis`);
+  expect(await opened(COLLAB, 'lab')).toBe(`/conveyor/workspaces/${id}/lab/workspaces/default-${sharedSuffix(COLLAB)}?clone=`);
+  expect(await opened(VIEW, `lab/workspaces/analysis-${suffix}?clone=analysis`)).toBe(200);
+  expect(await opened(OWNER, 'lab/workspaces/analysis')).toBe(200);
   const layout = (who: Who, name: string) =>
     proxied(who, `lab/api/workspaces/${name}`, {
       method: 'PUT',
@@ -219,7 +229,7 @@ test("the inner JupyterLab's cookies are not passed on", async () => {
   expect(direct.headers.getSetCookie().join('\n')).toContain('_xsrf');
   // …which would shadow the outer Jupyter's _xsrf for these paths: the proxy drops it.
   for (const who of [OWNER, VIEW]) {
-    const res = await proxied(who, 'lab', { headers: { accept: 'text/html' } });
+    const res = await proxied(who, `lab/workspaces/default-${sharedSuffix(who)}`, { headers: { accept: 'text/html' } });
     expect(res.status).toBe(200);
     expect(res.headers.getSetCookie()).toEqual([]);
   }
@@ -240,7 +250,7 @@ test('behind a Jupyter base URL the page names it; a malformed base is ignored',
 
 test('a stopped workspace: a collaborator wakes it, a view holder is told the owner stopped it', async () => {
   expect((await api(OWNER, 'POST', `/workspaces/${id}/stop`)).status).toBe(200);
-  const page = await proxied(VIEW, 'lab', { headers: { accept: 'text/html' } });
+  const page = await proxied(VIEW, `lab/workspaces/default-${sharedSuffix(VIEW)}`, { headers: { accept: 'text/html' } });
   expect(page.status).toBe(409);
   expect(await page.text()).toContain('The owner has stopped the workspace shared');
   const apiRefusal = await proxied(VIEW, 'api/contents');

@@ -7,7 +7,7 @@ import { identityOf } from '../auth/identity';
 import { AppError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { PORT, WorkspaceEngine, type Live } from './engine';
-import { landing, mayRequest, mayUpgrade, mayWake } from './scope';
+import { landing, mayRequest, mayUpgrade, mayWake, ownLayout } from './scope';
 import type { Row, WorkspaceAccess, WorkspaceService } from './service';
 
 export const PROXY_PREFIX = '/conveyor/workspaces/';
@@ -111,6 +111,12 @@ export function proxyHandler(service: WorkspaceService, logger: Logger): Request
       if (rest === '' || rest === '/') {
         res.setHeader('Cache-Control', 'no-store');
         res.redirect(302, `${WorkspaceEngine.baseUrl(row.id)}${landing(how, identity.user.name, layoutParam(req.originalUrl))}`);
+        return;
+      }
+      const own = ownLayout(how, identity.user.name, req.method, rest);
+      if (own !== null) {
+        res.setHeader('Cache-Control', 'no-store');
+        res.redirect(302, `${WorkspaceEngine.baseUrl(row.id)}${own}`);
         return;
       }
       if (!mayRequest(how, identity.user.name, req.method, rest)) {

@@ -36,6 +36,26 @@ export function landing(how: WorkspaceAccess, user: string, layout: string | nul
   return `lab/workspaces/${encodeURIComponent(sharedLayout(user, name))}?clone=${name ? encodeURIComponent(name) : ''}`;
 }
 
+const LAB_PAGE = /^\/lab(?:\/workspaces\/([^/?#]+))?\/?$/;
+
+/**
+ * A link holder's GET of the lab page on a layout that is not theirs (`lab`, `lab/workspaces/<name>`)
+ * goes to their own copy of it (`landing`), so their tabs never overwrite the owner's; else null.
+ */
+export function ownLayout(how: WorkspaceAccess, user: string, method: string, rest: string): string | null {
+  if (how === 'owner' || method !== 'GET') return null;
+  const m = LAB_PAGE.exec(rest);
+  if (!m) return null;
+  const name = m[1] === undefined ? null : decoded(m[1]);
+  if (name !== null && isOwn(user, name)) return null;
+  return landing(how, user, name);
+}
+
+function isOwn(user: string, name: string): boolean {
+  const suffix = sharedSuffix(user);
+  return name === suffix || name.endsWith(`-${suffix}`);
+}
+
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const LAYOUT_PATH = /^\/lab\/api\/workspaces\/([^/?#]+)\/?$/;
 /** Websockets a view holder may open (JupyterLab's event stream). */
@@ -56,8 +76,7 @@ export function mayRequest(how: WorkspaceAccess, user: string, method: string, r
   const layout = LAYOUT_PATH.exec(rest);
   if (layout && (method === 'PUT' || method === 'DELETE')) {
     const name = decoded(layout[1]);
-    const suffix = sharedSuffix(user);
-    return name !== null && (name === suffix || name.endsWith(`-${suffix}`));
+    return name !== null && isOwn(user, name);
   }
   return false;
 }
