@@ -37,7 +37,9 @@ async function innerLabLoaded(tab: Page, failures: string[], who: string): Promi
   await tab.waitForLoadState('domcontentloaded');
   await expect(tab.locator('#jp-main-dock-panel')).toBeVisible({ timeout: 45_000 });
   await expect(tab.locator('.jp-DirListing-content')).toBeVisible({ timeout: 20_000 });
-  expect(failures.filter(f => LAB_ASSET.test(f))).toEqual([]);
+  // Refused by a server (an HTTP status): transport errors such as net::ERR_NETWORK_CHANGED (Docker
+  // adding a bridge network under Chromium) are only noted; a missing bundle shows above anyway.
+  expect(failures.filter(f => /^\d{3} /.test(f) && LAB_ASSET.test(f))).toEqual([]);
   test.info().annotations.push({ type: `refused requests (${who})`, description: failures.join('\n') || 'none' });
 }
 
@@ -192,6 +194,9 @@ test('start a workspace, share a view link, open it as a second user', async ({ 
     await expect(used.getByTestId('conveyor-share-uses')).toHaveText('1 use');
     await again.screenshot({ path: path.join(RESULTS, 'workspaces-share-used.png') });
     await again.locator('.jp-Dialog-button.jp-mod-accept').click();
+    await page.theme.setDarkTheme();
+    await section.screenshot({ path: path.join(RESULTS, 'workspaces-section-dark.png') });
+    await page.theme.setLightTheme();
   } finally {
     await guestContext.close();
   }
