@@ -138,6 +138,15 @@ def test_lab_page_and_bundles_reach_a_browser_under_the_base_url(workspace: Work
     assert browser.get(f"http://127.0.0.1:{workspace.jupyter.port}{logo}", timeout=60).status_code == 200
 
 
+def test_a_browser_without_a_session_goes_to_the_login_page(workspace: Workspace) -> None:
+    html = {"Accept": "text/html"}
+    page = requests.get(workspace.url("lab"), headers=html, allow_redirects=False, timeout=60)
+    assert page.status_code == 302
+    assert page.headers["Location"].startswith(f"{BASE}login?next=")
+    # An API call without credentials is refused, not redirected.
+    assert requests.get(workspace.url("api/contents"), allow_redirects=False, timeout=60).status_code == 403
+
+
 def test_a_write_with_the_outer_xsrf_token_goes_through(workspace: Workspace) -> None:
     browser = _browser(workspace.jupyter)
     browser.get(workspace.url("lab"), headers={"Accept": "text/html"}, timeout=60)

@@ -118,8 +118,10 @@ class ConveyorProxyHandler(ConveyorHandlerMixin, APIHandler):
         return super().content_security_policy
 
     def get_login_url(self) -> str:
-        # A browser opening a workspace without a session goes to the login page (APIHandler: 403).
-        if self.workspace_ui and (self.request.method or "GET") in ("GET", "HEAD"):
+        # A browser opening a workspace page without a session goes to the login page; its API
+        # calls (and everything else) keep APIHandler's 403.
+        navigating = "text/html" in self.request.headers.get("Accept", "")
+        if self.workspace_ui and navigating and (self.request.method or "GET") in ("GET", "HEAD"):
             return JupyterHandler.get_login_url(self)
         return super().get_login_url()
 

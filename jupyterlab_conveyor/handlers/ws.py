@@ -48,12 +48,14 @@ class ConveyorWebSocketHandler(ConveyorHandlerMixin, WebSocketMixin, WebSocketHa
     """The companion's event stream, behind Jupyter's login and origin check."""
 
     upstream: WebSocketClientConnection | None = None
+    # What the Jupyter authorizer is asked for on the "conveyor" resource.
+    auth_action = "read"
     _pump: asyncio.Task[None] | None = None
 
     @ws_authenticated
     async def get(self, *args: Any, **kwargs: Any) -> None:
         user = self.current_user
-        if not self.authorizer.is_authorized(self, user, "read", self.auth_resource):
+        if not self.authorizer.is_authorized(self, user, self.auth_action, self.auth_resource):
             raise web.HTTPError(403, f"{self.conveyor_username()} may not use Conveyor")
         # Check Origin before opening anything upstream (tornado checks it again on upgrade).
         origin = self.request.headers.get("Origin") or self.request.headers.get("Sec-Websocket-Origin")
@@ -140,6 +142,9 @@ class ConveyorWorkspaceSocketHandler(ConveyorWebSocketHandler):
     which (a view link holder gets the event stream only). The subprotocol JupyterLab asks for
     (``v1.kernel.websocket.jupyter.org``) is offered upstream and the inner server's choice kept.
     """
+
+    # Kernels and terminals run code: the authorizer is asked for "execute".
+    auth_action = "execute"
 
     def upstream_path(self, *args: Any) -> str:
         return "/conveyor/" + quote(str(args[0]), safe="/:@!$&'()*+,;=~")
