@@ -5,7 +5,8 @@ import { silentLogger } from '../src/core/logger';
 import { buildServer, type ConveyorServer } from '../src/server';
 import { Store } from '../src/store/store';
 import { sharedSuffix } from '../src/workspaces/scope';
-import { tempDir } from './helpers/env';
+import { access } from '../src/workspaces/service';
+import { postgresUrl, tempDir } from './helpers/env';
 import { json, SECRET, secretHeaders } from './helpers/server';
 
 /**
@@ -135,7 +136,8 @@ test('who reaches what: lab page, contents, kernels, websockets, management', as
   expect((await api(OWNER, 'DELETE', `/shares/${(globalThis as { revokedLink?: string }).revokedLink}`)).status).toBeLessThan(300);
 
   // The lab page on the caller's own layout (others' layouts redirect there: the next test).
-  const lab = async (who: Who) => (await proxied(who, `lab/workspaces/default-${sharedSuffix(String(who))}`, { headers: { accept: 'text/html' } })).status;
+  const lab = async (who: Who) =>
+    (await proxied(who, `lab/workspaces/default-${sharedSuffix(String(who))}`, { headers: { accept: 'text/html' } })).status;
   const read = async (who: Who) => (await proxied(who, 'api/contents')).status;
   const expected = { [OWNER]: 200, [VIEW]: 200, [COLLAB]: 200, [OTHER]: 404, [EXPIRED]: 404, [REVOKED]: 404 };
   for (const [who, status] of Object.entries(expected)) {
@@ -263,3 +265,61 @@ test('a stopped workspace: a collaborator wakes it, a view holder is told the ow
   await until(async () => ((await proxied(COLLAB, 'api/contents')).status === 200 ? true : undefined));
   expect((await api(OWNER, 'DELETE', `/workspaces/${id}?volume=true`)).status).toBe(204);
 });
+
+// The access rule itself on each store (Postgres when CONVEYOR_TEST_PG_URL is set), on rows written
+// directly: no server and no container, so nothing else sharing the database is touched.
+const pg = postgresUrl();
+describe.each([{ name: 'sqlite', url: () => `sqlite:${dir.path}/access.db` }, ...(pg ? [{ name: 'postgres', url: () => pg }] : [])])(
+  'access() on $name',
+  backend => {
+    test('owner, the best live scope, and nothing for expired, revoked or other links', async () => {
+      const db = await Store.open(backend.url());
+      const wid = Math.random().toString(16).slice(2, 14).padEnd(12, '0');
+      const now = new Date();
+      const at = (s: number) => new Date(now.getTime() + s * 1000).toISOString();
+      const row = {
+        id: wid, owner: OWNER, name: `acc-${wid}`, image: IMAGE, image_digest: null, profile: 'small', status: 'stopped' as const,
+        container_id: null, volume: 'v', network: 'n', token_hash: null, idle_seconds: 60, run_seconds: 0,
+        created_at: at(0), started_at: null, stopped_at: null, last_activity_at: null, error: null
+      };
+      const links = [
+        { who: VIEW, scope: 'view', expires: at(3600), revoked: null },
+        { who: COLLAB, scope: 'view', expires: at(3600), revoked: null },
+        { who: COLLAB, scope: 'collaborate', expires: at(3600), revoked: null },
+        { who: EXPIRED, scope: 'collaborate', expires: at(-1), revoked: null },
+        { who: REVOKED, scope: 'collaborate', expires: at(3600), revoked: at(-1) }
+      ] as const;
+      try {
+        await db.db.insertInto('workspaces').values(row).execute();
+        for (const [i, l] of links.entries()) {
+          const lid = `${wid.slice(0, 10)}${i}${i}`;
+          await db.db
+            .insertInto('share_links')
+            .values({
+              id: lid,
+              owner: OWNER,
+              kind: 'workspace',
+              target: JSON.stringify({ id: wid }),
+              target_key: `workspace:${wid}`,
+              scope: l.scope,
+              secret_hash: `${wid}-${i}`,
+              expires_at: l.expires,
+              revoked_at: l.revoked,
+              created_at: at(0),
+              uses: 1
+            })
+            .execute();
+          await db.db.insertInto('share_grants').values({ link_id: lid, user: l.who, first_used_at: at(0), last_used_at: at(0), uses: 1 }).execute();
+        }
+        const got: Record<string, unknown> = {};
+        for (const who of [OWNER, VIEW, COLLAB, OTHER, EXPIRED, REVOKED]) got[who] = await access(db.db, { name: who } as never, row, now);
+        expect(got).toEqual({ [OWNER]: 'owner', [VIEW]: 'view', [COLLAB]: 'collaborate', [OTHER]: null, [EXPIRED]: null, [REVOKED]: null });
+      } finally {
+        await db.db.deleteFrom('share_grants').where('link_id', 'like', `${wid.slice(0, 10)}%`).execute();
+        await db.db.deleteFrom('share_links').where('target_key', '=', `workspace:${wid}`).execute();
+        await db.db.deleteFrom('workspaces').where('id', '=', wid).execute();
+        await db.close();
+      }
+    });
+  }
+);

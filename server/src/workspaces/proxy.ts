@@ -18,7 +18,18 @@ const BASE = /^\/(?:[A-Za-z0-9._~@-]+\/)*$/;
 const MAX_PAGE = 4 * 1024 * 1024;
 const PATH = /^\/conveyor\/workspaces\/([^/?#]+)(\/[^?#]*)?/;
 /** Headers the inner JupyterLab never sees: Conveyor's credentials, the outer session, the browser origin. */
-const DROP = new Set(['host', 'origin', 'cookie', 'authorization', 'x-conveyor-secret', 'x-conveyor-user', 'x-xsrftoken', 'connection', 'upgrade', BASE_HEADER]);
+const DROP = new Set([
+  'host',
+  'origin',
+  'cookie',
+  'authorization',
+  'x-conveyor-secret',
+  'x-conveyor-user',
+  'x-xsrftoken',
+  'connection',
+  'upgrade',
+  BASE_HEADER
+]);
 
 function upstreamHeaders(headers: IncomingHttpHeaders, live: Live): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
