@@ -3,7 +3,7 @@ import { join, posix } from 'node:path';
 import { globSync } from 'tinyglobby';
 import type { Component, ComponentEntry } from '../../../schema/generated/api';
 import { AppError } from '../core/errors';
-import { resolveInWorkspace, workspaceRoot } from '../core/workspace';
+import { readInWorkspace, workspaceRoot } from '../core/workspace';
 import type { Resolved } from './expand';
 import { ComponentRegistry, qualified, splitQualified } from './registry';
 import { checkComponent, newestFirst, parseComponentText, parseRef } from './spec';
@@ -84,9 +84,8 @@ export class Catalog {
     const found = globSync(WORKSPACE_GLOBS, { cwd: root, onlyFiles: true, followSymbolicLinks: false }).sort().slice(0, MAX_WORKSPACE_FILES);
     for (const rel of found) {
       try {
-        const abs = resolveInWorkspace(root, rel);
-        if (statSync(abs).size > MAX_FILE_BYTES) throw new Error(`is larger than ${MAX_FILE_BYTES} bytes`);
-        items.push({ path: rel, spec: checkComponent(parseComponentText(readFileSync(abs, 'utf8'), rel), rel) });
+        const text = readInWorkspace(root, rel, MAX_FILE_BYTES).toString('utf8');
+        items.push({ path: rel, spec: checkComponent(parseComponentText(text, rel), rel) });
       } catch (err) {
         errors.push({ path: rel, message: err instanceof Error ? err.message : String(err) });
       }
@@ -170,7 +169,7 @@ export class Catalog {
     if (hit.source === 'workspace' && hit.spec.implementation.notebook && hit.path) {
       const nb = posix.join(posix.dirname(hit.path), hit.spec.implementation.notebook);
       try {
-        resolved.notebook = readFileSync(resolveInWorkspace(workspaceRoot(this.deps.workspaceDir), nb));
+        resolved.notebook = readInWorkspace(workspaceRoot(this.deps.workspaceDir), nb);
       } catch {
         return { error: `component ${ref} (${hit.path}): its notebook ${nb} is not in the workspace` };
       }

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import { globSync } from 'tinyglobby';
 import { AppError } from './errors';
@@ -117,6 +117,33 @@ export function resolveInWorkspace(root: string, rel: string): string {
     throw outside(rel, 'resolves (through a symlink) outside the workspace');
   }
   return target;
+}
+
+/**
+ * Reads the file `rel` inside `root` without a check-then-read race: the path is checked, the file
+ * is opened, and the OPENED file's real path (`/proc/self/fd`) is
+ * checked again before a byte is read. A symlink swapped in between (from inside a managed
+ * workspace, whose files the server reads as root) is refused with 400 path_outside_workspace.
+ * Missing → ENOENT error (callers answer their own 404); not a regular file → 400 not_a_file.
+ */
+export function readInWorkspace(root: string, rel: string, maxBytes = Infinity): Buffer {
+  const abs = resolveInWorkspace(root, rel);
+  const fd = openSync(abs, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    let opened = abs;
+    try {
+      opened = realpathSync(`/proc/self/fd/${fd}`);
+    } catch {
+      // No /proc (not Linux): the checks of resolveInWorkspace stand alone.
+    }
+    if (!isInside(realpathSync(resolve(root)), opened)) throw outside(rel, 'resolves (through a symlink) outside the workspace');
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new AppError(400, 'not_a_file', `${rel} is not a file`, { path: rel });
+    if (st.size > maxBytes) throw new AppError(400, 'file_too_large', `${rel} is larger than ${maxBytes} bytes`, { path: rel, size: st.size });
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, extname, posix } from 'node:path';
 import { stringify } from 'yaml';
 import { parse as parseYaml } from 'yaml';
@@ -6,7 +6,7 @@ import type { Pipeline, PipelineValidation } from '../../../schema/generated/api
 import type { Expansion } from '../components/expand';
 import { AppError } from '../core/errors';
 import type { FieldError } from '../core/schemas';
-import { refuseInsideWorkspace, resolveInWorkspace, workspaceRoot } from '../core/workspace';
+import { readInWorkspace, refuseInsideWorkspace, resolveInWorkspace, workspaceRoot } from '../core/workspace';
 import { topoOrder } from './dag';
 import { importElyra } from './elyra';
 import { invalidPipeline, loadPipeline, normalizePipeline } from './load';
@@ -30,18 +30,13 @@ export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 
 /** Reads a workspace file as text: 404 `notFoundCode` when missing, 400 when it is a folder or too large. */
 export function readWorkspaceFile(root: string, rel: string, notFoundCode: string): string {
-  const abs = resolveInWorkspace(root, rel);
-  let size: number;
   try {
-    const st = statSync(abs);
-    if (!st.isFile()) throw new AppError(400, 'not_a_file', `${rel} is not a file`, { path: rel });
-    size = st.size;
+    return readInWorkspace(root, rel, MAX_FILE_BYTES).toString('utf8');
   } catch (err) {
     if (err instanceof AppError) throw err;
+    if ((err as NodeJS.ErrnoException).code === 'EISDIR') throw new AppError(400, 'not_a_file', `${rel} is not a file`, { path: rel });
     throw new AppError(404, notFoundCode, `No file ${rel} in the workspace`, { path: rel });
   }
-  if (size > MAX_FILE_BYTES) throw new AppError(400, 'file_too_large', `${rel} is larger than ${MAX_FILE_BYTES} bytes`, { path: rel, size });
-  return readFileSync(abs, 'utf8');
 }
 
 function isElyraDoc(doc: unknown): boolean {

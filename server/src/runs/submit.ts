@@ -1,9 +1,9 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, extname, posix } from 'node:path';
 import type { Params, Pipeline, PipelineStep, RunSubmit } from '../../../schema/generated/api';
 import type { ArtifactStore } from '../artifacts/store';
 import { AppError } from '../core/errors';
-import { expandGlobs, resolveInWorkspace, workspaceRoot } from '../core/workspace';
+import { expandGlobs, readInWorkspace, resolveInWorkspace, workspaceRoot } from '../core/workspace';
 import { notebookHash } from '../executor/hash';
 import type { StepAssets } from '../components/expand';
 import { DATASET_SCHEME, invalidPipeline, loadPipeline, normalizePipeline } from '../pipelines/load';
@@ -200,7 +200,7 @@ export class RunSubmitter {
       if (!existsSync(abs) || !statSync(abs).isFile()) {
         throw new AppError(404, 'file_not_found', `No pipeline file ${body.pipelinePath} in the workspace`, { path: body.pipelinePath });
       }
-      const text = readFileSync(abs, 'utf8');
+      const text = readInWorkspace(root, body.pipelinePath).toString('utf8');
       const baseDir = posix.dirname(body.pipelinePath.split('\\').join('/'));
       let pipeline: Pipeline;
       if (extname(abs) === '.pipeline') {
@@ -295,7 +295,7 @@ export class RunSubmitter {
             path: rel
           });
         }
-        const content = readFileSync(abs);
+        const content = readInWorkspace(workspaceRoot(this.deps.workspaceDir), rel);
         const { hash } = await this.deps.artifacts.put(content);
         spec.notebook = { name: posix.basename(rel), path: rel, hash, sourceHash: notebookHash(content) };
       }
@@ -338,8 +338,7 @@ export class RunSubmitter {
     }
     const out: StepSpec['files'] = [];
     for (const rel of found) {
-      const abs = resolveInWorkspace(workspaceRoot(this.deps.workspaceDir), posix.join(baseDir, rel));
-      const { hash } = await this.deps.artifacts.put(readFileSync(abs));
+      const { hash } = await this.deps.artifacts.put(readInWorkspace(workspaceRoot(this.deps.workspaceDir), posix.join(baseDir, rel)));
       out.push({ path: rel, hash });
     }
     return out;
