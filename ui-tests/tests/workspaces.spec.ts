@@ -12,6 +12,7 @@ import * as path from 'path';
  * so this spec names its two users with the cookie galata_identity.py reads.
  */
 const API = '/conveyor/api/v1';
+const MLFLOW = '/conveyor/mlflow/api/2.0/mlflow';
 const RESULTS = path.join(__dirname, '..', 'test-results');
 const SIDEBAR_ID = 'jp-conveyor-sidebar';
 const COOKIE = 'conveyor-galata-user';
@@ -197,6 +198,49 @@ test('start a workspace, share a view link, open it as a second user', async ({ 
     await page.theme.setDarkTheme();
     await section.screenshot({ path: path.join(RESULTS, 'workspaces-section-dark.png') });
     await page.theme.setLightTheme();
+  } finally {
+    await guestContext.close();
+  }
+});
+
+test('share an experiment comparison from the Experiments view; a second user opens it read-only', async ({ page, browser, baseURL }) => {
+  const base = baseURL!;
+  await nameUser(page.context(), base, OWNER);
+  await page.goto();
+  const name = `shared-comparison-${Date.now().toString(36)}`;
+  const created = await page.request.post(`${MLFLOW}/experiments/create`, { data: { name } });
+  expect(created.status()).toBe(200);
+  const { experiment_id: experimentId } = await created.json();
+  expect((await page.request.post(`${MLFLOW}/runs/create`, { data: { experiment_id: experimentId, run_name: 'r1', start_time: Date.now() } })).status()).toBe(200);
+  await page.evaluate(async id => {
+    const commands = (window as any).jupyterapp.commands;
+    await commands.execute('conveyor:refresh-experiments');
+    await commands.execute('conveyor:open-experiments', { experimentIds: [id] });
+  }, String(experimentId));
+
+  // The owner's toolbar offers Share…: a read-only comparison link.
+  const view = page.locator('.jp-Conveyor-expView');
+  await expect(view.getByTestId('conveyor-exp-total')).toHaveText('1 run');
+  await view.getByTestId('conveyor-exp-share').click();
+  const share = page.locator('.jp-Dialog').filter({ has: page.getByTestId('conveyor-share-create') });
+  await expect(share.locator('.jp-Dialog-header')).toHaveText(`Share ${name}`);
+  await expect(share.getByTestId('conveyor-share-scope-view')).toHaveCount(0);
+  await share.getByTestId('conveyor-share-create').click();
+  const link = await share.getByTestId('conveyor-share-url').inputValue();
+  expect(link).toMatch(/\/lab\?conveyor-share=cvs_/);
+  await share.locator('.jp-Dialog-button.jp-mod-accept').click();
+
+  // The second user opens the link: the Experiments view of that experiment, without Share….
+  const guestContext = await browser.newContext({ baseURL: base });
+  try {
+    await nameUser(guestContext, base, GUEST);
+    const guest = await guestContext.newPage();
+    await guest.goto(link);
+    const shared = guest.locator('.jp-Conveyor-expView');
+    await expect(shared.getByTestId('conveyor-exp-total')).toHaveText('1 run', { timeout: 30_000 });
+    await expect(guest.getByText(`${OWNER} shared an experiment comparison with you (view only)`, { exact: false })).toBeVisible();
+    await expect(shared.getByTestId('conveyor-exp-share')).toHaveCount(0);
+    await guest.screenshot({ path: path.join(RESULTS, 'workspaces-comparison-guest.png') });
   } finally {
     await guestContext.close();
   }
