@@ -131,6 +131,10 @@ def test_lab_page_and_bundles_reach_a_browser_under_the_base_url(workspace: Work
         assert via.status_code == direct.status_code == 200
         assert via.headers["Content-Type"] == direct.headers["Content-Type"]
         assert len(via.content) > 100_000 and via.content == direct.content
+        # A browser's revalidation: 304 with no body, through the chain too.
+        since = {"If-Modified-Since": via.headers["Last-Modified"]}
+        again = browser.get(f"http://127.0.0.1:{workspace.jupyter.port}{src}", headers=since, timeout=60)
+        assert (again.status_code, again.content) == (304, b"")
     # Kernelspecs name their logos by URL: under the base too.
     specs = browser.get(workspace.url("api/kernelspecs"), timeout=60).json()
     logo = specs["kernelspecs"]["python3"]["resources"]["logo-svg"]
@@ -160,6 +164,11 @@ def test_a_write_with_the_outer_xsrf_token_goes_through(workspace: Workspace) ->
     )
     assert created.status_code == 201, created.text
     assert workspace.direct(f"api/contents/{name}").json()["type"] == "notebook"
+    untitled = browser.post(
+        workspace.url("api/contents"), json={"type": "notebook"}, headers={"X-XSRFToken": xsrf}, timeout=60
+    )
+    assert untitled.status_code == 201, untitled.text
+    assert workspace.direct(f"api/contents/{untitled.json()['path']}").status_code == 200
     # Without the token the outer Jupyter refuses it (the check happens there, not inside).
     browser.close()
     refused = browser.post(workspace.url("api/contents"), json={"type": "notebook"}, timeout=60)
