@@ -245,3 +245,81 @@ test('share an experiment comparison from the Experiments view; a second user op
     await guestContext.close();
   }
 });
+
+test('share a dataset version from its view; a second user opens that version', async ({ page, browser, baseURL, tmpPath }) => {
+  const base = baseURL!;
+  await nameUser(page.context(), base, OWNER);
+  await page.goto();
+  const name = `shared-data-${Date.now().toString(36)}`;
+  await page.contents.uploadContent('a,b\n1,2\n', 'text', `${tmpPath}/data/t.csv`);
+  const added = await page.request.post(`${API}/datasets/versions`, { data: { name, path: `${tmpPath}/data`, message: 'for a guest' } });
+  expect(added.status(), await added.text()).toBe(201);
+  const version = await added.json();
+  await page.evaluate(
+    args => (window as any).jupyterapp.commands.execute('conveyor:open-dataset-version', args),
+    { owner: OWNER, name, ref: version.id }
+  );
+
+  // The owner's version view offers Share…: a read-only link to this version.
+  const view = page.locator('.jp-Conveyor-datasetPage');
+  await view.getByRole('button', { name: 'Share this version…' }).click();
+  const share = page.locator('.jp-Dialog').filter({ has: page.getByTestId('conveyor-share-create') });
+  await expect(share.locator('.jp-Dialog-header')).toHaveText(`Share ${OWNER}/${name}@${version.id}`);
+  await share.getByTestId('conveyor-share-create').click();
+  const link = await share.getByTestId('conveyor-share-url').inputValue();
+  await share.locator('.jp-Dialog-button.jp-mod-accept').click();
+
+  // The second user opens the link: that version's view, its file listed, without Share….
+  const guestContext = await browser.newContext({ baseURL: base });
+  try {
+    await nameUser(guestContext, base, GUEST);
+    const guest = await guestContext.newPage();
+    await guest.goto(link);
+    const shared = guest.locator('.jp-Conveyor-datasetPage');
+    await expect(shared.locator('h2')).toHaveText(`${OWNER}/${name}@${version.id}`, { timeout: 30_000 });
+    await expect(shared).toContainText('for a guest');
+    await expect(shared.getByTestId('conveyor-dataset-share')).toHaveCount(0);
+  } finally {
+    await guestContext.close();
+  }
+});
+
+test('share a run from its view; a second user opens it read-only', async ({ page, browser, baseURL, tmpPath }) => {
+  const base = baseURL!;
+  await nameUser(page.context(), base, OWNER);
+  await page.goto();
+  await page.contents.uploadFile(path.join(__dirname, '..', 'fixtures', 'hello_params.ipynb'), `${tmpPath}/hello_params.ipynb`);
+  const submitted = await page.request.post(`${API}/runs`, {
+    data: { notebook: { path: `${tmpPath}/hello_params.ipynb` }, experiment: 'shared-run', cache: false }
+  });
+  expect(submitted.status(), await submitted.text()).toBe(201);
+  const run = await submitted.json();
+  try {
+    await page.evaluate(id => (window as any).jupyterapp.commands.execute('conveyor:open-run', { id }), run.id);
+    const view = page.locator(`.jp-Conveyor-run[data-run-id="${run.id}"]`);
+    await view.getByRole('button', { name: `Share run ${run.name}…` }).click();
+    const share = page.locator('.jp-Dialog').filter({ has: page.getByTestId('conveyor-share-create') });
+    await expect(share).toContainText('Recipients get a read-only view.');
+    await share.getByTestId('conveyor-share-create').click();
+    const link = await share.getByTestId('conveyor-share-url').inputValue();
+    await share.locator('.jp-Dialog-button.jp-mod-accept').click();
+
+    // The second user opens the link: the run's view, without Share… (nor cancel: not theirs).
+    const guestContext = await browser.newContext({ baseURL: base });
+    try {
+      await nameUser(guestContext, base, GUEST);
+      const guest = await guestContext.newPage();
+      await guest.goto(link);
+      const shared = guest.locator(`.jp-Conveyor-run[data-run-id="${run.id}"]`);
+      await expect(shared.getByTestId('conveyor-run-name')).toHaveText(run.name, { timeout: 30_000 });
+      await expect(shared).toContainText(OWNER);
+      await expect(shared.getByTestId('conveyor-run-share')).toHaveCount(0);
+    } finally {
+      await guestContext.close();
+    }
+  } finally {
+    // Whatever it is doing by now, no container is left behind.
+    const cancelled = await page.request.post(`${API}/runs/${run.id}/cancel`);
+    expect(cancelled.status()).toBeLessThan(500);
+  }
+});
