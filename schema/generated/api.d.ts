@@ -1916,7 +1916,18 @@ export interface ResourcesOverview {
     spent: number;
   };
 }
+/**
+ * A running step, or a running workspace (kind workspace: runId workspace:<id>, step workspace, project empty, startedAt = since when it runs).
+ */
 export interface RunningStep {
+  /**
+   * Absent = a step of a run.
+   */
+  kind?: "step" | "workspace";
+  workspace?: {
+    id: string;
+    name: string;
+  };
   runId: string;
   step: string;
   owner: string;

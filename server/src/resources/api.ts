@@ -57,6 +57,25 @@ export class ResourcesApi {
         startedAt: u.startedAt.toISOString(),
         pricePerHour: this.service.priceOf(u)
       }));
+    // Running workspaces (and any other work outside the scheduler that says what it is).
+    for (const o of this.service.otherRunning()) {
+      if (o.kind !== 'workspace' || !o.id || !mine(o.owner)) continue;
+      running.push({
+        kind: 'workspace',
+        runId: `workspace:${o.id}`,
+        step: 'workspace',
+        workspace: { id: o.id, name: o.name ?? o.id },
+        owner: o.owner,
+        project: o.project,
+        ...(o.profile ? { profile: o.profile } : {}),
+        cpus: o.cpus,
+        memoryBytes: o.memoryBytes,
+        gpuIds: [],
+        preemptible: false,
+        startedAt: o.startedAt.toISOString(),
+        pricePerHour: o.pricePerHour
+      });
+    }
     const queue: QueuedStep[] = this.scheduler
       .queueEntries()
       .filter(e => mine(e.owner))

@@ -46,6 +46,11 @@ export interface OtherUse {
   memoryBytes: number;
   startedAt: Date;
   stop(reason: string): Promise<void>;
+  /** Shown in `GET /resources` `running` as this kind of work (with its id, name and profile) when set. */
+  kind?: 'workspace';
+  id?: string;
+  name?: string;
+  profile?: string;
 }
 
 export interface BudgetState {
@@ -96,6 +101,11 @@ export class ResourcesService implements Admission {
 
   private others(): OtherUse[] {
     return this.otherSources.flatMap(s => s());
+  }
+
+  /** Running work outside the scheduler (workspaces), for `GET /resources`. */
+  otherRunning(): OtherUse[] {
+    return this.others();
   }
 
   /**

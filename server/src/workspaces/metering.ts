@@ -70,6 +70,10 @@ export class WorkspaceMeter {
       cpus: h.demand.cpus,
       memoryBytes: h.demand.memoryBytes,
       startedAt: h.startedAt,
+      kind: 'workspace',
+      id: h.row.id,
+      name: h.row.name,
+      profile: h.row.profile,
       stop: reason => {
         h.stopping = true;
         return this.stop(h.row.id, reason);

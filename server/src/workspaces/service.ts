@@ -14,7 +14,9 @@ import type { User } from '../store/users';
 import type { WorkspaceConfig } from './config';
 import { PORT, WorkspaceEngine, type Live } from './engine';
 import { WorkspaceMeter } from './metering';
-import { sharedWith, type Note, type Reachable } from './shared';
+import type { WorkspaceTracking } from './tracking';
+import { checkWorkspaceCapacity } from './capacity';
+import { linkHolders, sharedWith, type Note, type Reachable } from './shared';
 import type { WorkspaceTables } from './tables';
 
 export type Row = WorkspaceTables['workspaces'];
@@ -48,6 +50,8 @@ export interface ServiceDeps {
   released?: () => void;
   /** Pushes `workspace` events (status changes) to the owner's websocket clients. */
   events?: { publish(user: string, event: ServerEvent): void };
+  /** MLflow tracking from the kernels, as the owner (workspaces/tracking.ts); without it no MLflow variables. */
+  tracking?: WorkspaceTracking;
 }
 
 /** Workspaces' lifecycle: rows in the store, one container each, reattached after a restart. */
@@ -115,6 +119,7 @@ export class WorkspaceService {
     const taken = await this.db.selectFrom('workspaces').select('id').where('owner', '=', user.name).where('name', '=', input.name).executeTakeFirst();
     if (taken) throw new AppError(409, 'workspace_exists', `You already have a workspace named ${input.name}`);
     await this.meter?.check({ owner: user.name, name: input.name, profile: profile.name });
+    await this.checkCapacity(input.name, profile.name);
     const id = randomBytes(6).toString('hex');
     const row: Row = {
       id,
@@ -151,14 +156,26 @@ export class WorkspaceService {
     return this.db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   }
 
-  /** Updates a row; a status change is pushed to the owner as a `workspace` event. */
+  /** 422 exceeds_capacity when the profile is larger than the machine (workspaces/capacity.ts). */
+  private async checkCapacity(name: string, profileName: string): Promise<void> {
+    const p = this.deps.profiles.get(profileName);
+    const demand = { cpus: p?.cpus ?? 1, memoryBytes: p?.memoryBytes ?? 2 * 1024 ** 3, gpus: p?.gpus ?? 0 };
+    await checkWorkspaceCapacity(this.deps.runtime, name, profileName, demand);
+  }
+
+  /**
+   * Updates a row; a status change is pushed as a `workspace` event to the owner and to the users
+   * holding a redeemed, live share link to it (their "Shared with me" list updates too).
+   */
   private async update(id: string, values: Partial<Row>, note: Note = {}): Promise<void> {
     await this.db.updateTable('workspaces').set(values).where('id', '=', id).execute();
     if (values.status === undefined || !this.deps.events) return;
     const row = await this.db.selectFrom('workspaces').select(['owner', 'name']).where('id', '=', id).executeTakeFirst();
     if (!row) return;
     const error = values.status === 'failed' ? values.error : null;
-    this.deps.events.publish(row.owner, { type: 'workspace', id, name: row.name, status: values.status, ...note, ...(error ? { error } : {}) });
+    const event: ServerEvent = { type: 'workspace', id, name: row.name, status: values.status, ...note, ...(error ? { error } : {}) };
+    this.deps.events.publish(row.owner, event);
+    for (const user of await linkHolders(this.db, id, this.now())) if (user !== row.owner) this.deps.events.publish(user, event);
   }
 
   /** Starts a stopped workspace (no-op when it is starting or running); JupyterLab answers later. */
@@ -167,7 +184,8 @@ export class WorkspaceService {
     if (fresh.status === 'running' || fresh.status === 'starting') return;
     const token = randomBytes(24).toString('hex');
     const startedAt = this.now().toISOString();
-    // Budgets and quotas first (403/422/409): a refused start changes nothing.
+    // Budgets, quotas and the machine's size first (403/422/409): a refused start changes nothing.
+    await this.checkCapacity(fresh.name, fresh.profile);
     await this.meter?.acquire({ ...fresh, started_at: startedAt }, new Date(startedAt));
     await this.update(row.id, { status: 'starting', started_at: startedAt, stopped_at: null, error: null, token_hash: sha256(token), last_activity_at: startedAt });
     const profile = this.deps.profiles.get(fresh.profile);
@@ -175,6 +193,8 @@ export class WorkspaceService {
       const { engine } = this.deps;
       await engine.ensureVolume(fresh.volume, fresh.owner);
       await engine.ensureNetwork(fresh.network, fresh.id, fresh.owner, this.deps.config.outbound);
+      // A listener on the network's gateway and a new token for this start (never fails the start).
+      const env = (await this.deps.tracking?.open(fresh.id, fresh.owner, () => engine.gateway(fresh.network))) ?? {};
       const digest = await this.deps.runtime.imageDigest(fresh.image);
       const containerId = await engine.run({
         id: fresh.id,
@@ -184,7 +204,8 @@ export class WorkspaceService {
         network: fresh.network,
         token,
         cpus: profile?.cpus ?? 1,
-        memoryBytes: profile?.memoryBytes ?? 2 * 1024 ** 3
+        memoryBytes: profile?.memoryBytes ?? 2 * 1024 ** 3,
+        env
       });
       await this.update(row.id, { container_id: containerId, image_digest: digest.id });
       const live = await engine.inspect(containerId, fresh.network);
@@ -192,6 +213,7 @@ export class WorkspaceService {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.deps.logger.warn({ workspace: row.id, err: message }, 'workspace start failed');
+      await this.deps.tracking?.close(row.id);
       await this.meter?.release({ ...fresh, started_at: startedAt }, this.now());
       await this.update(row.id, { status: 'failed', error: message, stopped_at: this.now().toISOString() });
       throw new AppError(500, 'workspace_start_failed', `The workspace could not start: ${message}`);
@@ -236,6 +258,8 @@ export class WorkspaceService {
     const fresh = await this.reload(row.id);
     if (fresh.status === 'stopped' && !fresh.container_id) return;
     await this.update(row.id, { status: 'stopping' }, note);
+    // The tracking token is revoked with its listener, before the container goes.
+    await this.deps.tracking?.close(row.id);
     if (fresh.container_id) await this.deps.engine.remove(fresh.container_id);
     // The network goes too: each one takes an address pool of the engine (about 30 by default).
     await this.deps.engine.removeNetwork(fresh.network);
@@ -310,6 +334,8 @@ export class WorkspaceService {
       if (c?.running && row.status !== 'stopping') {
         const live = await this.deps.engine.inspect(c.id, row.network);
         if (live) this.live.set(row.id, live);
+        // The tracking listener again, for the token the container's env carries (none kept here).
+        await this.deps.tracking?.reopen(row.id, row.owner, live?.tracking);
         this.meter?.reattach(row);
         if (row.status === 'starting') this.track(row.id, this.waitReady(row.id));
         this.deps.logger.info({ workspace: row.id }, 'workspace reattached');

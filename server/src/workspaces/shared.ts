@@ -46,3 +46,17 @@ export async function sharedWith(db: Kysely<Database>, user: string, now: Date):
     .execute();
   return rows.map(row => ({ row, access: scopes.get(row.id)! }));
 }
+
+/** The users (not the owner) holding a redeemed link to the workspace that is neither expired nor revoked. */
+export async function linkHolders(db: Kysely<Database>, id: string, now: Date): Promise<string[]> {
+  const rows = await db
+    .selectFrom('share_links')
+    .innerJoin('share_grants', 'share_grants.link_id', 'share_links.id')
+    .select('share_grants.user')
+    .where('share_links.kind', '=', 'workspace')
+    .where('share_links.target_key', '=', `workspace:${id}`)
+    .where('share_links.revoked_at', 'is', null)
+    .where('share_links.expires_at', '>', now.toISOString())
+    .execute();
+  return [...new Set(rows.map(r => r.user))];
+}

@@ -1,0 +1,221 @@
+import Docker from 'dockerode';
+import WebSocket from 'ws';
+import type { Config } from '../src/core/config';
+import { silentLogger } from '../src/core/logger';
+import { resourceConfig } from '../src/resources/config';
+import { buildServer, type ConveyorServer } from '../src/server';
+import { Store } from '../src/store/store';
+import { expectError } from './helpers/expectError';
+import { tempDir, TEST_IMAGE } from './helpers/env';
+import { json, SECRET, secretHeaders } from './helpers/server';
+
+/**
+ * Workspaces like runs, for the last gaps (real Docker, conveyor/workspace:dev, one container):
+ * a profile larger than the machine is refused at create and start (422 exceeds_capacity, nothing
+ * written), a running workspace is listed in `GET /resources` `running` (its owner and admins
+ * only), and link holders hear its status changes as `workspace` events until the link is revoked.
+ */
+jest.setTimeout(120_000);
+
+const IMAGE = 'conveyor/workspace:dev';
+const OWNER = `gaps-owner-${process.pid}`;
+const GUEST = `gaps-guest-${process.pid}`;
+const OTHER = `gaps-other-${process.pid}`;
+const ADMIN = `gaps-admin-${process.pid}`;
+const docker = new Docker();
+const dir = tempDir('wsgaps');
+
+let store: Store;
+let server: ConveyorServer;
+let base = '';
+let machine = { cpus: 0, memoryBytes: 0 };
+
+const api = (path: string, user: string, method = 'GET', body?: unknown) =>
+  fetch(`${base}/conveyor/api/v1${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...secretHeaders(user) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) })
+  });
+const create = (name: string, profile: string) => api('/workspaces', OWNER, 'POST', { name, image: IMAGE, profile });
+const names = async (user: string) => (await json(await api('/workspaces', user))).workspaces.map((w: any) => w.name);
+const workspacesRunning = async (user: string, query = '') =>
+  (await json(await api(`/resources${query}`, user))).running.filter((r: any) => r.kind === 'workspace');
+
+/** The websocket events a user receives. */
+async function listen(user: string): Promise<{ events: any[]; close(): void }> {
+  const ws = new WebSocket(`${base.replace('http', 'ws')}/conveyor/api/v1/ws`, { headers: secretHeaders(user) });
+  const events: any[] = [];
+  ws.on('message', data => events.push(JSON.parse(String(data))));
+  await new Promise<void>((resolve, reject) => {
+    ws.on('open', () => resolve());
+    ws.on('error', reject);
+  });
+  return { events, close: () => ws.close() };
+}
+
+async function until(probe: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 240 && !probe(); i++) await new Promise(r => setTimeout(r, 100));
+  if (!probe()) throw new Error(`gave up waiting for ${what}`);
+}
+
+async function cleanDocker(): Promise<void> {
+  for (const c of await docker.listContainers({ all: true, filters: { label: ['io.conveyor.kind=workspace', `io.conveyor.owner=${OWNER}`] } })) {
+    await docker.getContainer(c.Id).remove({ force: true });
+  }
+  for (const n of await docker.listNetworks({ filters: { label: ['io.conveyor.kind=workspace-network', `io.conveyor.owner=${OWNER}`] } })) {
+    await docker.getNetwork(n.Id).remove();
+  }
+  await docker
+    .getVolume(`conveyor-home-${OWNER}`)
+    .remove()
+    .catch(() => undefined);
+}
+
+beforeAll(async () => {
+  await cleanDocker();
+  const info = await docker.info();
+  machine = { cpus: info.NCPU, memoryBytes: info.MemTotal };
+  const config: Config = {
+    mode: 'embedded',
+    host: '127.0.0.1',
+    port: 0,
+    secret: SECRET,
+    dataDir: dir.path,
+    workspaceDir: dir.path,
+    defaultImage: TEST_IMAGE,
+    databaseUrl: `sqlite:${dir.path}/conveyor.db`,
+    exitOnStdinClose: false,
+    logLevel: 'silent',
+    statusPollMs: 200,
+    defaultUser: 'local'
+  };
+  store = await Store.open(config.databaseUrl);
+  // Embedded users are made admins on first sight: these three are created as plain users first.
+  for (const [name, admin] of [
+    [OWNER, false],
+    [GUEST, false],
+    [OTHER, false],
+    [ADMIN, true]
+  ] as const) {
+    await store.users.create(name, admin);
+  }
+  server = await buildServer(config, silentLogger(), {
+    store,
+    resources: resourceConfig({
+      profiles: [
+        { name: 'lab', cpus: 1, memory: '1Gi', pricePerHour: 1 },
+        { name: 'wide', cpus: machine.cpus + 1, memory: '1Gi', pricePerHour: 1 },
+        { name: 'deep', cpus: 1, memory: `${machine.memoryBytes + 1024 ** 3}`, pricePerHour: 1 }
+      ]
+    })
+  });
+  base = `http://127.0.0.1:${await server.listen()}`;
+});
+
+afterAll(async () => {
+  await server?.close();
+  await store?.close();
+  await cleanDocker();
+  dir.cleanup();
+});
+
+test('a profile larger than the machine is refused at create and at start with 422 exceeds_capacity, nothing written or started', async () => {
+  const wide = await expectError(await create('too-wide', 'wide'), 422, 'exceeds_capacity');
+  expect(wide.error.message).toBe(`Workspace "too-wide" with profile wide asks for ${machine.cpus + 1} cpus but the machine has ${machine.cpus}`);
+  expect(wide.error.details).toMatchObject({ workspace: 'too-wide', profile: 'wide', resource: 'cpus', requested: machine.cpus + 1, available: machine.cpus });
+  const deep = await expectError(await create('too-deep', 'deep'), 422, 'exceeds_capacity');
+  expect(deep.error.details).toMatchObject({ resource: 'memory bytes', available: machine.memoryBytes });
+  expect(await names(OWNER)).toEqual([]);
+
+  // A stopped workspace whose profile no longer fits (the admin changed the profile): its start is refused, it stays stopped.
+  const id = 'ab12cd34ef56';
+  await store.db
+    .insertInto('workspaces')
+    .values({
+      id,
+      owner: OWNER,
+      name: 'shrunk',
+      image: IMAGE,
+      image_digest: null,
+      profile: 'wide',
+      status: 'stopped',
+      container_id: null,
+      volume: `conveyor-home-${OWNER}`,
+      network: `conveyor-ws-${id}`,
+      token_hash: null,
+      idle_seconds: 3600,
+      run_seconds: 0,
+      created_at: new Date().toISOString(),
+      started_at: null,
+      stopped_at: null,
+      last_activity_at: null,
+      error: null
+    })
+    .execute();
+  await expectError(await api(`/workspaces/${id}/start`, OWNER, 'POST'), 422, 'exceeds_capacity');
+  expect(await json(await api(`/workspaces/${id}`, OWNER))).toMatchObject({ status: 'stopped', startedAt: null, error: null });
+  expect(await docker.listContainers({ all: true, filters: { label: [`io.conveyor.workspace=${id}`] } })).toEqual([]);
+  expect(await workspacesRunning(OWNER)).toEqual([]);
+  expect((await api(`/workspaces/${id}`, OWNER, 'DELETE')).status).toBe(204);
+});
+
+test('a running workspace is in GET /resources running for its owner and admins; link holders hear its status until the link is revoked', async () => {
+  const guest = await listen(GUEST);
+  const other = await listen(OTHER);
+  const owner = await listen(OWNER);
+  let id = '';
+  try {
+    const created = await create('shared-lab', 'lab');
+    expect(created.status).toBe(201);
+    const ws = await json(created);
+    id = ws.id;
+
+    const entry = {
+      kind: 'workspace',
+      workspace: { id, name: 'shared-lab' },
+      runId: `workspace:${id}`,
+      step: 'workspace',
+      owner: OWNER,
+      project: '',
+      profile: 'lab',
+      cpus: 1,
+      memoryBytes: 1024 ** 3,
+      gpuIds: [],
+      preemptible: false,
+      startedAt: ws.startedAt,
+      pricePerHour: 1
+    };
+    expect(await workspacesRunning(OWNER)).toEqual([entry]);
+    expect(await workspacesRunning(OTHER)).toEqual([]);
+    expect(await workspacesRunning(ADMIN)).toEqual([entry]);
+    expect(await workspacesRunning(ADMIN, `?user=${OWNER}`)).toEqual([entry]);
+    expect(await workspacesRunning(ADMIN, `?user=${OTHER}`)).toEqual([]);
+
+    // A view link, redeemed by the guest: the owner's stop reaches the guest's socket too, not the other user's.
+    const link = await json(await api('/shares', OWNER, 'POST', { kind: 'workspace', target: { id }, expiresInSeconds: 600 }));
+    expect((await api('/shares/redeem', GUEST, 'POST', { code: link.code })).status).toBe(200);
+    expect((await api(`/workspaces/${id}/stop`, OWNER, 'POST')).status).toBe(200);
+    const statuses = (events: any[]) => events.filter(e => e.type === 'workspace' && e.id === id).map(e => e.status);
+    await until(() => statuses(guest.events).includes('stopped'), 'the guest to hear the stop');
+    const heard = statuses(guest.events);
+    expect(heard.slice(-2)).toEqual(['stopping', 'stopped']);
+    expect(heard).not.toContain('starting');
+    expect(guest.events.find(e => e.type === 'workspace')).toMatchObject({ name: 'shared-lab' });
+    expect(await workspacesRunning(OWNER)).toEqual([]);
+
+    // Revoked: the next start and stop reach the owner only.
+    expect((await api(`/shares/${link.id}`, OWNER, 'DELETE')).status).toBeLessThan(300);
+    expect((await api(`/workspaces/${id}/start`, OWNER, 'POST')).status).toBe(200);
+    expect((await api(`/workspaces/${id}/stop`, OWNER, 'POST')).status).toBe(200);
+    await until(() => statuses(owner.events).filter(s => s === 'stopped').length === 2, 'the owner to hear the second stop');
+    const second = statuses(owner.events).slice(statuses(owner.events).indexOf('stopped') + 1);
+    expect([second[0], second[second.length - 1]]).toEqual(['starting', 'stopped']);
+    expect(statuses(guest.events)).toEqual(heard);
+    expect(statuses(other.events)).toEqual([]);
+  } finally {
+    guest.close();
+    other.close();
+    owner.close();
+    if (id) expect((await api(`/workspaces/${id}?volume=true`, OWNER, 'DELETE')).status).toBe(204);
+  }
+});
