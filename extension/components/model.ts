@@ -1,5 +1,6 @@
 import type { ComponentEntry, ComponentList } from '../../schema/generated/api';
 import { SectionModel } from '../core/sectionModel';
+import { isReadOnlyRefusal } from '../workspaces/inside';
 
 export type Fetcher = <T = unknown>(path: string, init?: RequestInit) => Promise<T>;
 
@@ -26,6 +27,14 @@ export class ComponentsModel extends SectionModel {
 
   get entries(): readonly ComponentEntry[] {
     return this._entries;
+  }
+
+  /**
+   * Whether the catalog was refused because this is a managed workspace opened with a view link
+   * (403 workspace_read_only: the catalog reads the workspace's files). Not an error: the section says so.
+   */
+  get readOnly(): boolean {
+    return this._readOnly;
   }
 
   /** Workspace component files that could not be read. */
@@ -120,7 +129,15 @@ export class ComponentsModel extends SectionModel {
       this._entries = list.components;
       this._fileErrors = list.errors ?? [];
       this._error = null;
+      this._readOnly = false;
     } catch (error) {
+      if (isReadOnlyRefusal(error)) {
+        // Holds until the link changes: polling on is harmless, nothing to back off from.
+        this._entries = [];
+        this._error = null;
+        this._readOnly = true;
+        return;
+      }
       this._error = error instanceof Error ? error.message : String(error);
       throw error;
     } finally {
@@ -133,6 +150,7 @@ export class ComponentsModel extends SectionModel {
   private _fetch: Fetcher;
   private _fileErrors: ComponentList['errors'] = [];
   private _query = '';
+  private _readOnly = false;
   private _selectedRef: string | null = null;
   private _tag = '';
   private _version = '';

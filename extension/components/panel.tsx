@@ -6,6 +6,7 @@ import { RefreshButton, SectionError, SectionPanel } from '../core/sectionPanel'
 import { ComponentDetails } from './details';
 import { startComponentDrag } from './drag';
 import type { ComponentsModel } from './model';
+import { readOnlyNote } from '../workspaces/inside';
 
 /**
  * The "Components" sidebar section: search, tag filter, the catalog and the selected
@@ -74,12 +75,17 @@ export function ComponentsView(props: ComponentsPanel.IOptions): JSX.Element {
         <RefreshButton label={trans.__('Refresh components')} onClick={() => void model.refresh()} />
       </div>
       <SectionError error={model.error} />
+      {model.readOnly && (
+        <p className="jp-Conveyor-placeholder" role="note" data-testid="conveyor-components-read-only">
+          {readOnlyNote(trans, trans.__('the catalog reads this workspace’s files, which a view link does not open.'))}
+        </p>
+      )}
       {(model.fileErrors ?? []).map(e => (
         <p key={e.path} className="jp-Conveyor-componentFileError" role="note">
           {trans.__('%1: %2', e.path, e.message)}
         </p>
       ))}
-      {entries.length === 0 && !model.loading && (
+      {entries.length === 0 && !model.loading && !model.readOnly && (
         <p className="jp-Conveyor-placeholder">
           {model.query || model.tag ? trans.__('No component matches.') : trans.__('No components yet.')}
         </p>

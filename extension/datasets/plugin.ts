@@ -18,6 +18,7 @@ import { API_PREFIX } from '../core/api';
 import { CommandIDs } from '../core/commands';
 import { expandSection } from '../core/reveal';
 import { IConveyor } from '../core/tokens';
+import { whenInsideWorkspace, writesOffered } from '../workspaces/inside';
 import type { IDatasetId } from './api';
 import { datasetKey, datasetReference, json, versionPath } from './api';
 import { DiffView } from './diffview';
@@ -74,12 +75,15 @@ export const datasetsPlugin: JupyterFrontEndPlugin<void> = {
       app.shell.activateById(widget.id);
     };
 
+    // Adding a version from a path reads the server's own folder: not inside a managed workspace (409 there).
+    const registerOffered = () => writesOffered(conveyor.connection.status);
     const panel = new DatasetsSection({
       model,
       trans,
       me,
       actions: {
         onRegister: () => void commands.execute(CommandIDs.registerDataset),
+        canRegister: () => registerOffered(),
         onOpen: (id, ref) => void commands.execute(CommandIDs.openDatasetVersion, { ...id, ref }),
         onDiff: (dataset, from, to) => {
           const [owner, ...rest] = dataset.split('/');
@@ -90,6 +94,10 @@ export const datasetsPlugin: JupyterFrontEndPlugin<void> = {
       }
     });
     conveyor.sidebar.addSection(panel, { rank: 250 });
+    whenInsideWorkspace(conveyor.connection, () => {
+      panel.update();
+      commands.notifyCommandChanged(CommandIDs.registerDataset);
+    });
 
     /** The path to register: explicit, the file browser's selection, else its folder. */
     const target = (args: { path?: unknown }): string | null => {
@@ -123,7 +131,8 @@ export const datasetsPlugin: JupyterFrontEndPlugin<void> = {
     commands.addCommand(CommandIDs.registerDataset, {
       label: trans.__('Register as Dataset Version…'),
       caption: trans.__('Hash this file or folder and record it as a new immutable dataset version'),
-      isEnabled: args => target(args) !== null,
+      isVisible: () => registerOffered(),
+      isEnabled: args => registerOffered() && target(args) !== null,
       execute: async args => {
         const path = target(args);
         if (path === null) {

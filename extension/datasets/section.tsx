@@ -30,15 +30,18 @@ export class DatasetsSection extends SectionPanel<DatasetsSection.IOptions> {
     return (
       <div className="jp-Conveyor-datasetsBody">
         <div className="jp-Conveyor-runsToolbar">
-          <button
-            type="button"
-            className="jp-Button jp-mod-minimal jp-Conveyor-iconButton"
-            onClick={() => actions.onRegister()}
-            aria-label={trans.__('Register a dataset version')}
-            title={trans.__('Register the selected file or folder of the file browser as a dataset version')}
-          >
-            <addIcon.react tag="span" />
-          </button>
+          {(actions.canRegister?.() ?? true) && (
+            <button
+              type="button"
+              className="jp-Button jp-mod-minimal jp-Conveyor-iconButton"
+              data-testid="conveyor-dataset-register"
+              onClick={() => actions.onRegister()}
+              aria-label={trans.__('Register a dataset version')}
+              title={trans.__('Register the selected file or folder of the file browser as a dataset version')}
+            >
+              <addIcon.react tag="span" />
+            </button>
+          )}
           <button
             type="button"
             className="jp-Button jp-mod-styled jp-Conveyor-datasetDiffButton"
@@ -222,6 +225,8 @@ function Version(
 export namespace DatasetsSection {
   export interface IActions {
     onRegister: () => void;
+    /** Whether registering from a path is offered (not inside a managed workspace); default yes. */
+    canRegister?: () => boolean;
     onOpen: (id: IDatasetId, version: string) => void;
     onDiff: (dataset: string, from: string, to: string) => void;
     onCopy: (id: IDatasetId, version: string) => void;

@@ -16,12 +16,14 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { refreshIcon } from '@jupyterlab/ui-components';
 
+import type { ExperimentList, ExperimentSummary } from '../../schema/generated/api';
 import { CommandIDs } from '../core/commands';
 import { expandSection } from '../core/reveal';
 import { IConveyor } from '../core/tokens';
 import { ComparisonModel } from './comparison';
 import { ExperimentListModel, ExperimentsSection } from './list';
 import { ExperimentsModel } from './model';
+import { fetchExperimentName, missingNames, writesExperiments } from './shared';
 import { ModelListModel, ModelsSection } from './models';
 import { diffNotebooks, renderCandidates } from './hosted';
 import {
@@ -63,6 +65,23 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
     const list = new ExperimentListModel({ requestAPI: request, autoStart: false });
     void app.restored.then(() => list.start());
     const tracker = new WidgetTracker<ExperimentsWidget>({ namespace: 'conveyor-experiments' });
+    const me = () => conveyor.connection.status?.user.name ?? null;
+    // The caller's experiments (owners: who may mark candidates), also while the section is hidden
+    // and its list stands by; names of others' experiments opened through a comparison link.
+    const known = new Map<string, ExperimentSummary>();
+    const otherNames = new Map<string, string>();
+    const names = () => new Map([...otherNames, ...[...known.values()].map(e => [e.id, e.name] as [string, string]), ...list.names]);
+    const learn = async (ids: readonly string[]) => {
+      try {
+        (await request<ExperimentList>('experiments')).experiments.forEach(e => known.set(e.id, e));
+      } catch {
+        // The list's own poll reports the server's error.
+      }
+      const missing = missingNames(ids, names());
+      const found = await Promise.all(missing.map(id => fetchExperimentName(id, conveyor.serverSettings)));
+      missing.forEach((id, i) => found[i] !== null && otherNames.set(id, found[i]!));
+      tracker.forEach(w => (w.names = names()));
+    };
 
     const copyLink = (widget: ExperimentsWidget) => {
       const labUrl = URLExt.join(PageConfig.getBaseUrl(), PageConfig.getOption('appUrl') || 'lab');
@@ -91,7 +110,8 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
         model,
         comparison,
         trans,
-        names: list.names,
+        names: names(),
+        canMark: ids => writesExperiments(ids, [...known.values()], me()),
         renderCandidates: runs => renderCandidates(runs, trans),
         shareAction: ids => {
           // A comparison link: every experiment must be the caller's (the server checks too).
@@ -101,7 +121,7 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
           const args = {
             kind: 'comparison',
             target: { experiments },
-            label: ids.map(id => list.names.get(id) ?? id).join(', '),
+            label: ids.map(id => names().get(id) ?? id).join(', '),
             owner
           };
           if (!experiments.length || experiments.length !== ids.length || !commands.isVisible(CommandIDs.share, args)) {
@@ -133,6 +153,7 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
       app.shell.add(widget, 'main');
       app.shell.activateById(widget.id);
       void model.reload();
+      void learn(state.experimentIds);
       return widget;
     };
 
@@ -157,8 +178,9 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
       { rank: 151 }
     );
     list.changed.connect(() => {
-      const names = list.names;
-      tracker.forEach(w => (w.names = names));
+      list.experiments.forEach(e => known.set(e.id, e));
+      const current = names();
+      tracker.forEach(w => (w.names = current));
     });
 
     commands.addCommand(CommandIDs.showExperiments, {

@@ -14,6 +14,8 @@ export interface IToolbarProps {
   onRefresh: () => void;
   /** Opens the share dialog for a read-only link to this comparison; absent when the caller may not share it. */
   onShare?: (() => void) | null;
+  /** Whether the caller may mark candidates (not in experiments shared with them, read-only); default yes. */
+  canMark?: boolean;
 }
 
 /**
@@ -106,23 +108,28 @@ export function ExperimentsToolbar(props: IToolbarProps): JSX.Element {
           <span className="jp-Conveyor-expSelected" data-testid="conveyor-exp-selected">
             {selected > 0 ? trans._n('%1 selected', '%1 selected', selected) : ''}
           </span>
-          <button
-            type="button"
-            className="jp-Button jp-mod-styled jp-mod-reject"
-            disabled={selected === 0}
-            onClick={() => props.onMarkCandidate(true)}
-            data-testid="conveyor-exp-mark-candidate"
-          >
-            {trans.__('Mark candidate')}
-          </button>
-          <button
-            type="button"
-            className="jp-Button jp-mod-styled jp-mod-reject"
-            disabled={selected === 0}
-            onClick={() => props.onMarkCandidate(false)}
-          >
-            {trans.__('Unmark')}
-          </button>
+          {props.canMark !== false && (
+            <>
+              <button
+                type="button"
+                className="jp-Button jp-mod-styled jp-mod-reject"
+                disabled={selected === 0}
+                onClick={() => props.onMarkCandidate(true)}
+                data-testid="conveyor-exp-mark-candidate"
+              >
+                {trans.__('Mark candidate')}
+              </button>
+              <button
+                type="button"
+                className="jp-Button jp-mod-styled jp-mod-reject"
+                disabled={selected === 0}
+                onClick={() => props.onMarkCandidate(false)}
+                data-testid="conveyor-exp-unmark-candidate"
+              >
+                {trans.__('Unmark')}
+              </button>
+            </>
+          )}
           <button
             type="button"
             className="jp-Button jp-mod-styled jp-mod-reject"

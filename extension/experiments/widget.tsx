@@ -29,6 +29,7 @@ export class ExperimentsWidget extends MainAreaWidget<ReactWidget> {
                 <ExperimentsToolbar
                   {...options.actions}
                   onShare={options.shareAction?.(model.viewState.experimentIds) ?? null}
+                  canMark={options.canMark?.(model.viewState.experimentIds) ?? true}
                   model={model}
                   trans={trans}
                 />
@@ -70,6 +71,8 @@ export class ExperimentsWidget extends MainAreaWidget<ReactWidget> {
   set names(names: Map<string, string>) {
     this._names = names;
     this._setTitle();
+    // What the caller may do follows the list too (canMark).
+    this.content.update();
   }
 
   dispose(): void {
@@ -99,6 +102,8 @@ export namespace ExperimentsWidget {
     actions: Omit<IToolbarProps, 'model' | 'trans' | 'onShare'>;
     /** The "Share…" action for these experiments, or null when the caller may not share them. */
     shareAction?: (experimentIds: readonly string[]) => (() => void) | null;
+    /** Whether the caller may mark candidates in these experiments (experiments/shared.ts); default yes. */
+    canMark?: (experimentIds: readonly string[]) => boolean;
     renderCandidates?: (runs: ExperimentRunDetail[]) => JSX.Element;
   }
 }

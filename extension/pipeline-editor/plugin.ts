@@ -19,6 +19,7 @@ import { CommandIDs } from '../core/commands';
 import { conveyorIcon } from '../core/icons';
 import { shortRunId } from '../runs/format';
 import { IConveyor } from '../core/tokens';
+import { whenInsideWorkspace, writesOffered } from '../workspaces/inside';
 import { PipelineEditorModel } from './model';
 import type { IChoices } from './properties';
 import { EditorRun } from './runstate';
@@ -121,7 +122,8 @@ export const pipelineEditorPlugin: JupyterFrontEndPlugin<void> = {
       const widget = tracker.currentWidget;
       return widget && widget === app.shell.currentWidget ? widget : tracker.currentWidget;
     };
-    registerCommands(app, trans, current, fileBrowser, docManager, request);
+    // Templates write into the server's folder: not offered inside a managed workspace (409 there).
+    registerCommands(app, trans, current, fileBrowser, docManager, request, () => writesOffered(conveyor.connection.status));
 
     app.commands.addKeyBinding({ command: CommandIDs.pipelineUndo, keys: ['Accel Z'], selector: '.jp-Conveyor-peCanvas' });
     app.commands.addKeyBinding({ command: CommandIDs.pipelineRedo, keys: ['Accel Shift Z'], selector: '.jp-Conveyor-peCanvas' });
@@ -141,7 +143,11 @@ export const pipelineEditorPlugin: JupyterFrontEndPlugin<void> = {
       }
     }
     launcher?.add({ command: CommandIDs.newPipeline, category: 'Conveyor', rank: 10, args: { isLauncher: true } });
-    launcher?.add({ command: CommandIDs.newPipelineFromTemplate, category: 'Conveyor', rank: 11, args: { isLauncher: true } });
+    const fromTemplate = launcher?.add({ command: CommandIDs.newPipelineFromTemplate, category: 'Conveyor', rank: 11, args: { isLauncher: true } });
+    whenInsideWorkspace(conveyor.connection, () => {
+      fromTemplate?.dispose();
+      app.commands.notifyCommandChanged(CommandIDs.newPipelineFromTemplate);
+    });
   }
 };
 
@@ -176,7 +182,8 @@ function registerCommands(
   current: () => PipelineEditorWidget | null,
   fileBrowser: IDefaultFileBrowser | null,
   docManager: IDocumentManager,
-  request: IConveyor['requestAPI']
+  request: IConveyor['requestAPI'],
+  templatesOffered: () => boolean
 ): void {
   const { commands } = app;
   const cwd = () => fileBrowser?.model.path ?? '';
@@ -255,6 +262,8 @@ function registerCommands(
     label: args => (args.isLauncher ? trans.__('Pipeline from Template') : trans.__('New Pipeline from Template…')),
     caption: trans.__('Start from a template and swap its components'),
     icon: conveyorIcon,
+    isVisible: () => templatesOffered(),
+    isEnabled: () => templatesOffered(),
     execute: async args => {
       const path = await chooseTemplate(request, typeof args.cwd === 'string' ? args.cwd : cwd(), trans);
       return path ? docManager.openOrReveal(path, FACTORY) : undefined;
