@@ -164,7 +164,7 @@ export async function buildServer(
     datasetRuns.module(),
     datasets,
     components,
-    createWorkspacesModule(deps),
+    createWorkspacesModule(deps, { mlflow: tracking.mlflowRouter }),
     createSharesModule(deps)
   ];
 

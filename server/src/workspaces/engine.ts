@@ -1,5 +1,6 @@
 import Docker from 'dockerode';
 import { LABEL_KIND, LABEL_MANAGED, LABEL_OWNER } from '../runtime/runtime';
+import { TOKEN_VAR, URI_VAR, type TrackingEnv } from './tracking';
 
 export const LABEL_WORKSPACE = 'io.conveyor.workspace';
 /** Which server's database a container belongs to (a hash of its URL): recovery only touches its own. */
@@ -17,6 +18,8 @@ export interface ContainerPlan {
   token: string;
   cpus: number;
   memoryBytes: number;
+  /** More env (the MLflow variables of workspaces/tracking.ts). */
+  env?: Record<string, string>;
 }
 
 /** What the proxy needs of a running container. */
@@ -25,6 +28,8 @@ export interface Live {
   ip: string;
   token: string;
   running: boolean;
+  /** MLFLOW_TRACKING_URI and _TOKEN from the container's env (workspaces/tracking.ts), when set. */
+  tracking?: TrackingEnv;
 }
 
 const statusOf = (err: unknown): number | undefined => (err as { statusCode?: number }).statusCode;
@@ -57,6 +62,14 @@ export class WorkspaceEngine {
     }
   }
 
+  /** The network's gateway address: the host side of the bridge (the workspace's tracking listener binds there). */
+  async gateway(name: string): Promise<string> {
+    const info = (await this.docker.getNetwork(name).inspect()) as Docker.NetworkInspectInfo;
+    const gateway = info.IPAM?.Config?.find(c => c.Gateway)?.Gateway;
+    if (!gateway) throw new Error(`the network ${name} has no gateway address`);
+    return gateway;
+  }
+
   async ensureVolume(name: string, owner: string): Promise<void> {
     await this.docker.createVolume({ Name: name, Labels: { [LABEL_MANAGED]: 'true', [LABEL_KIND]: 'workspace-home', [LABEL_OWNER]: owner } });
   }
@@ -81,7 +94,7 @@ export class WorkspaceEngine {
         `--ServerApp.root_dir=${HOME}`
       ],
       // CONVEYOR_WORKSPACE_ID: the Conveyor server extension inside runs in workspace mode (inside.ts answers it).
-      Env: [`JUPYTER_TOKEN=${plan.token}`, `HOME=${HOME}`, `CONVEYOR_WORKSPACE_ID=${plan.id}`],
+      Env: [`JUPYTER_TOKEN=${plan.token}`, `HOME=${HOME}`, `CONVEYOR_WORKSPACE_ID=${plan.id}`, ...Object.entries(plan.env ?? {}).map(([k, v]) => `${k}=${v}`)],
       User: '1000:1000',
       WorkingDir: HOME,
       Labels: { [LABEL_MANAGED]: 'true', [LABEL_OWNER]: plan.owner, [LABEL_KIND]: 'workspace', [LABEL_WORKSPACE]: plan.id, [LABEL_STORE]: this.storeId },
@@ -110,9 +123,11 @@ export class WorkspaceEngine {
     try {
       const info = await this.docker.getContainer(containerId).inspect();
       const env = info.Config.Env ?? [];
-      const token = env.find(e => e.startsWith('JUPYTER_TOKEN='))?.slice('JUPYTER_TOKEN='.length) ?? '';
+      const value = (name: string) => env.find(e => e.startsWith(`${name}=`))?.slice(name.length + 1) ?? '';
+      const token = value('JUPYTER_TOKEN');
       const ip = info.NetworkSettings.Networks?.[network]?.IPAddress ?? '';
-      return { containerId: info.Id, ip, token, running: info.State.Running };
+      const tracking = value(URI_VAR) && value(TOKEN_VAR) ? { uri: value(URI_VAR), token: value(TOKEN_VAR) } : undefined;
+      return { containerId: info.Id, ip, token, running: info.State.Running, ...(tracking ? { tracking } : {}) };
     } catch (err) {
       if (statusOf(err) === 404) return null;
       throw err;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { RequestHandler } from 'express';
 import { Authenticator } from '../auth/authenticator';
 import type { FeatureDeps, FeatureModule } from '../core/feature';
 import { TokenService } from '../tokens/service';
@@ -9,12 +10,15 @@ import { WorkspaceEngine } from './engine';
 import { PROXY_PREFIX, proxyHandler, proxyUpgrade } from './proxy';
 import { workspaceRouteDocs, workspaceRoutes } from './routes';
 import { WorkspaceService } from './service';
+import { WorkspaceTracking } from './tracking';
 
 export { access } from './service';
 
 /** The workspaces feature (docs/dev/workspaces-contract.md, docs/workspaces.md). */
-export function createWorkspacesModule(deps: FeatureDeps): FeatureModule {
+export function createWorkspacesModule(deps: FeatureDeps, opts: { mlflow?: RequestHandler } = {}): FeatureModule {
   const config = workspaceConfig();
+  // Kernels log to MLflow as the owner through a listener on the workspace's gateway (tracking.ts).
+  const tracking = opts.mlflow ? new WorkspaceTracking({ logger: deps.logger, mlflow: opts.mlflow, user: name => deps.store.users.get(name) }) : undefined;
   const service = new WorkspaceService({
     store: deps.store,
     runtime: deps.runtime,
@@ -24,6 +28,7 @@ export function createWorkspacesModule(deps: FeatureDeps): FeatureModule {
     resources: deps.resources,
     released: () => deps.scheduler.kick(),
     events: deps.events,
+    tracking,
     // Several servers (other databases) may share the engine: each recovers only its own containers.
     engine: new WorkspaceEngine(createHash('sha256').update(deps.config.databaseUrl).digest('hex').slice(0, 16))
   });
@@ -49,6 +54,8 @@ export function createWorkspacesModule(deps: FeatureDeps): FeatureModule {
     async close() {
       await culler.close();
       await service.settled();
+      // Containers keep running; the next start reopens their listeners from their env.
+      await tracking?.closeAll();
     }
   };
 }

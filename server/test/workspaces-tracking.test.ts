@@ -1,0 +1,272 @@
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import WebSocket from 'ws';
+import type { Config } from '../src/core/config';
+import { silentLogger } from '../src/core/logger';
+import { buildServer, type ConveyorServer } from '../src/server';
+import { Store } from '../src/store/store';
+import { WorkspaceTracking } from '../src/workspaces/tracking';
+import { tempDir } from './helpers/env';
+import { json, SECRET, secretHeaders } from './helpers/server';
+
+/**
+ * MLflow from a workspace's kernels (docs/workspaces.md "Tracking from a workspace"), with one real
+ * conveyor/workspace:dev container on SQLite: the real `mlflow` client in a kernel, driven over the
+ * proxy's websocket, logs as the owner through the listener on the workspace network's gateway;
+ * another user sees nothing; the listener serves MLflow only, to that token only; the token comes
+ * back from the container after a restart and dies with the container at stop.
+ */
+jest.setTimeout(150_000);
+
+const IMAGE = 'conveyor/workspace:dev';
+const ALICE = `alice-track-${process.pid}`;
+const BOB = `bob-track-${process.pid}`;
+const docker = new Docker();
+const dir = tempDir('workspaces-tracking');
+const databaseUrl = `sqlite:${dir.path}/conveyor.db`;
+let store: Store;
+let server: ConveyorServer;
+let base = '';
+
+async function boot(): Promise<void> {
+  const config: Config = {
+    mode: 'embedded',
+    host: '127.0.0.1',
+    port: 0,
+    secret: SECRET,
+    dataDir: dir.path,
+    databaseUrl,
+    exitOnStdinClose: false,
+    logLevel: 'silent',
+    statusPollMs: 200,
+    defaultUser: 'local'
+  };
+  store = await Store.open(databaseUrl);
+  server = await buildServer(config, silentLogger(), { store });
+  base = `http://127.0.0.1:${await server.listen()}`;
+}
+
+async function shutdown(): Promise<void> {
+  await server.close();
+  await store.close();
+}
+
+const api = (path: string, init: RequestInit = {}, user = ALICE) =>
+  fetch(`${base}/conveyor/api/v1${path}`, { ...init, headers: { 'content-type': 'application/json', ...secretHeaders(user) } });
+const proxied = (id: string, path: string, init: RequestInit = {}) =>
+  fetch(`${base}/conveyor/workspaces/${id}/${path}`, { ...init, headers: { 'content-type': 'application/json', ...secretHeaders(ALICE) } });
+/** Conveyor's own MLflow API (the main mount), as `user`. */
+const mlflow = async (path: string, user: string) => {
+  const res = await fetch(`${base}/conveyor/mlflow/api/2.0/mlflow/${path}`, { headers: secretHeaders(user) });
+  return { status: res.status, body: await json(res) };
+};
+const status = async (id: string): Promise<string> => {
+  const ws = await json(await api(`/workspaces/${id}`));
+  if (ws.status === 'failed') throw new Error(`workspace failed: ${ws.error}`);
+  return ws.status;
+};
+
+async function until<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
+  for (let i = 0; i < 240; i++) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise(r => setTimeout(r, 250));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+const running = (id: string) => until(async () => ((await status(id)) === 'running' ? true : undefined), 'running');
+
+/** MLFLOW_TRACKING_URI and _TOKEN of the workspace's container, as `docker inspect` shows them. */
+async function trackingEnv(id: string): Promise<{ uri: string; token: string }> {
+  const [c] = await docker.listContainers({ filters: { label: [`io.conveyor.workspace=${id}`] } });
+  const env = (await docker.getContainer(c.Id).inspect()).Config.Env ?? [];
+  const value = (name: string) => env.find(e => e.startsWith(`${name}=`))?.slice(name.length + 1) ?? '';
+  return { uri: value('MLFLOW_TRACKING_URI'), token: value('MLFLOW_TRACKING_TOKEN') };
+}
+
+function open(url: string): Promise<WebSocket> {
+  const ws = new WebSocket(url, { headers: secretHeaders(ALICE) });
+  return new Promise((resolve, reject) => {
+    ws.on('open', () => resolve(ws));
+    ws.on('unexpected-response', (_q, res) => reject(new Error(`websocket refused: ${res.statusCode}`)));
+    ws.on('error', reject);
+  });
+}
+
+/** Runs `code` in the kernel over the proxy's websocket; answers the reply status and what it printed. */
+async function execute(id: string, kernel: string, code: string): Promise<{ status: string; out: string }> {
+  const channels = await open(`${base.replace('http', 'ws')}/conveyor/workspaces/${id}/api/kernels/${kernel}/channels`);
+  const msgId = randomUUID();
+  let out = '';
+  let status = '';
+  const done = new Promise<void>(resolve => {
+    let replied = false;
+    let idle = false;
+    channels.on('message', data => {
+      const msg = JSON.parse(String(data));
+      if (msg.parent_header?.msg_id !== msgId) return;
+      if (msg.msg_type === 'stream') out += msg.content.text;
+      if (msg.msg_type === 'error') out += msg.content.traceback.join('\n');
+      if (msg.msg_type === 'execute_reply') {
+        status = msg.content.status;
+        replied = true;
+      }
+      if (msg.msg_type === 'status' && msg.content.execution_state === 'idle') idle = true;
+      if (replied && idle) resolve();
+    });
+  });
+  channels.send(
+    JSON.stringify({
+      header: { msg_id: msgId, msg_type: 'execute_request', username: ALICE, session: randomUUID(), version: '5.3', date: new Date().toISOString() },
+      parent_header: {},
+      metadata: {},
+      channel: 'shell',
+      buffers: [],
+      content: { code, silent: false, store_history: false, user_expressions: {}, allow_stdin: false, stop_on_error: true }
+    })
+  );
+  await done;
+  channels.close();
+  return { status, out };
+}
+
+const LOG = (metric: number) => `
+import mlflow, os
+mlflow.set_experiment('ws-exp')
+with mlflow.start_run() as run:
+    mlflow.log_param('a', 1)
+    mlflow.log_metric('m', ${metric})
+print('RUN', run.info.run_id, os.environ['MLFLOW_TRACKING_URI'])
+`;
+const runIdIn = (out: string): string => /RUN ([0-9a-f]{32})/.exec(out)?.[1] ?? `no run id in: ${out}`;
+
+async function cleanDocker(): Promise<void> {
+  for (const c of await docker.listContainers({ all: true, filters: { label: ['io.conveyor.kind=workspace', `io.conveyor.owner=${ALICE}`] } })) {
+    await docker.getContainer(c.Id).remove({ force: true });
+  }
+  for (const n of await docker.listNetworks({ filters: { label: ['io.conveyor.kind=workspace-network', `io.conveyor.owner=${ALICE}`] } })) {
+    await docker.getNetwork(n.Id).remove();
+  }
+  await docker.getVolume(`conveyor-home-${ALICE}`).remove().catch(() => undefined);
+}
+
+beforeAll(async () => {
+  await cleanDocker();
+  await boot();
+});
+afterAll(async () => {
+  await shutdown();
+  await cleanDocker();
+  dir.cleanup();
+});
+
+test('without a usable gateway the workspace gets no MLflow variables, and that is said once', async () => {
+  const warnings: unknown[] = [];
+  const logger = silentLogger();
+  logger.warn = ((...args: unknown[]) => warnings.push(args)) as typeof logger.warn;
+  const tracking = new WorkspaceTracking({ logger, mlflow: (_q, _r, next) => next(), user: async () => undefined });
+  // 192.0.2.1 (TEST-NET-1) is on no interface here: EADDRNOTAVAIL, like a companion outside Docker's network namespace.
+  expect(await tracking.open('a00000000001', ALICE, async () => '192.0.2.1')).toEqual({});
+  expect(await tracking.open('a00000000002', ALICE, async () => Promise.reject(new Error('no network')))).toEqual({});
+  expect(warnings).toHaveLength(1);
+  await tracking.closeAll();
+});
+
+describe('a workspace with a kernel logging to MLflow', () => {
+  let id = '';
+  let kernel = '';
+  let first = { uri: '', token: '' };
+
+  test('the kernel logs with the real mlflow client as the owner; another user sees nothing', async () => {
+    const created = await api('/workspaces', { method: 'POST', body: JSON.stringify({ name: 'track', image: IMAGE, profile: 'small' }) });
+    expect(created.status).toBe(201);
+    id = (await json(created)).id;
+    await running(id);
+    first = await trackingEnv(id);
+    const net = await docker.getNetwork(`conveyor-ws-${id}`).inspect();
+    expect(first.uri).toMatch(new RegExp(`^http://${(net.IPAM?.Config?.[0]?.Gateway ?? 'no gateway').replace(/\./g, '\\.')}:\\d+/conveyor/mlflow$`));
+    expect(first.token).toMatch(/^[0-9a-f]{64}$/);
+
+    kernel = (await json(await proxied(id, 'api/kernels', { method: 'POST', body: JSON.stringify({ name: 'python3' }) }))).id;
+    const result = await execute(id, kernel, LOG(0.5));
+    expect(result).toMatchObject({ status: 'ok' });
+    expect(result.out).toContain(first.uri);
+    const runId = runIdIn(result.out);
+
+    const mine = await mlflow(`runs/get?run_id=${runId}`, ALICE);
+    expect(mine.status).toBe(200);
+    expect(mine.body.run.data.params).toEqual([{ key: 'a', value: '1' }]);
+    expect(mine.body.run.data.metrics).toEqual([expect.objectContaining({ key: 'm', value: 0.5 })]);
+    const exp = await mlflow('experiments/get-by-name?experiment_name=ws-exp', ALICE);
+    expect(exp.body.experiment.experiment_id).toBe(mine.body.run.info.experiment_id);
+    const listed = await json(await api('/experiments'));
+    expect(JSON.stringify(listed)).toContain('ws-exp');
+
+    const theirs = await mlflow(`runs/get?run_id=${runId}`, BOB);
+    expect(theirs.status).toBe(404);
+    expect((await mlflow('experiments/get-by-name?experiment_name=ws-exp', BOB)).status).toBe(404);
+    expect(JSON.stringify(await json(await api('/experiments', {}, BOB)))).not.toContain('ws-exp');
+
+    // Only the token's sha256 is kept by the server: not in the store.
+    for (const f of readdirSync(dir.path).filter(n => n.startsWith('conveyor.db'))) {
+      expect(readFileSync(join(dir.path, f)).includes(first.token)).toBe(false);
+    }
+  });
+
+  test('the listener answers MLflow only, and only to the workspace token (not the shared secret)', async () => {
+    const call = async (url: string, headers: Record<string, string>) => {
+      const res = await fetch(url, { headers });
+      return { status: res.status, body: await json(res) };
+    };
+    const bearer = { authorization: `Bearer ${first.token}` };
+    const byName = `${first.uri}/api/2.0/mlflow/experiments/get-by-name?experiment_name=ws-exp`;
+    expect((await call(byName, bearer)).status).toBe(200);
+    expect(await call(byName, {})).toMatchObject({ status: 401, body: { error_code: 'UNAUTHENTICATED' } });
+    expect((await call(byName, { authorization: `Bearer ${first.token.replace(/.$/, c => (c === '0' ? '1' : '0'))}` })).status).toBe(401);
+    expect((await call(byName, secretHeaders(ALICE))).status).toBe(401);
+    const origin = new URL(first.uri).origin;
+    for (const path of ['/conveyor/api/v1/status', `/conveyor/workspaces/${id}/api/status`, '/conveyor/api/v1/experiments']) {
+      expect(await call(`${origin}${path}`, bearer)).toMatchObject({ status: 404, body: { error_code: 'ENDPOINT_NOT_FOUND' } });
+    }
+  });
+
+  test('after a server restart the listener is back for the same token and the kernel still logs', async () => {
+    await shutdown();
+    await boot();
+    expect(await status(id)).toBe('running');
+    expect(await trackingEnv(id)).toEqual(first);
+    // Straight to the listener first: a missing one fails here at once (the mlflow client would retry for minutes).
+    const probe = await fetch(`${first.uri}/api/2.0/mlflow/experiments/get-by-name?experiment_name=ws-exp`, { headers: { authorization: `Bearer ${first.token}` } });
+    expect(probe.status).toBe(200);
+    const result = await execute(id, kernel, LOG(0.75));
+    expect(result).toMatchObject({ status: 'ok' });
+    const runId = runIdIn(result.out);
+    const run = await mlflow(`runs/get?run_id=${runId}`, ALICE);
+    expect(run.body.run.data.metrics).toEqual([expect.objectContaining({ key: 'm', value: 0.75 })]);
+    const exp = await mlflow('experiments/get-by-name?experiment_name=ws-exp', ALICE);
+    const search = await fetch(`${base}/conveyor/mlflow/api/2.0/mlflow/runs/search`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...secretHeaders(ALICE) },
+      body: JSON.stringify({ experiment_ids: [exp.body.experiment.experiment_id] })
+    });
+    expect((await json(search)).runs).toHaveLength(2);
+  });
+
+  test('stopping revokes the token; the next start has a new one and the old one is refused', async () => {
+    expect((await api(`/workspaces/${id}/stop`, { method: 'POST' })).status).toBe(200);
+    const byName = (uri: string) => `${uri}/api/2.0/mlflow/experiments/get-by-name?experiment_name=ws-exp`;
+    // The listener is closed: no answer at all (refused, or no route once the network is gone).
+    await expect(fetch(byName(first.uri), { headers: { authorization: `Bearer ${first.token}` }, signal: AbortSignal.timeout(5000) })).rejects.toThrow();
+
+    expect((await api(`/workspaces/${id}/start`, { method: 'POST' })).status).toBe(200);
+    await running(id);
+    const second = await trackingEnv(id);
+    expect(second.token).not.toBe(first.token);
+    expect((await fetch(byName(second.uri), { headers: { authorization: `Bearer ${first.token}` } })).status).toBe(401);
+    expect((await fetch(byName(second.uri), { headers: { authorization: `Bearer ${second.token}` } })).status).toBe(200);
+    expect((await api(`/workspaces/${id}?volume=true`, { method: 'DELETE' })).status).toBe(204);
+    expect(await docker.listNetworks({ filters: { name: [`conveyor-ws-${id}`] } })).toEqual([]);
+  });
+});
