@@ -132,12 +132,13 @@ async function execute(id: string, kernel: string, code: string): Promise<{ stat
   return { status, out };
 }
 
-const LOG = (metric: number) => `
+const LOG = (metric: number, extra = '') => `
 import mlflow, os
 mlflow.set_experiment('ws-exp')
 with mlflow.start_run() as run:
     mlflow.log_param('a', 1)
     mlflow.log_metric('m', ${metric})
+    ${extra}
 print('RUN', run.info.run_id, os.environ['MLFLOW_TRACKING_URI'])
 `;
 const runIdIn = (out: string): string => /RUN ([0-9a-f]{32})/.exec(out)?.[1] ?? `no run id in: ${out}`;
@@ -190,7 +191,7 @@ describe('a workspace with a kernel logging to MLflow', () => {
     expect(first.token).toMatch(/^[0-9a-f]{64}$/);
 
     kernel = (await json(await proxied(id, 'api/kernels', { method: 'POST', body: JSON.stringify({ name: 'python3' }) }))).id;
-    const result = await execute(id, kernel, LOG(0.5));
+    const result = await execute(id, kernel, LOG(0.5, "mlflow.log_text('from the workspace', 'note.txt')"));
     expect(result).toMatchObject({ status: 'ok' });
     expect(result.out).toContain(first.uri);
     const runId = runIdIn(result.out);
@@ -201,6 +202,9 @@ describe('a workspace with a kernel logging to MLflow', () => {
     expect(mine.body.run.data.metrics).toEqual([expect.objectContaining({ key: 'm', value: 0.5 })]);
     const exp = await mlflow('experiments/get-by-name?experiment_name=ws-exp', ALICE);
     expect(exp.body.experiment.experiment_id).toBe(mine.body.run.info.experiment_id);
+    // An artifact too (the client PUTs it through the listener's artifacts proxy).
+    const note = await fetch(`${base}/conveyor/mlflow/api/2.0/mlflow-artifacts/artifacts/${exp.body.experiment.experiment_id}/${runId}/artifacts/note.txt`, { headers: secretHeaders(ALICE) });
+    expect(await note.text()).toBe('from the workspace');
     const listed = await json(await api('/experiments'));
     expect(JSON.stringify(listed)).toContain('ws-exp');
 
