@@ -86,8 +86,8 @@ async function trackingEnv(id: string): Promise<{ uri: string; token: string }> 
   return { uri: value('MLFLOW_TRACKING_URI'), token: value('MLFLOW_TRACKING_TOKEN') };
 }
 
-function open(url: string): Promise<WebSocket> {
-  const ws = new WebSocket(url, { headers: secretHeaders(ALICE) });
+function open(url: string, user = ALICE): Promise<WebSocket> {
+  const ws = new WebSocket(url, { headers: secretHeaders(user) });
   return new Promise((resolve, reject) => {
     ws.on('open', () => resolve(ws));
     ws.on('unexpected-response', (_q, res) => reject(new Error(`websocket refused: ${res.statusCode}`)));
@@ -96,8 +96,8 @@ function open(url: string): Promise<WebSocket> {
 }
 
 /** Runs `code` in the kernel over the proxy's websocket; answers the reply status and what it printed. */
-async function execute(id: string, kernel: string, code: string): Promise<{ status: string; out: string }> {
-  const channels = await open(`${base.replace('http', 'ws')}/conveyor/workspaces/${id}/api/kernels/${kernel}/channels`);
+async function execute(id: string, kernel: string, code: string, user = ALICE): Promise<{ status: string; out: string }> {
+  const channels = await open(`${base.replace('http', 'ws')}/conveyor/workspaces/${id}/api/kernels/${kernel}/channels`, user);
   const msgId = randomUUID();
   let out = '';
   let status = '';
@@ -236,6 +236,16 @@ describe('a workspace with a kernel logging to MLflow', () => {
     }
   });
 
+  test('a collaborate link holder running code in the workspace logs as the owner', async () => {
+    const link = await json(await api('/shares', { method: 'POST', body: JSON.stringify({ kind: 'workspace', target: { id }, scope: 'collaborate', expiresInSeconds: 600 }) }));
+    expect((await api('/shares/redeem', { method: 'POST', body: JSON.stringify({ code: link.code }) }, BOB)).status).toBe(200);
+    const result = await execute(id, kernel, LOG(0.25), BOB);
+    expect(result).toMatchObject({ status: 'ok' });
+    const runId = runIdIn(result.out);
+    expect((await mlflow(`runs/get?run_id=${runId}`, ALICE)).body.run.data.metrics).toEqual([expect.objectContaining({ key: 'm', value: 0.25 })]);
+    expect((await mlflow(`runs/get?run_id=${runId}`, BOB)).status).toBe(404);
+  });
+
   test('after a server restart the listener is back for the same token and the kernel still logs', async () => {
     await shutdown();
     await boot();
@@ -255,7 +265,7 @@ describe('a workspace with a kernel logging to MLflow', () => {
       headers: { 'content-type': 'application/json', ...secretHeaders(ALICE) },
       body: JSON.stringify({ experiment_ids: [exp.body.experiment.experiment_id] })
     });
-    expect((await json(search)).runs).toHaveLength(2);
+    expect((await json(search)).runs).toHaveLength(3);
   });
 
   test('stopping revokes the token; the next start has a new one and the old one is refused', async () => {
