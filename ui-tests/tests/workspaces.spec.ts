@@ -1,5 +1,6 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import type { BrowserContext, Page } from '@playwright/test';
+import * as fs from 'fs';
 import * as path from 'path';
 
 /**
@@ -201,6 +202,65 @@ test('start a workspace, share a view link, open it as a second user', async ({ 
   } finally {
     await guestContext.close();
   }
+});
+
+test('inside the workspace: the Conveyor sidebar is connected, without Git, and a notebook made there is submitted and succeeds', async ({ page, baseURL }) => {
+  // The workspace the first test started (same file, run in order): no second container.
+  expect(workspaceId, 'the workspace of the first test').toMatch(/^[0-9a-f]{12}$/);
+  const base = baseURL!;
+  await nameUser(page.context(), base, OWNER);
+  const tab = await page.context().newPage();
+  const failures = recordFailures(tab);
+  await tab.goto(`${base}/conveyor/workspaces/${workspaceId}/lab`);
+  await innerLabLoaded(tab, failures, 'owner, inside');
+
+  // Conveyor's own sidebar, in the workspace's JupyterLab, connected to the companion through the proxy.
+  await tab.locator(`.jp-SideBar .lm-TabBar-tab[data-id="${SIDEBAR_ID}"]`).click();
+  await expect(tab.getByTestId('conveyor-status-state')).toHaveText('Connected', { timeout: 30_000 });
+  await expect(tab.locator('#jp-conveyor-runs')).toBeAttached();
+  // No Git section: the server's git would act on its own folder, not the workspace's.
+  await expect(tab.locator('#jp-conveyor-git')).toHaveCount(0);
+  // Nor the entries that would write into the server's folder (409 not_available_in_workspace there).
+  await expect(tab.locator('#jp-conveyor-datasets .jp-Conveyor-datasetDiffButton')).toBeAttached();
+  await expect(tab.locator('#jp-conveyor-datasets [data-testid="conveyor-dataset-register"]')).toHaveCount(0);
+  const cards = tab.locator('.jp-LauncherCard-label');
+  await expect(cards.filter({ hasText: /^Pipeline$/ })).toHaveCount(1);
+  await expect(cards.filter({ hasText: 'Pipeline from Template' })).toHaveCount(0);
+
+  // A notebook made in the workspace (written through its own Jupyter), submitted from its file browser.
+  const notebook = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'hello_params.ipynb'), 'utf-8'));
+  const name = `inside-${Date.now().toString(36)}.ipynb`;
+  const put = await tab.request.put(`${base}/conveyor/workspaces/${workspaceId}/api/contents/${name}`, {
+    data: { type: 'notebook', format: 'json', content: notebook }
+  });
+  expect([200, 201]).toContain(put.status());
+  const item = tab.locator('.jp-DirListing-item[data-file-type="notebook"]', { hasText: name });
+  await tab.locator('.jp-SideBar .lm-TabBar-tab[data-id="filebrowser"]').click();
+  await expect(async () => {
+    await tab.locator('.jp-FileBrowser-toolbar [data-command="filebrowser:refresh"]').click();
+    await expect(item).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 20_000 });
+  await item.click({ button: 'right' });
+  await tab.getByRole('menuitem', { name: 'Submit to training…' }).click();
+  const dialog = tab.locator('.jp-Conveyor-submitDialog');
+  await expect(dialog.getByTestId('conveyor-submit-path')).toHaveText(name);
+  await expect(dialog.getByLabel('Image')).toHaveValue('conveyor/base:dev');
+  await dialog.locator('.jp-Dialog-button.jp-mod-accept').click();
+  await expect(dialog).toHaveCount(0);
+
+  // The run, in the workspace's own Runs section, to success.
+  const row = tab.locator('#jp-conveyor-runs [data-testid="conveyor-run-row"].jp-mod-selected');
+  await expect(row).toContainText(/inside-/, { timeout: 30_000 });
+  if (!(await row.isVisible())) {
+    await tab.locator(`.jp-SideBar .lm-TabBar-tab[data-id="${SIDEBAR_ID}"]`).click();
+  }
+  await expect(row).toBeVisible();
+  await expect(row).toHaveAttribute('data-status', 'succeeded', { timeout: 90_000 });
+  await expect(row.getByTestId('conveyor-status-pill')).toHaveText(/Succeeded/);
+  await tab.screenshot({ path: path.join(RESULTS, 'workspaces-inside-run.png') });
+  await row.screenshot({ path: path.join(RESULTS, 'workspaces-inside-run-row.png') });
+  expect(failures.filter(f => f.includes('/conveyor/api/') && /^5\d\d /.test(f))).toEqual([]);
+  await tab.close();
 });
 
 test('share an experiment comparison from the Experiments view; a second user opens it read-only', async ({ page, browser, baseURL }) => {
