@@ -18,7 +18,7 @@ import { API_PREFIX } from '../core/api';
 import { CommandIDs } from '../core/commands';
 import { expandSection } from '../core/reveal';
 import { IConveyor } from '../core/tokens';
-import { whenInsideWorkspace, writesOffered } from '../workspaces/inside';
+import { whenInsideWorkspace } from '../workspaces/inside';
 import type { IDatasetId } from './api';
 import { datasetKey, datasetReference, json, versionPath } from './api';
 import { DiffView } from './diffview';
@@ -76,7 +76,8 @@ export const datasetsPlugin: JupyterFrontEndPlugin<void> = {
     };
 
     // Adding a version from a path reads the server's own folder: not inside a managed workspace (409 there).
-    const registerOffered = () => writesOffered(conveyor.connection.status);
+    let insideWorkspace = false;
+    const registerOffered = () => !insideWorkspace;
     const panel = new DatasetsSection({
       model,
       trans,
@@ -95,6 +96,7 @@ export const datasetsPlugin: JupyterFrontEndPlugin<void> = {
     });
     conveyor.sidebar.addSection(panel, { rank: 250 });
     whenInsideWorkspace(conveyor.connection, () => {
+      insideWorkspace = true;
       panel.update();
       commands.notifyCommandChanged(CommandIDs.registerDataset);
     });

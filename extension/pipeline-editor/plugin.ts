@@ -19,7 +19,7 @@ import { CommandIDs } from '../core/commands';
 import { conveyorIcon } from '../core/icons';
 import { shortRunId } from '../runs/format';
 import { IConveyor } from '../core/tokens';
-import { whenInsideWorkspace, writesOffered } from '../workspaces/inside';
+import { whenInsideWorkspace } from '../workspaces/inside';
 import { PipelineEditorModel } from './model';
 import type { IChoices } from './properties';
 import { EditorRun } from './runstate';
@@ -123,7 +123,8 @@ export const pipelineEditorPlugin: JupyterFrontEndPlugin<void> = {
       return widget && widget === app.shell.currentWidget ? widget : tracker.currentWidget;
     };
     // Templates write into the server's folder: not offered inside a managed workspace (409 there).
-    registerCommands(app, trans, current, fileBrowser, docManager, request, () => writesOffered(conveyor.connection.status));
+    let insideWorkspace = false;
+    registerCommands(app, trans, current, fileBrowser, docManager, request, () => !insideWorkspace);
 
     app.commands.addKeyBinding({ command: CommandIDs.pipelineUndo, keys: ['Accel Z'], selector: '.jp-Conveyor-peCanvas' });
     app.commands.addKeyBinding({ command: CommandIDs.pipelineRedo, keys: ['Accel Shift Z'], selector: '.jp-Conveyor-peCanvas' });
@@ -145,6 +146,7 @@ export const pipelineEditorPlugin: JupyterFrontEndPlugin<void> = {
     launcher?.add({ command: CommandIDs.newPipeline, category: 'Conveyor', rank: 10, args: { isLauncher: true } });
     const fromTemplate = launcher?.add({ command: CommandIDs.newPipelineFromTemplate, category: 'Conveyor', rank: 11, args: { isLauncher: true } });
     whenInsideWorkspace(conveyor.connection, () => {
+      insideWorkspace = true;
       fromTemplate?.dispose();
       app.commands.notifyCommandChanged(CommandIDs.newPipelineFromTemplate);
     });

@@ -14,15 +14,6 @@ export function insideWorkspace(status: ServerStatus | null | undefined): Inside
   return status?.workspace ?? null;
 }
 
-/**
- * Whether features that write into the server's own folder (templates, datasets added from a
- * path, git) are offered: not inside a workspace, where the server answers 409
- * not_available_in_workspace. Unknown (no status yet) counts as offered, as before.
- */
-export function writesOffered(status: ServerStatus | null | undefined): boolean {
-  return insideWorkspace(status) === null;
-}
-
 /** The refusal of a file-reading API to a view-link holder inside a workspace. */
 export const READ_ONLY_CODE = 'workspace_read_only';
 
@@ -45,6 +36,8 @@ export interface IStatusSource {
 /**
  * Calls `inside` once, when the first status says this JupyterLab is a workspace's (at once if
  * known already). Outside a workspace it keeps listening at no cost, as the answer never changes.
+ * Callers keep the answer: the status pushed on the websocket does not carry `workspace`, so a
+ * later status may lack it although the page is still the workspace's.
  */
 export function whenInsideWorkspace(connection: IStatusSource, inside: (workspace: InsideWorkspace) => void): void {
   const check = (): void => {

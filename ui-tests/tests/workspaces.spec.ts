@@ -187,6 +187,14 @@ test('start a workspace, share a view link, open it as a second user', async ({ 
     await inner.screenshot({ path: path.join(RESULTS, 'workspaces-guest-save-refused.png') });
     const saved = await guest.request.get(`${base}/conveyor/workspaces/${workspaceId}/api/contents/shared.ipynb`);
     expect(saved.status()).toBe(200);
+    // The guest's Conveyor sidebar in there: the catalog (which reads the owner's files) says calmly why it is empty.
+    await refused.locator('.jp-Dialog-button').last().click();
+    await inner.locator(`.jp-SideBar .lm-TabBar-tab[data-id="${SIDEBAR_ID}"]`).click();
+    await expect(inner.getByTestId('conveyor-status-state')).toHaveText('Connected', { timeout: 30_000 });
+    const note = inner.getByTestId('conveyor-components-read-only');
+    await expect(note).toHaveText('Read-only share: the catalog reads this workspace’s files, which a view link does not open.');
+    await expect(inner.locator('#jp-conveyor-components .jp-Conveyor-error')).toHaveCount(0);
+    await note.screenshot({ path: path.join(RESULTS, 'workspaces-guest-components-read-only.png') });
 
     // The owner's share dialog lists the guest's use.
     await row.getByTestId('conveyor-workspace-share').click();
@@ -281,6 +289,7 @@ test('share an experiment comparison from the Experiments view; a second user op
   // The owner's toolbar offers Share…: a read-only comparison link.
   const view = page.locator('.jp-Conveyor-expView');
   await expect(view.getByTestId('conveyor-exp-total')).toHaveText('1 run');
+  await expect(view.getByTestId('conveyor-exp-mark-candidate')).toBeVisible();
   await view.getByTestId('conveyor-exp-share').click();
   const share = page.locator('.jp-Dialog').filter({ has: page.getByTestId('conveyor-share-create') });
   await expect(share.locator('.jp-Dialog-header')).toHaveText(`Share ${name}`);
@@ -300,6 +309,10 @@ test('share an experiment comparison from the Experiments view; a second user op
     await expect(shared.getByTestId('conveyor-exp-total')).toHaveText('1 run', { timeout: 30_000 });
     await expect(guest.getByText(`${OWNER} shared an experiment comparison with you (view only)`, { exact: false })).toBeVisible();
     await expect(shared.getByTestId('conveyor-exp-share')).toHaveCount(0);
+    // Read-only: no Mark candidate / Unmark (the server refuses them), and the tab is named after the experiment.
+    await expect(shared.getByTestId('conveyor-exp-mark-candidate')).toHaveCount(0);
+    await expect(shared.getByTestId('conveyor-exp-unmark-candidate')).toHaveCount(0);
+    await expect(guest.locator('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current')).toContainText(`Experiments: ${name}`);
     await guest.screenshot({ path: path.join(RESULTS, 'workspaces-comparison-guest.png') });
   } finally {
     await guestContext.close();

@@ -3,7 +3,7 @@ import { Signal } from '@lumino/signaling';
 
 import type { ServerStatus } from '../../../schema/generated/api';
 import { ConveyorAPIError } from '../../core/api';
-import { insideWorkspace, isReadOnlyRefusal, readOnlyNote, whenInsideWorkspace, writesOffered } from '../inside';
+import { insideWorkspace, isReadOnlyRefusal, readOnlyNote, whenInsideWorkspace } from '../inside';
 
 const trans = nullTranslator.load('jupyterlab_conveyor');
 
@@ -14,16 +14,11 @@ function status(workspace?: ServerStatus['workspace']): ServerStatus {
 const apiError = (status: number, code: string) => new ConveyorAPIError(new Response(null, { status }), 'refused', code);
 
 describe('Conveyor inside a workspace', () => {
-  it('reads the workspace from the status; writes into the server folder are offered only outside one', () => {
+  it('reads the workspace from the status', () => {
     const inside = { id: 'ab12cd34ef56', access: 'view' as const, files: false };
     expect(insideWorkspace(status(inside))).toEqual(inside);
     expect(insideWorkspace(status())).toBeNull();
     expect(insideWorkspace(null)).toBeNull();
-    expect(writesOffered(status(inside))).toBe(false);
-    expect(writesOffered(status({ ...inside, access: 'owner', files: true }))).toBe(false);
-    expect(writesOffered(status())).toBe(true);
-    // No status yet: offered as before (the server still refuses them inside).
-    expect(writesOffered(null)).toBe(true);
   });
 
   it('tells the read-only refusal from other errors, and words the note calmly', () => {
@@ -46,9 +41,12 @@ describe('Conveyor inside a workspace', () => {
     expect(seen).toEqual([]);
     connection.status = status({ id: 'ab12cd34ef56', access: 'owner', files: true });
     changed.emit();
+    // A later status without `workspace` (the websocket's) does not call again, nor undo anything.
+    connection.status = status();
     changed.emit();
     expect(seen).toEqual(['ab12cd34ef56']);
 
+    connection.status = status({ id: 'ab12cd34ef56', access: 'owner', files: true });
     const late: string[] = [];
     whenInsideWorkspace(connection, w => late.push(w.access));
     expect(late).toEqual(['owner']);
