@@ -11,8 +11,8 @@ export interface IWorkspaceFailure {
 }
 
 /**
- * Turn a refused workspace request into a notification: budgets and quotas (403
- * `budget_exceeded`, 422 `exceeds_quota`, 409 `quota_busy`), a read-only share (403
+ * Turn a refused workspace request into a notification: budgets, quotas and the machine (403
+ * `budget_exceeded`, 422 `exceeds_quota` / `exceeds_capacity`, 409 `quota_busy`), a read-only share (403
  * `workspace_read_only`), otherwise the server's message under the given headline.
  */
 export function workspaceFailure(error: unknown, fallbackTitle: string, trans: TranslationBundle): IWorkspaceFailure {
@@ -28,6 +28,12 @@ export function workspaceFailure(error: unknown, fallbackTitle: string, trans: T
     case 'exceeds_quota':
       return {
         title: trans.__('%1: the profile is larger than your quota', fallbackTitle),
+        message: trans.__('%1 Choose a smaller resource profile.', message),
+        showResources: true
+      };
+    case 'exceeds_capacity':
+      return {
+        title: trans.__('%1: the profile is larger than this machine', fallbackTitle),
         message: trans.__('%1 Choose a smaller resource profile.', message),
         showResources: true
       };

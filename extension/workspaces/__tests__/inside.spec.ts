@@ -3,6 +3,7 @@ import { Signal } from '@lumino/signaling';
 
 import type { ServerStatus } from '../../../schema/generated/api';
 import { ConveyorAPIError } from '../../core/api';
+import { workspaceFailure } from '../errors';
 import { insideWorkspace, isReadOnlyRefusal, readOnlyNote, whenInsideWorkspace } from '../inside';
 
 const trans = nullTranslator.load('jupyterlab_conveyor');
@@ -50,5 +51,14 @@ describe('Conveyor inside a workspace', () => {
     const late: string[] = [];
     whenInsideWorkspace(connection, w => late.push(w.access));
     expect(late).toEqual(['owner']);
+  });
+
+  it('names a start refused because the profile is larger than the machine (422 exceeds_capacity)', () => {
+    const refused = Object.assign(new Error('Workspace "w" with profile large asks for 4 cpus but the machine has 2'), { code: 'exceeds_capacity' });
+    expect(workspaceFailure(refused, 'Could not start w', trans)).toEqual({
+      title: 'Could not start w: the profile is larger than this machine',
+      message: 'Workspace "w" with profile large asks for 4 cpus but the machine has 2 Choose a smaller resource profile.',
+      showResources: true
+    });
   });
 });
