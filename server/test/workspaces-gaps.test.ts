@@ -4,9 +4,10 @@ import type { Config } from '../src/core/config';
 import { silentLogger } from '../src/core/logger';
 import { resourceConfig } from '../src/resources/config';
 import { buildServer, type ConveyorServer } from '../src/server';
+import { linkHolders } from '../src/workspaces/shared';
 import { Store } from '../src/store/store';
 import { expectError } from './helpers/expectError';
-import { tempDir, TEST_IMAGE } from './helpers/env';
+import { postgresUrl, tempDir, TEST_IMAGE } from './helpers/env';
 import { json, SECRET, secretHeaders } from './helpers/server';
 
 /**
@@ -219,3 +220,57 @@ test('a running workspace is in GET /resources running for its owner and admins;
     if (id) expect((await api(`/workspaces/${id}?volume=true`, OWNER, 'DELETE')).status).toBe(204);
   }
 });
+
+// Who hears a workspace's events besides its owner, on each store (Postgres when CONVEYOR_TEST_PG_URL
+// is set), on rows written directly: no server, no container.
+const pg = postgresUrl();
+describe.each([{ name: 'sqlite', url: () => `sqlite:${dir.path}/holders.db` }, ...(pg ? [{ name: 'postgres', url: () => pg }] : [])])(
+  'linkHolders() on $name',
+  backend => {
+    test('the users of live links to that workspace, once each; not expired, revoked or other links', async () => {
+      const db = await Store.open(backend.url());
+      const wid = Math.random().toString(16).slice(2, 14).padEnd(12, '0');
+      const other = `${wid.slice(0, 11)}${wid[11] === 'f' ? 'e' : 'f'}`;
+      const now = new Date();
+      const at = (s: number) => new Date(now.getTime() + s * 1000).toISOString();
+      const links = [
+        { target: wid, who: ['ann', 'ben'], expires: at(3600), revoked: null },
+        { target: wid, who: ['ann'], expires: at(3600), revoked: null },
+        { target: wid, who: ['cid'], expires: at(-1), revoked: null },
+        { target: wid, who: ['dan'], expires: at(3600), revoked: at(-1) },
+        { target: other, who: ['eve'], expires: at(3600), revoked: null }
+      ];
+      try {
+        for (const [i, l] of links.entries()) {
+          const lid = `${wid.slice(0, 10)}${i}${i}`;
+          await db.db
+            .insertInto('share_links')
+            .values({
+              id: lid,
+              owner: OWNER,
+              kind: 'workspace',
+              target: JSON.stringify({ id: l.target }),
+              target_key: `workspace:${l.target}`,
+              scope: 'view',
+              secret_hash: `${wid}-${i}`,
+              expires_at: l.expires,
+              revoked_at: l.revoked,
+              created_at: at(0),
+              uses: 1
+            })
+            .execute();
+          for (const user of l.who) {
+            await db.db.insertInto('share_grants').values({ link_id: lid, user, first_used_at: at(0), last_used_at: at(0), uses: 1 }).execute();
+          }
+        }
+        expect((await linkHolders(db.db, wid, now)).sort()).toEqual(['ann', 'ben']);
+        expect(await linkHolders(db.db, other, now)).toEqual(['eve']);
+        expect(await linkHolders(db.db, wid, new Date(now.getTime() + 7200_000))).toEqual([]);
+      } finally {
+        await db.db.deleteFrom('share_grants').where('link_id', 'like', `${wid.slice(0, 10)}%`).execute();
+        await db.db.deleteFrom('share_links').where('id', 'like', `${wid.slice(0, 10)}%`).execute();
+        await db.close();
+      }
+    });
+  }
+);
