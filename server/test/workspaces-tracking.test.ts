@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import WebSocket from 'ws';
@@ -233,6 +235,22 @@ describe('a workspace with a kernel logging to MLflow', () => {
     const origin = new URL(first.uri).origin;
     for (const path of ['/conveyor/api/v1/status', `/conveyor/workspaces/${id}/api/status`, '/conveyor/api/v1/experiments']) {
       expect(await call(`${origin}${path}`, bearer)).toMatchObject({ status: 404, body: { error_code: 'ENDPOINT_NOT_FOUND' } });
+    }
+  });
+
+  test("the host's own services are closed to the workspace: only its tracking listener answers (the firewall)", async () => {
+    // A host service listening on all interfaces (a Jupyter started with --ip=0.0.0.0 would be one).
+    const everywhere = createServer((_q, r) => r.end('host service'));
+    await new Promise<void>(resolve => everywhere.listen(0, '0.0.0.0', resolve));
+    const hostPort = (everywhere.address() as AddressInfo).port;
+    const { hostname, port } = new URL(first.uri);
+    try {
+      const probe = (p: number | string) =>
+        `import socket\ntry:\n    socket.create_connection(('${hostname}', ${p}), timeout=2).close(); print('OPEN ${p}')\nexcept OSError as e:\n    print('CLOSED', type(e).__name__)`;
+      expect((await execute(id, kernel, probe(port))).out).toContain(`OPEN ${port}`);
+      expect((await execute(id, kernel, probe(hostPort))).out).toContain('CLOSED');
+    } finally {
+      everywhere.close();
     }
   });
 

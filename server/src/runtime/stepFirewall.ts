@@ -29,15 +29,20 @@ export class StepFirewall {
     return `CONVEYOR-STEPS-${network.id.slice(0, 12)}`;
   }
 
-  /** Lets the step subnet reach only `gateway:port`; true when the rules are in place. */
-  async allowOnly(network: StepNetwork, port: number): Promise<boolean> {
+  /**
+   * Lets the subnet reach only `gateway:port` (nothing at all when `port` is null); true when the
+   * rules are in place. `established`: also admit the subnet's answers to connections the host
+   * opened (a workspace's JupyterLab answering the proxy); steps are never connected to.
+   */
+  async allowOnly(network: StepNetwork, port: number | null, options: { established?: boolean } = {}): Promise<boolean> {
     const chain = StepFirewall.chain(network);
     try {
       await this.run(['-N', chain]).catch(err => {
         if (!/exists/i.test(String((err as { stderr?: string }).stderr ?? err))) throw err;
       });
       await this.ensure('INPUT', this.jump(network), 'insert');
-      await this.ensure(chain, this.accept(network, port), 'insert');
+      if (port !== null) await this.ensure(chain, this.accept(network, port), 'insert');
+      if (options.established) await this.ensure(chain, ['-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'ACCEPT'], 'insert');
       await this.ensure(chain, ['-j', 'DROP'], 'append');
       this.logger.debug({ chain, subnet: network.subnet, port }, 'step firewall: only the tracking listener answers steps');
       return true;

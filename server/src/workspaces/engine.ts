@@ -1,4 +1,5 @@
 import Docker from 'dockerode';
+import type { StepFirewall } from '../runtime/stepFirewall';
 import { LABEL_KIND, LABEL_MANAGED, LABEL_OWNER } from '../runtime/runtime';
 import { TOKEN_VAR, URI_VAR, type TrackingEnv } from './tracking';
 
@@ -39,7 +40,9 @@ export class WorkspaceEngine {
   constructor(
     /** This server's store identity (LABEL_STORE). */
     private readonly storeId: string,
-    private readonly docker: Docker = new Docker()
+    private readonly docker: Docker = new Docker(),
+    /** Closes the host to the workspace's network but for its tracking port (runtime/stepFirewall.ts). */
+    private readonly firewall?: StepFirewall
   ) {}
 
   static baseUrl(id: string): string {
@@ -155,7 +158,27 @@ export class WorkspaceEngine {
     }
   }
 
+  /** The host's own services are closed to the workspace but for `port` (its tracking listener); false when not enforced. */
+  async guard(name: string, port: number | null): Promise<boolean> {
+    if (!this.firewall) return false;
+    const net = await this.subnet(name);
+    return net ? this.firewall.allowOnly(net, port, { established: true }) : false;
+  }
+
+  private async subnet(name: string): Promise<{ id: string; name: string; subnet: string; gateway: string } | null> {
+    try {
+      const info = (await this.docker.getNetwork(name).inspect()) as Docker.NetworkInspectInfo;
+      const config = info.IPAM?.Config?.find(c => c.Subnet && c.Gateway);
+      return config?.Subnet && config.Gateway ? { id: info.Id, name, subnet: config.Subnet, gateway: config.Gateway } : null;
+    } catch (err) {
+      if (statusOf(err) === 404) return null;
+      throw err;
+    }
+  }
+
   async removeNetwork(name: string): Promise<void> {
+    const net = this.firewall ? await this.subnet(name) : null;
+    if (net) await this.firewall?.removeNetwork(net);
     try {
       await this.docker.getNetwork(name).remove();
     } catch (err) {

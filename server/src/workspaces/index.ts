@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
+import Docker from 'dockerode';
 import type { RequestHandler } from 'express';
 import { Authenticator } from '../auth/authenticator';
 import type { FeatureDeps, FeatureModule } from '../core/feature';
+import { StepFirewall } from '../runtime/stepFirewall';
 import { TokenService } from '../tokens/service';
 import { workspaceConfig } from './config';
 import { Culler } from './culler';
@@ -30,7 +32,11 @@ export function createWorkspacesModule(deps: FeatureDeps, opts: { mlflow?: Reque
     events: deps.events,
     tracking,
     // Several servers (other databases) may share the engine: each recovers only its own containers.
-    engine: new WorkspaceEngine(createHash('sha256').update(deps.config.databaseUrl).digest('hex').slice(0, 16))
+    engine: new WorkspaceEngine(
+      createHash('sha256').update(deps.config.databaseUrl).digest('hex').slice(0, 16),
+      new Docker(),
+      new StepFirewall(deps.logger)
+    )
   });
   const culler = new Culler(service, deps.logger, config.cullIntervalSeconds);
   const auth = new Authenticator(deps.config, deps.store, new TokenService(deps.store));

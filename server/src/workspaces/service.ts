@@ -14,7 +14,7 @@ import type { User } from '../store/users';
 import type { WorkspaceConfig } from './config';
 import { PORT, WorkspaceEngine, type Live } from './engine';
 import { WorkspaceMeter } from './metering';
-import type { WorkspaceTracking } from './tracking';
+import { URI_VAR, type WorkspaceTracking } from './tracking';
 import { checkWorkspaceCapacity } from './capacity';
 import { linkHolders, sharedWith, type Note, type Reachable } from './shared';
 import type { WorkspaceTables } from './tables';
@@ -195,6 +195,8 @@ export class WorkspaceService {
       await engine.ensureNetwork(fresh.network, fresh.id, fresh.owner, this.deps.config.outbound);
       // A listener on the network's gateway and a new token for this start (never fails the start).
       const env = (await this.deps.tracking?.open(fresh.id, fresh.owner, () => engine.gateway(fresh.network))) ?? {};
+      // The host's own services are closed to the workspace but for that listener (before the container exists).
+      await engine.guard(fresh.network, env[URI_VAR] ? Number(new URL(env[URI_VAR]).port) : null);
       const digest = await this.deps.runtime.imageDigest(fresh.image);
       const containerId = await engine.run({
         id: fresh.id,
