@@ -8,7 +8,7 @@
 // Timed per run: POST /workspaces/:id/start → the first 200 of GET /conveyor/workspaces/<id>/api/status
 // through the proxy (polled every 50 ms), then the lab page itself; and the scale-to-zero path:
 // GET …/lab of a stopped workspace → JupyterLab answering. Prints each run, then the medians.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -46,6 +46,28 @@ async function answering(id, t0) {
     await new Promise(r => setTimeout(r, 50));
   }
 }
+/** One bare start: `docker run -d` of IMAGE with jupyter lab, polled at its bridge address until /api/status answers. */
+async function bareStart() {
+  const token = 'bench-bare-token';
+  const t0 = performance.now();
+  const id = execFileSync('docker', ['run', '-d', '--rm', '-e', `JUPYTER_TOKEN=${token}`, '--user', '1000:1000', IMAGE,
+    'jupyter', 'lab', '--ip=0.0.0.0', '--port=8888', '--no-browser', '--ServerApp.root_dir=/tmp'], { encoding: 'utf8' }).trim();
+  try {
+    const ip = execFileSync('docker', ['inspect', '-f', '{{.NetworkSettings.IPAddress}}', id], { encoding: 'utf8' }).trim();
+    for (;;) {
+      try {
+        const res = await fetch(`http://${ip}:8888/api/status`, { headers: { authorization: `token ${token}` }, signal: AbortSignal.timeout(2000) });
+        if (res.ok) return performance.now() - t0;
+      } catch {
+        // not listening yet
+      }
+      await new Promise(r => setTimeout(r, 50));
+    }
+  } finally {
+    execFileSync('docker', ['rm', '-f', id], { stdio: 'ignore' });
+  }
+}
+
 const median = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const ws = await call('POST', '/workspaces', { name: `bench-${Date.now()}`, image: IMAGE, profile: 'small', idleSeconds: 3600 });
@@ -72,7 +94,14 @@ try {
   }
   console.log(`\nworkspace start → JupyterLab answering through the proxy (warm image ${IMAGE}, median of ${RUNS}): ${(median(starts) / 1000).toFixed(2)} s`);
   console.log(`scale to zero: opening a stopped workspace → answering: ${(median(wakes) / 1000).toFixed(2)} s; lab page through the proxy: ${median(labs).toFixed(0)} ms`);
-  console.log('reference: KubeSpawner / tmpnb with a pre-pulled image ≈ 3 s');
+  // The baseline, in this invocation: the same image started bare (`docker run`, default bridge,
+  // no Conveyor), polled directly at the container's address: what tmpnb/DockerSpawner do.
+  const bare = [];
+  for (let i = 0; i < RUNS; i++) bare.push(await bareStart());
+  const b = median(bare);
+  console.log(`baseline: bare docker run of the same image → JupyterLab answering (median of ${RUNS}): ${(b / 1000).toFixed(2)} s`);
+  console.log(`ratio Conveyor / bare docker run: ${(median(starts) / b).toFixed(2)}× (the proxy, volume, network and firewall set-up)`);
+  console.log(`reference: KubeSpawner / tmpnb with a pre-pulled image ≈ 3 s → Conveyor ${(3000 / median(starts)).toFixed(2)}× faster`);
 } finally {
   await call('DELETE', `/workspaces/${ws.id}?volume=true`);
   child.kill('SIGTERM');
