@@ -3,11 +3,14 @@ import { AppError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { StepResources } from '../runs/model';
 import type { Admission, QueueEntry, StepUse } from '../runs/scheduler';
-import type { Runtime, RuntimeInfo } from '../runtime/runtime';
+import type { Runtime } from '../runtime/runtime';
 import type { ResourceConfig } from './config';
+import { OtherRunning, type OtherUse } from './others';
 import type { ProfileService } from './profiles';
 import { QuotaLedger, type Demand } from './quotas';
 import { monthOf, UsageQueries } from './usage';
+
+export type { OtherUse } from './others';
 
 /** What the service needs of the scheduler (set once both exist). */
 export interface SchedulerView {
@@ -29,28 +32,6 @@ export interface ResourcesDeps {
   clock?: () => Date;
   /** How often running work is metered against budgets (default 1000 ms). */
   meterMs?: number;
-}
-
-/**
- * Work outside the scheduler that holds quota and costs money while it runs (workspaces): counted
- * in the live running cost, metered against budgets and stopped at 100% like running steps.
- */
-export interface OtherUse {
-  owner: string;
-  project: string;
-  /** How messages name it, e.g. `workspace "lab"`. */
-  label: string;
-  pricePerHour: number;
-  /** What it holds of the machine (the scheduler leaves it out of its capacity). */
-  cpus: number;
-  memoryBytes: number;
-  startedAt: Date;
-  stop(reason: string): Promise<void>;
-  /** Shown in `GET /resources` `running` as this kind of work (with its id, name and profile) when set. */
-  kind?: 'workspace';
-  id?: string;
-  name?: string;
-  profile?: string;
 }
 
 export interface BudgetState {
@@ -75,7 +56,7 @@ export class ResourcesService implements Admission {
   private scheduler: SchedulerView | undefined;
   private timer: NodeJS.Timeout | undefined;
   private metering: Promise<void> = Promise.resolve();
-  private readonly otherSources: (() => OtherUse[])[] = [];
+  private readonly otherWork = new OtherRunning();
 
   constructor(private readonly deps: ResourcesDeps) {
     this.quotas = new QuotaLedger(deps.config);
@@ -96,11 +77,11 @@ export class ResourcesService implements Admission {
 
   /** Registers running work the scheduler does not know (workspaces/metering.ts). */
   addRunning(source: () => OtherUse[]): void {
-    this.otherSources.push(source);
+    this.otherWork.add(source);
   }
 
   private others(): OtherUse[] {
-    return this.otherSources.flatMap(s => s());
+    return this.otherWork.all();
   }
 
   /** Running work outside the scheduler (workspaces), for `GET /resources`. */
@@ -108,28 +89,9 @@ export class ResourcesService implements Admission {
     return this.others();
   }
 
-  /**
-   * The engine as the run scheduler should see it: the machine's CPUs and memory less what other
-   * running work (workspaces) holds, so runs do not oversubscribe the machine. Everything else is
-   * the engine itself.
-   */
+  /** The engine as the run scheduler sees it: less what other running work (workspaces) holds (others.ts). */
   schedulerRuntime(runtime: Runtime): Runtime {
-    const info = async (): Promise<RuntimeInfo> => {
-      const i = await runtime.info();
-      if (i.state !== 'running') return i;
-      const held = this.others().reduce((a, o) => ({ cpus: a.cpus + o.cpus, memoryBytes: a.memoryBytes + o.memoryBytes }), { cpus: 0, memoryBytes: 0 });
-      return {
-        ...i,
-        capacity: { ...i.capacity, cpus: Math.max(0, i.capacity.cpus - held.cpus), memoryBytes: Math.max(0, i.capacity.memoryBytes - held.memoryBytes) }
-      };
-    };
-    return new Proxy(runtime, {
-      get(target, key) {
-        if (key === 'info') return info;
-        const value = Reflect.get(target, key, target) as unknown;
-        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      }
-    });
+    return this.otherWork.schedulerRuntime(runtime);
   }
 
   /** Meters running work against budgets every `meterMs` while any runs (no-op without budgets). */
