@@ -1,14 +1,12 @@
 import Docker from 'dockerode';
-import WebSocket from 'ws';
-import type { Config } from '../src/core/config';
-import { silentLogger } from '../src/core/logger';
 import { resourceConfig } from '../src/resources/config';
-import { buildServer, type ConveyorServer } from '../src/server';
+import type { ConveyorServer } from '../src/server';
 import { linkHolders } from '../src/workspaces/shared';
 import { Store } from '../src/store/store';
 import { expectError } from './helpers/expectError';
 import { postgresUrl, tempDir, TEST_IMAGE } from './helpers/env';
-import { json, SECRET, secretHeaders } from './helpers/server';
+import { json } from './helpers/server';
+import { apiFetch, bootServer, cleanDocker, insertRedeemedLink, listenEvents, shutdown, until, WORKSPACE_IMAGE } from './helpers/workspaces';
 
 /**
  * Workspaces like runs, for the last gaps (real Docker, conveyor/workspace:dev, one container):
@@ -18,7 +16,7 @@ import { json, SECRET, secretHeaders } from './helpers/server';
  */
 jest.setTimeout(120_000);
 
-const IMAGE = 'conveyor/workspace:dev';
+const IMAGE = WORKSPACE_IMAGE;
 const OWNER = `gaps-owner-${process.pid}`;
 const GUEST = `gaps-guest-${process.pid}`;
 const OTHER = `gaps-other-${process.pid}`;
@@ -32,76 +30,34 @@ let base = '';
 let machine = { cpus: 0, memoryBytes: 0 };
 
 const api = (path: string, user: string, method = 'GET', body?: unknown) =>
-  fetch(`${base}/conveyor/api/v1${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...secretHeaders(user) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) })
-  });
+  apiFetch(base, path, user, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
 const create = (name: string, profile: string) => api('/workspaces', OWNER, 'POST', { name, image: IMAGE, profile });
 const names = async (user: string) => (await json(await api('/workspaces', user))).workspaces.map((w: any) => w.name);
 const workspacesRunning = async (user: string, query = '') =>
   (await json(await api(`/resources${query}`, user))).running.filter((r: any) => r.kind === 'workspace');
 
 /** The websocket events a user receives. */
-async function listen(user: string): Promise<{ events: any[]; close(): void }> {
-  const ws = new WebSocket(`${base.replace('http', 'ws')}/conveyor/api/v1/ws`, { headers: secretHeaders(user) });
-  const events: any[] = [];
-  ws.on('message', data => events.push(JSON.parse(String(data))));
-  await new Promise<void>((resolve, reject) => {
-    ws.on('open', () => resolve());
-    ws.on('error', reject);
-  });
-  return { events, close: () => ws.close() };
-}
-
-async function until(probe: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 240 && !probe(); i++) await new Promise(r => setTimeout(r, 100));
-  if (!probe()) throw new Error(`gave up waiting for ${what}`);
-}
-
-async function cleanDocker(): Promise<void> {
-  for (const c of await docker.listContainers({ all: true, filters: { label: ['io.conveyor.kind=workspace', `io.conveyor.owner=${OWNER}`] } })) {
-    await docker.getContainer(c.Id).remove({ force: true });
-  }
-  for (const n of await docker.listNetworks({ filters: { label: ['io.conveyor.kind=workspace-network', `io.conveyor.owner=${OWNER}`] } })) {
-    await docker.getNetwork(n.Id).remove();
-  }
-  await docker
-    .getVolume(`conveyor-home-${OWNER}`)
-    .remove()
-    .catch(() => undefined);
-}
+const listen = (user: string) => listenEvents(base, user);
 
 beforeAll(async () => {
-  await cleanDocker();
+  await cleanDocker(OWNER);
   const info = await docker.info();
   machine = { cpus: info.NCPU, memoryBytes: info.MemTotal };
-  const config: Config = {
-    mode: 'embedded',
-    host: '127.0.0.1',
-    port: 0,
-    secret: SECRET,
+  ({ store, server, base } = await bootServer({
     dataDir: dir.path,
-    workspaceDir: dir.path,
-    defaultImage: TEST_IMAGE,
     databaseUrl: `sqlite:${dir.path}/conveyor.db`,
-    exitOnStdinClose: false,
-    logLevel: 'silent',
-    statusPollMs: 200,
-    defaultUser: 'local'
-  };
-  store = await Store.open(config.databaseUrl);
-  // Embedded users are made admins on first sight: these three are created as plain users first.
-  for (const [name, admin] of [
-    [OWNER, false],
-    [GUEST, false],
-    [OTHER, false],
-    [ADMIN, true]
-  ] as const) {
-    await store.users.create(name, admin);
-  }
-  server = await buildServer(config, silentLogger(), {
-    store,
+    config: { workspaceDir: dir.path, defaultImage: TEST_IMAGE },
+    // Embedded users are made admins on first sight: these three are created as plain users first.
+    prepare: async store => {
+      for (const [name, admin] of [
+        [OWNER, false],
+        [GUEST, false],
+        [OTHER, false],
+        [ADMIN, true]
+      ] as const) {
+        await store.users.create(name, admin);
+      }
+    },
     resources: resourceConfig({
       profiles: [
         { name: 'lab', cpus: 1, memory: '1Gi', pricePerHour: 1 },
@@ -109,14 +65,12 @@ beforeAll(async () => {
         { name: 'deep', cpus: 1, memory: `${machine.memoryBytes + 1024 ** 3}`, pricePerHour: 1 }
       ]
     })
-  });
-  base = `http://127.0.0.1:${await server.listen()}`;
+  }));
 });
 
 afterAll(async () => {
-  await server?.close();
-  await store?.close();
-  await cleanDocker();
+  if (server) await shutdown({ server, store });
+  await cleanDocker(OWNER);
   dir.cleanup();
 });
 
@@ -197,7 +151,7 @@ test('a running workspace is in GET /resources running for its owner and admins;
     expect((await api('/shares/redeem', GUEST, 'POST', { code: link.code })).status).toBe(200);
     expect((await api(`/workspaces/${id}/stop`, OWNER, 'POST')).status).toBe(200);
     const statuses = (events: any[]) => events.filter(e => e.type === 'workspace' && e.id === id).map(e => e.status);
-    await until(() => statuses(guest.events).includes('stopped'), 'the guest to hear the stop');
+    await until(async () => (statuses(guest.events).includes('stopped') ? true : undefined), 'the guest to hear the stop', { every: 100 });
     const heard = statuses(guest.events);
     expect(heard.slice(-2)).toEqual(['stopping', 'stopped']);
     expect(heard).not.toContain('starting');
@@ -208,7 +162,7 @@ test('a running workspace is in GET /resources running for its owner and admins;
     expect((await api(`/shares/${link.id}`, OWNER, 'DELETE')).status).toBeLessThan(300);
     expect((await api(`/workspaces/${id}/start`, OWNER, 'POST')).status).toBe(200);
     expect((await api(`/workspaces/${id}/stop`, OWNER, 'POST')).status).toBe(200);
-    await until(() => statuses(owner.events).filter(s => s === 'stopped').length === 2, 'the owner to hear the second stop');
+    await until(async () => (statuses(owner.events).filter(s => s === 'stopped').length === 2 ? true : undefined), 'the owner to hear the second stop', { every: 100 });
     const second = statuses(owner.events).slice(statuses(owner.events).indexOf('stopped') + 1);
     expect([second[0], second[second.length - 1]]).toEqual(['starting', 'stopped']);
     expect(statuses(guest.events)).toEqual(heard);
@@ -242,26 +196,17 @@ describe.each([{ name: 'sqlite', url: () => `sqlite:${dir.path}/holders.db` }, .
       ];
       try {
         for (const [i, l] of links.entries()) {
-          const lid = `${wid.slice(0, 10)}${i}${i}`;
-          await db.db
-            .insertInto('share_links')
-            .values({
-              id: lid,
-              owner: OWNER,
-              kind: 'workspace',
-              target: JSON.stringify({ id: l.target }),
-              target_key: `workspace:${l.target}`,
-              scope: 'view',
-              secret_hash: `${wid}-${i}`,
-              expires_at: l.expires,
-              revoked_at: l.revoked,
-              created_at: at(0),
-              uses: 1
-            })
-            .execute();
-          for (const user of l.who) {
-            await db.db.insertInto('share_grants').values({ link_id: lid, user, first_used_at: at(0), last_used_at: at(0), uses: 1 }).execute();
-          }
+          await insertRedeemedLink(db, {
+            id: `${wid.slice(0, 10)}${i}${i}`,
+            owner: OWNER,
+            workspace: l.target,
+            scope: 'view',
+            secretHash: `${wid}-${i}`,
+            expiresAt: l.expires,
+            revokedAt: l.revoked,
+            createdAt: at(0),
+            holders: l.who
+          });
         }
         expect((await linkHolders(db.db, wid, now)).sort()).toEqual(['ann', 'ben']);
         expect(await linkHolders(db.db, other, now)).toEqual(['eve']);

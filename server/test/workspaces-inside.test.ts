@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { json, secretHeaders, startTestServer, type TestServer } from './helpers/server';
 import { tempDir } from './helpers/env';
+import { apiFetch, cleanDocker, proxyFetch, until as poll, WORKSPACE_IMAGE } from './helpers/workspaces';
 import { notebook } from './runs/helpers';
 
 /**
@@ -15,7 +16,7 @@ import { notebook } from './runs/helpers';
  */
 jest.setTimeout(180_000);
 
-const IMAGE = 'conveyor/workspace:dev';
+const IMAGE = WORKSPACE_IMAGE;
 const ALICE = `alice-in-${process.pid}`;
 const BOB = `bob-in-${process.pid}`;
 const CAROL = `carol-in-${process.pid}`;
@@ -25,40 +26,19 @@ const host = tempDir('inside-host');
 let t: TestServer;
 let id = '';
 
-const headers = (user: string) => ({ 'content-type': 'application/json', ...secretHeaders(user) });
-const api = (path: string, init: RequestInit = {}, user = ALICE) => fetch(`${t.url}${path}`, { ...init, headers: headers(user) });
+/** The server's origin (t.url less the API path). */
+const origin = () => t.url.replace('/conveyor/api/v1', '');
+const api = (path: string, init: RequestInit = {}, user = ALICE) => apiFetch(origin(), path, user, init);
 /** The workspace's JupyterLab, through the proxy. */
-const proxied = (path: string, init: RequestInit = {}, user = ALICE) =>
-  fetch(`${t.url.replace('/conveyor/api/v1', '')}/conveyor/workspaces/${id}/${path}`, { ...init, headers: { ...headers(user), ...(init.headers as Record<string, string>) } });
+const proxied = (path: string, init: RequestInit = {}, user = ALICE) => proxyFetch(origin(), id, path, user, init, true);
 /** Conveyor's API as the labextension inside the workspace calls it. */
 const inside = (path: string, init: RequestInit = {}, user = ALICE) => proxied(`conveyor/api/v1${path}`, init, user);
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  let last: unknown;
-  for (let i = 0; i < 360; i++) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise(r => setTimeout(r, 250));
-  }
-  throw new Error(`gave up waiting for ${what} (${String(last)})`);
-}
-
-async function cleanDocker(): Promise<void> {
-  for (const c of await docker.listContainers({ all: true, filters: { label: ['io.conveyor.kind=workspace', `io.conveyor.owner=${ALICE}`] } })) {
-    await docker.getContainer(c.Id).remove({ force: true });
-  }
-  for (const n of await docker.listNetworks({ filters: { label: ['io.conveyor.kind=workspace-network', `io.conveyor.owner=${ALICE}`] } })) {
-    await docker.getNetwork(n.Id).remove();
-  }
-  await docker.getVolume(`conveyor-home-${ALICE}`).remove().catch(() => undefined);
-}
+/** Polls until `probe` answers, for up to 90 s; a probe that throws is tried again. */
+const until = <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> => poll(probe, what, { tries: 360, retryErrors: true });
 
 beforeAll(async () => {
-  await cleanDocker();
+  await cleanDocker(ALICE);
   // The server's own folder has a notebook of the same name that fails: a run of it would show.
   writeFileSync(join(host.path, 'inside.ipynb'), notebook(['raise SystemExit("read from the server folder, not the workspace")']));
   t = await startTestServer({ workspaceDir: host.path, defaultImage: process.env.CONVEYOR_TEST_IMAGE || 'conveyor/base:dev' });
@@ -70,7 +50,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await t?.close();
-  await cleanDocker();
+  await cleanDocker(ALICE);
   host.cleanup();
 });
 

@@ -1,13 +1,12 @@
 import Docker from 'dockerode';
 import WebSocket from 'ws';
-import type { Config } from '../src/core/config';
-import { silentLogger } from '../src/core/logger';
-import { buildServer, type ConveyorServer } from '../src/server';
+import type { ConveyorServer } from '../src/server';
 import { Store } from '../src/store/store';
 import { sharedSuffix } from '../src/workspaces/scope';
 import { access } from '../src/workspaces/service';
 import { postgresUrl, tempDir } from './helpers/env';
-import { json, SECRET, secretHeaders } from './helpers/server';
+import { json, secretHeaders } from './helpers/server';
+import { apiFetch, bootServer, cleanDocker, insertRedeemedLink, proxyFetch, shutdown, until, waitStatus, WORKSPACE_IMAGE } from './helpers/workspaces';
 
 /**
  * The workspace proxy's authorization matrix with one real container (conveyor/workspace:dev):
@@ -17,7 +16,7 @@ import { json, SECRET, secretHeaders } from './helpers/server';
  */
 jest.setTimeout(150_000);
 
-const IMAGE = 'conveyor/workspace:dev';
+const IMAGE = WORKSPACE_IMAGE;
 const tag = process.pid;
 const OWNER = `wpo-${tag}`;
 const VIEW = `wpv-${tag}`;
@@ -37,19 +36,10 @@ let id = '';
 
 const headersOf = (who: Who): Record<string, string> => (who === null ? {} : secretHeaders(who));
 const api = async (who: Who, method: string, path: string, body?: unknown) => {
-  const res = await fetch(`${base}/conveyor/api/v1${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...headersOf(who) },
-    body: body === undefined ? undefined : JSON.stringify(body)
-  });
+  const res = await apiFetch(base, path, who, { method, body: body === undefined ? undefined : JSON.stringify(body) });
   return { status: res.status, body: await json(res) };
 };
-const proxied = (who: Who, path: string, init: RequestInit = {}) =>
-  fetch(`${base}/conveyor/workspaces/${id}/${path}`, {
-    redirect: 'manual',
-    ...init,
-    headers: { ...headersOf(who), ...(init.headers as Record<string, string>) }
-  });
+const proxied = (who: Who, path: string, init: RequestInit = {}) => proxyFetch(base, id, path, who, { redirect: 'manual', ...init });
 const putFile = (who: Who, name: string) =>
   proxied(who, `api/contents/${name}`, {
     method: 'PUT',
@@ -73,40 +63,11 @@ function upgrade(who: Who, path: string): Promise<number> {
   });
 }
 
-async function until<T>(probe: () => Promise<T | undefined>): Promise<T> {
-  for (let i = 0; i < 240; i++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise(r => setTimeout(r, 250));
-  }
-  throw new Error('gave up waiting for the workspace');
-}
 const statusOf = async (): Promise<string> => (await api(OWNER, 'GET', `/workspaces/${id}`)).body.status;
 
-async function cleanDocker(): Promise<void> {
-  const label = (kind: string) => ({ label: [`io.conveyor.kind=${kind}`, `io.conveyor.owner=${OWNER}`] });
-  for (const c of await docker.listContainers({ all: true, filters: label('workspace') })) await docker.getContainer(c.Id).remove({ force: true });
-  for (const n of await docker.listNetworks({ filters: label('workspace-network') })) await docker.getNetwork(n.Id).remove();
-  await docker.getVolume(`conveyor-home-${OWNER}`).remove().catch(() => undefined);
-}
-
 beforeAll(async () => {
-  await cleanDocker();
-  const config: Config = {
-    mode: 'embedded',
-    host: '127.0.0.1',
-    port: 0,
-    secret: SECRET,
-    dataDir: dir.path,
-    databaseUrl: `sqlite:${dir.path}/conveyor.db`,
-    exitOnStdinClose: false,
-    logLevel: 'silent',
-    statusPollMs: 200,
-    defaultUser: 'local'
-  };
-  store = await Store.open(config.databaseUrl);
-  server = await buildServer(config, silentLogger(), { store });
-  base = `http://127.0.0.1:${await server.listen()}`;
+  await cleanDocker(OWNER);
+  ({ store, server, base } = await bootServer({ dataDir: dir.path, databaseUrl: `sqlite:${dir.path}/conveyor.db` }));
   const created = await api(OWNER, 'POST', '/workspaces', { name: 'shared', image: IMAGE, profile: 'small' });
   expect(created.status).toBe(201);
   id = created.body.id;
@@ -120,13 +81,12 @@ beforeAll(async () => {
   // The expired link: its expiry moved into the past (no waiting on the clock).
   await store.db.updateTable('share_links').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where('id', '=', links[EXPIRED].id).execute();
   (globalThis as { revokedLink?: string }).revokedLink = links[REVOKED].id;
-  await until(async () => ((await statusOf()) === 'running' ? true : undefined));
+  await waitStatus(base, id, OWNER, 'running');
 });
 
 afterAll(async () => {
-  await server.close();
-  await store.close();
-  await cleanDocker();
+  await shutdown({ server, store });
+  await cleanDocker(OWNER);
   dir.cleanup();
 });
 
@@ -262,7 +222,7 @@ test('a stopped workspace: a collaborator wakes it, a view holder is told the ow
   expect(await statusOf()).toBe('stopped');
   expect((await proxied(COLLAB, 'api/contents')).status).toBe(503);
   expect(['starting', 'running']).toContain(await statusOf());
-  await until(async () => ((await proxied(COLLAB, 'api/contents')).status === 200 ? true : undefined));
+  await until(async () => ((await proxied(COLLAB, 'api/contents')).status === 200 ? true : undefined), 'the woken workspace');
   expect((await api(OWNER, 'DELETE', `/workspaces/${id}?volume=true`)).status).toBe(204);
 });
 
@@ -292,24 +252,17 @@ describe.each([{ name: 'sqlite', url: () => `sqlite:${dir.path}/access.db` }, ..
       try {
         await db.db.insertInto('workspaces').values(row).execute();
         for (const [i, l] of links.entries()) {
-          const lid = `${wid.slice(0, 10)}${i}${i}`;
-          await db.db
-            .insertInto('share_links')
-            .values({
-              id: lid,
-              owner: OWNER,
-              kind: 'workspace',
-              target: JSON.stringify({ id: wid }),
-              target_key: `workspace:${wid}`,
-              scope: l.scope,
-              secret_hash: `${wid}-${i}`,
-              expires_at: l.expires,
-              revoked_at: l.revoked,
-              created_at: at(0),
-              uses: 1
-            })
-            .execute();
-          await db.db.insertInto('share_grants').values({ link_id: lid, user: l.who, first_used_at: at(0), last_used_at: at(0), uses: 1 }).execute();
+          await insertRedeemedLink(db, {
+            id: `${wid.slice(0, 10)}${i}${i}`,
+            owner: OWNER,
+            workspace: wid,
+            scope: l.scope,
+            secretHash: `${wid}-${i}`,
+            expiresAt: l.expires,
+            revokedAt: l.revoked,
+            createdAt: at(0),
+            holders: [l.who]
+          });
         }
         const got: Record<string, unknown> = {};
         for (const who of [OWNER, VIEW, COLLAB, OTHER, EXPIRED, REVOKED]) got[who] = await access(db.db, { name: who } as never, row, now);

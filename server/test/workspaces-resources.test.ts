@@ -1,16 +1,14 @@
 import Docker from 'dockerode';
 import type { Kysely } from 'kysely';
-import WebSocket from 'ws';
-import type { Config } from '../src/core/config';
-import { silentLogger } from '../src/core/logger';
 import { resourceConfig } from '../src/resources/config';
-import { buildServer, type ConveyorServer } from '../src/server';
+import type { ConveyorServer } from '../src/server';
 import { Store } from '../src/store/store';
 import { expectError } from './helpers/expectError';
 import { postgresUrl, tempDir, TEST_IMAGE } from './helpers/env';
 import { backends } from './models-helpers';
 import { cmdPipeline } from './resources/helpers';
-import { json, SECRET, secretHeaders } from './helpers/server';
+import { json } from './helpers/server';
+import { apiFetch, bootServer, cleanDocker as cleanOwners, listenEvents, shutdown as stop, until, waitStatus, WORKSPACE_IMAGE } from './helpers/workspaces';
 
 /**
  * Workspaces count against quotas and budgets like runs (real containers, conveyor/workspace:dev):
@@ -20,7 +18,7 @@ import { json, SECRET, secretHeaders } from './helpers/server';
  */
 jest.setTimeout(150_000);
 
-const IMAGE = 'conveyor/workspace:dev';
+const IMAGE = WORKSPACE_IMAGE;
 const ALICE = `alice-res-${process.pid}`;
 const CAROL = `carol-res-${process.pid}`;
 const BOB = `bob-res-${process.pid}`;
@@ -47,39 +45,18 @@ let server: ConveyorServer;
 let base = '';
 
 async function boot(): Promise<void> {
-  const c: Config = {
-    mode: 'embedded',
-    host: '127.0.0.1',
-    port: 0,
-    secret: SECRET,
+  ({ store, server, base } = await bootServer({
     dataDir: dataDir.path,
-    workspaceDir: dataDir.path,
-    defaultImage: TEST_IMAGE,
     databaseUrl,
-    exitOnStdinClose: false,
-    logLevel: 'silent',
-    statusPollMs: 200,
-    defaultUser: 'local'
-  };
-  store = await Store.open(databaseUrl);
-  server = await buildServer(c, silentLogger(), {
-    store,
+    config: { workspaceDir: dataDir.path, defaultImage: TEST_IMAGE },
     resources: resourceConfig(config)
-  });
-  base = `http://127.0.0.1:${await server.listen()}`;
+  }));
 }
 
 /** Goes away without stopping anything (as after kill -9: containers keep running). */
-async function shutdown(): Promise<void> {
-  await server.close();
-  await store.close();
-}
+const shutdown = () => stop({ server, store });
 
-const api = (path: string, user: string, init: RequestInit = {}) =>
-  fetch(`${base}/conveyor/api/v1${path}`, {
-    ...init,
-    headers: { 'content-type': 'application/json', ...secretHeaders(user) }
-  });
+const api = (path: string, user: string, init: RequestInit = {}) => apiFetch(base, path, user, init);
 const create = (user: string, name: string, profile = 'lab') =>
   api('/workspaces', user, {
     method: 'POST',
@@ -90,52 +67,10 @@ const quotaUsed = async (user: string) => (await json(await api('/resources', us
 // The usage table is the resources module's (resources/usage.ts); read here as the outcome.
 const usageRows = (id: string) => (store.db as unknown as Kysely<any>).selectFrom('usage').selectAll().where('run_id', '=', `workspace:${id}`).execute();
 
-async function until<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-  for (let i = 0; i < 240; i++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise(r => setTimeout(r, 250));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
-
 /** Collects the websocket events a user receives. */
-async function listen(user: string): Promise<{ events: any[]; close(): void }> {
-  const ws = new WebSocket(`${base.replace('http', 'ws')}/conveyor/api/v1/ws`, {
-    headers: secretHeaders(user)
-  });
-  const events: any[] = [];
-  ws.on('message', data => events.push(JSON.parse(String(data))));
-  await new Promise<void>((resolve, reject) => {
-    ws.on('open', () => resolve());
-    ws.on('error', reject);
-  });
-  return { events, close: () => ws.close() };
-}
+const listen = (user: string) => listenEvents(base, user);
 
-async function cleanDocker(): Promise<void> {
-  for (const user of [ALICE, CAROL]) {
-    for (const c of await docker.listContainers({
-      all: true,
-      filters: {
-        label: ['io.conveyor.kind=workspace', `io.conveyor.owner=${user}`]
-      }
-    })) {
-      await docker.getContainer(c.Id).remove({ force: true });
-    }
-    for (const n of await docker.listNetworks({
-      filters: {
-        label: ['io.conveyor.kind=workspace-network', `io.conveyor.owner=${user}`]
-      }
-    })) {
-      await docker.getNetwork(n.Id).remove();
-    }
-    await docker
-      .getVolume(`conveyor-home-${user}`)
-      .remove()
-      .catch(() => undefined);
-  }
-}
+const cleanDocker = () => cleanOwners(ALICE, CAROL);
 
 beforeAll(async () => {
   await cleanDocker();
@@ -230,7 +165,7 @@ describe('on SQLite', () => {
       }, 'the step waiting for capacity');
       expect(waiting).toEqual([expect.objectContaining({ reason: 'capacity', message: 'Waiting for CPUs, memory or GPUs held by running work' })]);
 
-      await until(async () => ((await json(await api(`/workspaces/${one.id}`, ALICE))).status === 'running' ? true : undefined), 'running');
+      await waitStatus(base, one.id, ALICE, 'running');
       const stopped = await json(await api(`/workspaces/${one.id}/stop`, ALICE, { method: 'POST' }));
       expect(stopped.status).toBe('stopped');
       const done = await until(async () => {

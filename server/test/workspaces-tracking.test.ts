@@ -1,17 +1,26 @@
-import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import WebSocket from 'ws';
-import type { Config } from '../src/core/config';
 import { silentLogger } from '../src/core/logger';
-import { buildServer, type ConveyorServer } from '../src/server';
-import { Store } from '../src/store/store';
+import type { ConveyorServer } from '../src/server';
+import type { Store } from '../src/store/store';
 import { WorkspaceTracking } from '../src/workspaces/tracking';
 import { tempDir } from './helpers/env';
-import { json, SECRET, secretHeaders } from './helpers/server';
+import { json, secretHeaders } from './helpers/server';
+import {
+  apiFetch,
+  bootServer,
+  cleanDocker,
+  executeOn,
+  kernelChannels,
+  proxyFetch,
+  shutdown as stop,
+  waitStatus,
+  workspaceOf,
+  WORKSPACE_IMAGE
+} from './helpers/workspaces';
 
 /**
  * MLflow from a workspace's kernels (docs/workspaces.md "Tracking from a workspace"), with one real
@@ -22,7 +31,7 @@ import { json, SECRET, secretHeaders } from './helpers/server';
  */
 jest.setTimeout(150_000);
 
-const IMAGE = 'conveyor/workspace:dev';
+const IMAGE = WORKSPACE_IMAGE;
 const ALICE = `alice-track-${process.pid}`;
 const BOB = `bob-track-${process.pid}`;
 const docker = new Docker();
@@ -33,52 +42,20 @@ let server: ConveyorServer;
 let base = '';
 
 async function boot(): Promise<void> {
-  const config: Config = {
-    mode: 'embedded',
-    host: '127.0.0.1',
-    port: 0,
-    secret: SECRET,
-    dataDir: dir.path,
-    databaseUrl,
-    exitOnStdinClose: false,
-    logLevel: 'silent',
-    statusPollMs: 200,
-    defaultUser: 'local'
-  };
-  store = await Store.open(databaseUrl);
-  server = await buildServer(config, silentLogger(), { store });
-  base = `http://127.0.0.1:${await server.listen()}`;
+  ({ store, server, base } = await bootServer({ dataDir: dir.path, databaseUrl }));
 }
 
-async function shutdown(): Promise<void> {
-  await server.close();
-  await store.close();
-}
+const shutdown = () => stop({ server, store });
 
-const api = (path: string, init: RequestInit = {}, user = ALICE) =>
-  fetch(`${base}/conveyor/api/v1${path}`, { ...init, headers: { 'content-type': 'application/json', ...secretHeaders(user) } });
-const proxied = (id: string, path: string, init: RequestInit = {}) =>
-  fetch(`${base}/conveyor/workspaces/${id}/${path}`, { ...init, headers: { 'content-type': 'application/json', ...secretHeaders(ALICE) } });
+const api = (path: string, init: RequestInit = {}, user = ALICE) => apiFetch(base, path, user, init);
+const proxied = (id: string, path: string, init: RequestInit = {}) => proxyFetch(base, id, path, ALICE, init, true);
 /** Conveyor's own MLflow API (the main mount), as `user`. */
 const mlflow = async (path: string, user: string) => {
   const res = await fetch(`${base}/conveyor/mlflow/api/2.0/mlflow/${path}`, { headers: secretHeaders(user) });
   return { status: res.status, body: await json(res) };
 };
-const status = async (id: string): Promise<string> => {
-  const ws = await json(await api(`/workspaces/${id}`));
-  if (ws.status === 'failed') throw new Error(`workspace failed: ${ws.error}`);
-  return ws.status;
-};
-
-async function until<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-  for (let i = 0; i < 240; i++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise(r => setTimeout(r, 250));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
-const running = (id: string) => until(async () => ((await status(id)) === 'running' ? true : undefined), 'running');
+const status = async (id: string): Promise<string> => (await workspaceOf(base, id, ALICE)).status;
+const running = (id: string) => waitStatus(base, id, ALICE, 'running');
 
 /** MLFLOW_TRACKING_URI and _TOKEN of the workspace's container, as `docker inspect` shows them. */
 async function trackingEnv(id: string): Promise<{ uri: string; token: string }> {
@@ -88,50 +65,12 @@ async function trackingEnv(id: string): Promise<{ uri: string; token: string }> 
   return { uri: value('MLFLOW_TRACKING_URI'), token: value('MLFLOW_TRACKING_TOKEN') };
 }
 
-function open(url: string, user = ALICE): Promise<WebSocket> {
-  const ws = new WebSocket(url, { headers: secretHeaders(user) });
-  return new Promise((resolve, reject) => {
-    ws.on('open', () => resolve(ws));
-    ws.on('unexpected-response', (_q, res) => reject(new Error(`websocket refused: ${res.statusCode}`)));
-    ws.on('error', reject);
-  });
-}
-
 /** Runs `code` in the kernel over the proxy's websocket; answers the reply status and what it printed. */
 async function execute(id: string, kernel: string, code: string, user = ALICE): Promise<{ status: string; out: string }> {
-  const channels = await open(`${base.replace('http', 'ws')}/conveyor/workspaces/${id}/api/kernels/${kernel}/channels`, user);
-  const msgId = randomUUID();
-  let out = '';
-  let status = '';
-  const done = new Promise<void>(resolve => {
-    let replied = false;
-    let idle = false;
-    channels.on('message', data => {
-      const msg = JSON.parse(String(data));
-      if (msg.parent_header?.msg_id !== msgId) return;
-      if (msg.msg_type === 'stream') out += msg.content.text;
-      if (msg.msg_type === 'error') out += msg.content.traceback.join('\n');
-      if (msg.msg_type === 'execute_reply') {
-        status = msg.content.status;
-        replied = true;
-      }
-      if (msg.msg_type === 'status' && msg.content.execution_state === 'idle') idle = true;
-      if (replied && idle) resolve();
-    });
-  });
-  channels.send(
-    JSON.stringify({
-      header: { msg_id: msgId, msg_type: 'execute_request', username: ALICE, session: randomUUID(), version: '5.3', date: new Date().toISOString() },
-      parent_header: {},
-      metadata: {},
-      channel: 'shell',
-      buffers: [],
-      content: { code, silent: false, store_history: false, user_expressions: {}, allow_stdin: false, stop_on_error: true }
-    })
-  );
-  await done;
+  const channels = await kernelChannels(base, id, kernel, user);
+  const result = await executeOn(channels, code, ALICE);
   channels.close();
-  return { status, out };
+  return result;
 }
 
 const LOG = (metric: number, extra = '') => `
@@ -145,23 +84,13 @@ print('RUN', run.info.run_id, os.environ['MLFLOW_TRACKING_URI'])
 `;
 const runIdIn = (out: string): string => /RUN ([0-9a-f]{32})/.exec(out)?.[1] ?? `no run id in: ${out}`;
 
-async function cleanDocker(): Promise<void> {
-  for (const c of await docker.listContainers({ all: true, filters: { label: ['io.conveyor.kind=workspace', `io.conveyor.owner=${ALICE}`] } })) {
-    await docker.getContainer(c.Id).remove({ force: true });
-  }
-  for (const n of await docker.listNetworks({ filters: { label: ['io.conveyor.kind=workspace-network', `io.conveyor.owner=${ALICE}`] } })) {
-    await docker.getNetwork(n.Id).remove();
-  }
-  await docker.getVolume(`conveyor-home-${ALICE}`).remove().catch(() => undefined);
-}
-
 beforeAll(async () => {
-  await cleanDocker();
+  await cleanDocker(ALICE);
   await boot();
 });
 afterAll(async () => {
   await shutdown();
-  await cleanDocker();
+  await cleanDocker(ALICE);
   dir.cleanup();
 });
 

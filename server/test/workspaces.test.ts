@@ -1,11 +1,10 @@
 import Docker from 'dockerode';
-import WebSocket from 'ws';
-import type { Config } from '../src/core/config';
-import { createLogger, silentLogger } from '../src/core/logger';
-import { buildServer, type ConveyorServer } from '../src/server';
-import { Store } from '../src/store/store';
+import { createLogger } from '../src/core/logger';
+import type { ConveyorServer } from '../src/server';
+import type { Store } from '../src/store/store';
 import { postgresUrl, tempDir } from './helpers/env';
-import { json, SECRET, secretHeaders } from './helpers/server';
+import { json } from './helpers/server';
+import { apiFetch, bootServer, cleanDocker, openSocket, proxyFetch, shutdown as stop, until, waitStatus, workspaceOf, WORKSPACE_IMAGE } from './helpers/workspaces';
 
 /**
  * Managed workspaces with real containers (conveyor/workspace:dev, built by scripts/setup.sh):
@@ -14,7 +13,7 @@ import { json, SECRET, secretHeaders } from './helpers/server';
  */
 jest.setTimeout(150_000);
 
-const IMAGE = 'conveyor/workspace:dev';
+const IMAGE = WORKSPACE_IMAGE;
 // Users of this run only: the clean-up never touches anyone else's workspaces.
 const ALICE = `alice-${process.pid}`;
 const BOB = `bob-${process.pid}`;
@@ -26,65 +25,15 @@ let base = '';
 
 async function boot(databaseUrl: string, cullInterval: string): Promise<void> {
   process.env.CONVEYOR_WORKSPACE_CULL_INTERVAL = cullInterval;
-  const config: Config = {
-    mode: 'embedded',
-    host: '127.0.0.1',
-    port: 0,
-    secret: SECRET,
-    dataDir: dir.path,
-    databaseUrl,
-    exitOnStdinClose: false,
-    logLevel: 'silent',
-    statusPollMs: 200,
-    defaultUser: 'local'
-  };
-  store = await Store.open(config.databaseUrl);
-  server = await buildServer(config, process.env.WS_DEBUG ? createLogger('debug') : silentLogger(), { store });
-  base = `http://127.0.0.1:${await server.listen()}`;
+  ({ store, server, base } = await bootServer({ dataDir: dir.path, databaseUrl, logger: process.env.WS_DEBUG ? createLogger('debug') : undefined }));
 }
 
-async function shutdown(): Promise<void> {
-  await server.close();
-  await store.close();
-}
+const shutdown = () => stop({ server, store });
 
-const api = (path: string, init: RequestInit = {}, user = ALICE) =>
-  fetch(`${base}/conveyor/api/v1${path}`, {
-    ...init,
-    headers: { 'content-type': 'application/json', ...secretHeaders(user), ...(init.headers as Record<string, string>) }
-  });
-const proxied = (id: string, path: string, init: RequestInit = {}, user = ALICE) =>
-  fetch(`${base}/conveyor/workspaces/${id}/${path}`, { ...init, headers: { ...secretHeaders(user), ...(init.headers as Record<string, string>) } });
+const api = (path: string, init: RequestInit = {}, user = ALICE) => apiFetch(base, path, user, init);
+const proxied = (id: string, path: string, init: RequestInit = {}, user = ALICE) => proxyFetch(base, id, path, user, init);
 
-/** What the last status poll saw, for the message when a wait gives up. */
-const seen: { last: unknown } = { last: undefined };
-/** Polls until `probe` answers; gives up after 60 s (a stuck workspace, not a slow one) saying what it saw. */
-async function until<T>(probe: () => Promise<T | undefined>): Promise<T> {
-  for (let i = 0; i < 240; i++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise(r => setTimeout(r, 250));
-  }
-  throw new Error(`gave up waiting; last state seen: ${JSON.stringify(seen.last)}`);
-}
-
-const status = async (id: string): Promise<string> => {
-  const ws = await json(await api(`/workspaces/${id}`));
-  seen.last = ws;
-  if (ws.status === 'failed') throw new Error(`workspace failed: ${ws.error}`);
-  return ws.status;
-};
-const waitStatus = (id: string, want: string) => until(async () => ((await status(id)) === want ? true : undefined));
-
-async function cleanDocker(): Promise<void> {
-  for (const c of await docker.listContainers({ all: true, filters: { label: ['io.conveyor.kind=workspace', `io.conveyor.owner=${ALICE}`] } })) {
-    await docker.getContainer(c.Id).remove({ force: true });
-  }
-  for (const n of await docker.listNetworks({ filters: { label: ['io.conveyor.kind=workspace-network', `io.conveyor.owner=${ALICE}`] } })) {
-    await docker.getNetwork(n.Id).remove();
-  }
-  await docker.getVolume(`conveyor-home-${ALICE}`).remove().catch(() => undefined);
-}
+const status = async (id: string): Promise<string> => (await workspaceOf(base, id, ALICE)).status;
 
 afterAll(() => {
   dir.cleanup();
@@ -97,7 +46,7 @@ const backends = [{ name: 'sqlite', url: () => `sqlite:${dir.path}/conveyor.db` 
 
 describe.each(backends)('workspaces on $name', backend => {
   beforeAll(async () => {
-    await cleanDocker();
+    await cleanDocker(ALICE);
     await boot(backend.url(), '3600');
     await store.db.deleteFrom('workspaces').execute();
   });
@@ -105,7 +54,7 @@ describe.each(backends)('workspaces on $name', backend => {
     if (process.env.WS_DEBUG) process.stderr.write('afterAll: shutdown\n');
     await shutdown();
     if (process.env.WS_DEBUG) process.stderr.write('afterAll: clean\n');
-    await cleanDocker();
+    await cleanDocker(ALICE);
     if (process.env.WS_DEBUG) process.stderr.write('afterAll: done\n');
   });
 
@@ -128,7 +77,7 @@ describe.each(backends)('workspaces on $name', backend => {
     expect(ws).toMatchObject({ name: 'lab', image: IMAGE, profile: 'small', status: 'starting', url: `/conveyor/workspaces/${ws.id}/lab` });
     const conflict = await api('/workspaces', { method: 'POST', body: JSON.stringify({ name: 'lab', image: IMAGE, profile: 'small' }) });
     expect(conflict.status).toBe(409);
-    await waitStatus(ws.id, 'running');
+    await waitStatus(base, ws.id, ALICE, 'running');
 
     // The container: unprivileged, no host mounts, the home on the owner's named volume, own network.
     const { rows } = { rows: await docker.listContainers({ filters: { label: [`io.conveyor.workspace=${ws.id}`] } }) };
@@ -153,12 +102,7 @@ describe.each(backends)('workspaces on $name', backend => {
       body: JSON.stringify({ type: 'file', format: 'text', content: 'kept across restarts' })
     });
     expect(put.status).toBe(201);
-    const socket = new WebSocket(`${base.replace('http', 'ws')}/conveyor/workspaces/${ws.id}/api/events/subscribe`, { headers: secretHeaders(ALICE) });
-    await new Promise<void>((resolve, reject) => {
-      socket.on('open', () => resolve());
-      socket.on('unexpected-response', (_q, res) => reject(new Error(`websocket refused: ${res.statusCode}`)));
-      socket.on('error', reject);
-    });
+    const socket = await openSocket(`${base.replace('http', 'ws')}/conveyor/workspaces/${ws.id}/api/events/subscribe`, ALICE);
     socket.close();
 
     // Another user sees nothing; no secret, no entry.
@@ -176,7 +120,7 @@ describe.each(backends)('workspaces on $name', backend => {
     expect((await json(again)).content).toBe('kept across restarts');
 
     // No activity for idleSeconds: the culler stops it; the volume stays.
-    await waitStatus(ws.id, 'stopped');
+    await waitStatus(base, ws.id, ALICE, 'stopped');
     expect(await docker.listContainers({ filters: { label: [`io.conveyor.workspace=${ws.id}`] } })).toEqual([]);
     expect(await docker.listNetworks({ filters: { name: [`conveyor-ws-${ws.id}`] } })).toEqual([]);
     const listed = (await json(await api('/workspaces'))).workspaces[0];
@@ -190,7 +134,7 @@ describe.each(backends)('workspaces on $name', backend => {
     const content = await until(async () => {
       const res = await proxied(ws.id, 'api/contents/hello.txt?content=1');
       return res.status === 200 ? (await json(res)).content : undefined;
-    });
+    }, 'the woken workspace');
     expect(content).toBe('kept across restarts');
 
     const removed = await api(`/workspaces/${ws.id}?volume=true`, { method: 'DELETE' });
