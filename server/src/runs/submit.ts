@@ -1,4 +1,3 @@
-import { existsSync, statSync } from 'node:fs';
 import { basename, extname, posix } from 'node:path';
 import type { Params, Pipeline, PipelineStep, RunSubmit } from '../../../schema/generated/api';
 import type { ArtifactStore } from '../artifacts/store';
@@ -197,10 +196,9 @@ export class RunSubmitter {
     }
     if (body.pipelinePath !== undefined) {
       const abs = resolveInWorkspace(root, body.pipelinePath);
-      if (!existsSync(abs) || !statSync(abs).isFile()) {
-        throw new AppError(404, 'file_not_found', `No pipeline file ${body.pipelinePath} in the workspace`, { path: body.pipelinePath });
-      }
-      const text = readInWorkspace(root, body.pipelinePath).toString('utf8');
+      const text = readOr404(root, body.pipelinePath, () =>
+        new AppError(404, 'file_not_found', `No pipeline file ${body.pipelinePath} in the workspace`, { path: body.pipelinePath })
+      ).toString('utf8');
       const baseDir = posix.dirname(body.pipelinePath.split('\\').join('/'));
       let pipeline: Pipeline;
       if (extname(abs) === '.pipeline') {
@@ -288,14 +286,9 @@ export class RunSubmitter {
         spec.notebook = { name: assetNotebook.name, path: assetNotebook.name, hash, sourceHash: notebookHash(assetNotebook.content) };
       } else if (step.notebook) {
         const rel = posix.join(baseDir, step.notebook);
-        const abs = resolveInWorkspace(workspaceRoot(this.deps.workspaceDir), rel);
-        if (!existsSync(abs) || !statSync(abs).isFile()) {
-          throw new AppError(404, 'notebook_not_found', `Step "${step.name}": no notebook ${rel} in the workspace`, {
-            step: step.name,
-            path: rel
-          });
-        }
-        const content = readInWorkspace(workspaceRoot(this.deps.workspaceDir), rel);
+        const content = readOr404(workspaceRoot(this.deps.workspaceDir), rel, () =>
+          new AppError(404, 'notebook_not_found', `Step "${step.name}": no notebook ${rel} in the workspace`, { step: step.name, path: rel })
+        );
         const { hash } = await this.deps.artifacts.put(content);
         spec.notebook = { name: posix.basename(rel), path: rel, hash, sourceHash: notebookHash(content) };
       }
@@ -342,5 +335,16 @@ export class RunSubmitter {
       out.push({ path: rel, hash });
     }
     return out;
+  }
+}
+
+/** A workspace file's bytes (readInWorkspace); a missing file or a folder is the caller's 404. */
+function readOr404(root: string, rel: string, missing: () => AppError): Buffer {
+  try {
+    return readInWorkspace(root, rel);
+  } catch (err) {
+    const gone = err instanceof AppError ? err.code === 'not_a_file' : ['ENOENT', 'ENOTDIR', 'EISDIR'].includes((err as NodeJS.ErrnoException).code ?? '');
+    if (gone) throw missing();
+    throw err;
   }
 }
