@@ -7,6 +7,7 @@ import type { Run } from '../../schema/generated/api';
 import { formatBytes } from '../runs/format';
 import { INotebookParam, inputKind } from './params';
 import type { SubmitModel } from './model';
+import { profileSummary } from '../resources/panel';
 
 /**
  * The form's body: renders the SubmitModel.
@@ -135,14 +136,7 @@ export function SubmitForm({
           )}
           {model.profiles.map(p => (
             <option key={p.name} value={p.name}>
-              {trans.__(
-                '%1 — %2 CPU, %3, %4 GPU, $%5/h',
-                p.name,
-                p.cpus,
-                p.memory,
-                p.gpus,
-                p.pricePerHour.toFixed(2)
-              )}
+              {`${p.name} — ${profileSummary(p, trans)}`}
             </option>
           ))}
         </select>

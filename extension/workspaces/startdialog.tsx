@@ -11,6 +11,7 @@ import {
   startErrors,
   toCreateRequest
 } from './start';
+import { profileSummary } from '../resources/panel';
 
 interface IFormProps {
   choices: IStartChoices;
@@ -108,14 +109,7 @@ export function StartForm(props: IFormProps): JSX.Element {
             {choices.profiles.length === 0 && <option value="">{trans.__('No profile available')}</option>}
             {choices.profiles.map(p => (
               <option key={p.name} value={p.name}>
-                {trans.__(
-                  '%1 — %2 CPU, %3, %4 GPU, $%5/h',
-                  p.name,
-                  p.cpus,
-                  p.memory,
-                  p.gpus,
-                  p.pricePerHour.toFixed(2)
-                )}
+                {`${p.name} — ${profileSummary(p, trans)}`}
               </option>
             ))}
           </select>
